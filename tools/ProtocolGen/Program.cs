@@ -1,0 +1,6 @@
+namespace KafkaNative.ProtocolGen;
+
+internal static class Program
+{
+    private static int Main() => 0;
+}
