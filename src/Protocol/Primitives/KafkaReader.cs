@@ -44,6 +44,14 @@ public ref struct KafkaReader
         _baseOffset = baseOffset;
     }
 
+    private KafkaReader(ReadOnlySpan<byte> span, ReadOnlyMemory<byte> memory, bool sliceable, long baseOffset)
+    {
+        _span = span;
+        _memory = memory;
+        _sliceable = sliceable;
+        _baseOffset = baseOffset;
+    }
+
     /// <summary>Bytes consumed so far.</summary>
     public readonly int Position => _position;
 
@@ -200,6 +208,15 @@ public ref struct KafkaReader
 
     /// <summary>Returns the next <paramref name="length"/> bytes as a span and consumes them.</summary>
     public ReadOnlySpan<byte> ReadSpan(int length, string? field = null) => Take(length, field);
+
+    /// <summary>Consumes the next <paramref name="length"/> bytes and returns a reader confined to them.</summary>
+    public KafkaReader ReadSubReader(int length, string? field = null)
+    {
+        int start = _position;
+        ReadOnlySpan<byte> bytes = Take(length, field);
+        ReadOnlyMemory<byte> memory = _sliceable ? _memory.Slice(start, length) : default;
+        return new KafkaReader(bytes, memory, _sliceable, _baseOffset + start);
+    }
 
     /// <summary>Skips <paramref name="length"/> bytes.</summary>
     public void Skip(int length, string? field = null) => Take(length, field);
