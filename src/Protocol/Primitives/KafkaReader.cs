@@ -173,7 +173,9 @@ public ref struct KafkaReader
     public ReadOnlyMemory<byte>? ReadCompactNullableBytes(string? field = null)
     {
         int length = ReadCompactLength(field);
-        return length < 0 ? null : ReadRaw(length, field);
+        // Not "? null :": null would convert to ReadOnlyMemory<byte> (through byte[]) and read back as empty.
+        if (length < 0) return null;
+        return ReadRaw(length, field);
     }
 
     /// <summary>
