@@ -33,8 +33,8 @@ internal static class ApiTable
             ApiDescriptor.Create<SyncGroupRequest, SyncGroupResponse>(0, 5, SyncGroupHandler.Handle, SyncGroupHandler.Error),
             ApiDescriptor.Create<DescribeGroupsRequest, DescribeGroupsResponse>(0, 5, DescribeGroupsHandler.Handle, DescribeGroupsHandler.Error),
             ApiDescriptor.Create<ListGroupsRequest, ListGroupsResponse>(0, 5, ListGroupsHandler.Handle, ListGroupsHandler.Error),
-            // SaslHandshake v0 would be followed by raw SASL tokens outside Kafka framing: only v1 is served.
-            ApiDescriptor.Create<SaslHandshakeRequest, SaslHandshakeResponse>(1, 1, null, SaslHandshakeHandler.Error),
+            // After SaslHandshake v0 the SASL tokens travel as bare size-prefixed frames; v1 wraps them in SaslAuthenticate.
+            ApiDescriptor.Create<SaslHandshakeRequest, SaslHandshakeResponse>(0, 1, null, SaslHandshakeHandler.Error),
             ApiDescriptor.Create<ApiVersionsRequest, ApiVersionsResponse>(0, 4, null, ApiVersionsHandler.Error),
             ApiDescriptor.Create<CreateTopicsRequest, CreateTopicsResponse>(2, 7, CreateTopicsHandler.Handle, CreateTopicsHandler.Error),
             ApiDescriptor.Create<DeleteTopicsRequest, DeleteTopicsResponse>(1, 6, DeleteTopicsHandler.Handle, DeleteTopicsHandler.Error),

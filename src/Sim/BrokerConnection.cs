@@ -117,7 +117,7 @@ internal sealed class BrokerConnection(long id, Socket socket, SimulatedBroker b
                 {
                     while (Framing.TryReadFrame(ref buffer, broker.Cluster.Options.MaxRequestSize, out ReadOnlySequence<byte> frame))
                     {
-                        RequestContext? context = Decode(frame);
+                        RequestContext? context = _sasl is { ExpectsRawTokens: true } ? RawSaslToken(frame) : Decode(frame);
                         if (context is null) return;
                         await pending.WriteAsync(context, ct).ConfigureAwait(false);
                         if (!await DispatchAsync(context, ct).ConfigureAwait(false)) return;
@@ -144,6 +144,25 @@ internal sealed class BrokerConnection(long id, Socket socket, SimulatedBroker b
         {
             await reader.CompleteAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>A bare SASL token after a v0 handshake: answered with a bare token, or the session closes on failure.</summary>
+    private RequestContext RawSaslToken(ReadOnlySequence<byte> frame)
+    {
+        byte[] token = frame.ToArray();
+        (ErrorCode error, string? message, byte[] response, _) = _sasl!.Authenticate(token);
+        var context = new RequestContext(ApiTable.Find((short)ApiKey.SaslAuthenticate)!, 0, 0, null, _clientHost, token);
+        if (error == ErrorCode.None)
+        {
+            context.RawResponse = response;
+        }
+        else
+        {
+            _logger.LogWarning("Session {Session} on broker {Broker}: authentication failed: {Reason}", Id, broker.Id, message);
+            context.CloseAfterResponse = true;
+        }
+        context.Respond(null);
+        return context;
     }
 
     /// <summary>Decodes one frame; null closes the session (unknown API, unsupported version, malformed request).</summary>
@@ -217,7 +236,7 @@ internal sealed class BrokerConnection(long id, Socket socket, SimulatedBroker b
                 context.Respond(ApiVersionsHandler.Handle((ApiVersionsRequest)context.Request, context.ApiVersion));
                 return true;
             case ApiKey.SaslHandshake:
-                context.Respond(SaslHandshakeHandler.Handle(_sasl, (SaslHandshakeRequest)context.Request));
+                context.Respond(SaslHandshakeHandler.Handle(_sasl, (SaslHandshakeRequest)context.Request, context.ApiVersion));
                 return true;
             case ApiKey.SaslAuthenticate:
                 (SaslAuthenticateResponse response, bool close) = SaslAuthenticateHandler.Handle(_sasl, (SaslAuthenticateRequest)context.Request, context.ApiVersion);

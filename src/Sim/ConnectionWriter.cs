@@ -34,6 +34,7 @@ internal sealed class ConnectionWriter(Stream stream, SimulatedBroker broker, Br
                         IKafkaMessage? response = await context!.Response.WaitAsync(ct).ConfigureAwait(false);
                         await DelayForLatencyAsync(context, ct).ConfigureAwait(false);
                         if (response is not null) Frame(output, context, response);
+                        else if (context.RawResponse is byte[] token) FrameRaw(output, token);
                         if (context.CloseAfterResponse)
                         {
                             await FlushAsync(output, ct).ConfigureAwait(false);
@@ -67,6 +68,13 @@ internal sealed class ConnectionWriter(Stream stream, SimulatedBroker broker, Br
         new ResponseHeader { CorrelationId = context.CorrelationId }.Write(ref writer, context.Api.ResponseHeaderVersion(context.ApiVersion));
         response.Write(ref writer, context.ApiVersion);
         writer.Flush();
+        Framing.EndFrame(output, start);
+    }
+
+    private static void FrameRaw(PooledBufferWriter output, byte[] token)
+    {
+        int start = Framing.BeginFrame(output);
+        output.Write(token);
         Framing.EndFrame(output, start);
     }
 

@@ -32,6 +32,9 @@ internal sealed class RequestContext(ApiDescriptor api, short apiVersion, int co
     /// <summary>Set when the connection must close after this request (acks=0 produce errors, failed authentication).</summary>
     public bool CloseAfterResponse { get; set; }
 
+    /// <summary>A bare SASL token to send instead of a Kafka response (after a v0 SaslHandshake).</summary>
+    public byte[]? RawResponse { get; set; }
+
     public Task<IKafkaMessage?> Response => _response.Task;
 
     public bool IsAnswered => _response.Task.IsCompleted;

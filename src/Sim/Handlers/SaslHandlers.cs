@@ -7,11 +7,11 @@ namespace KafkaNative.Sim.Handlers;
 /// <summary>SaslHandshake: picks the mechanism for the session. Answered by the session itself.</summary>
 internal static class SaslHandshakeHandler
 {
-    public static SaslHandshakeResponse Handle(SaslSession? session, SaslHandshakeRequest request)
+    public static SaslHandshakeResponse Handle(SaslSession? session, SaslHandshakeRequest request, short version)
     {
         if (session is null)
             return new SaslHandshakeResponse { ErrorCode = (short)ErrorCode.IllegalSaslState, Mechanisms = [] };
-        ErrorCode error = session.Handshake(request.Mechanism);
+        ErrorCode error = session.Handshake(request.Mechanism, version);
         return new SaslHandshakeResponse { ErrorCode = (short)error, Mechanisms = SaslCredentials.Mechanisms.ToList() };
     }
 

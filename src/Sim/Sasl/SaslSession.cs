@@ -15,9 +15,13 @@ internal sealed class SaslSession(SaslCredentials credentials, long lifetimeMs)
     private string? _principal;
     private ScramExchange? _scram;
     private bool _awaitingAuthenticate;
+    private bool _rawTokens;
     private long _expiresAt = long.MaxValue;
 
     public bool IsAuthenticated => _principal is not null;
+
+    /// <summary>After a v0 handshake the next frames are bare SASL tokens, not Kafka requests.</summary>
+    public bool ExpectsRawTokens => _rawTokens && _awaitingAuthenticate;
 
     public bool Allows(ApiKey api, out string? refusal)
     {
@@ -36,13 +40,14 @@ internal sealed class SaslSession(SaslCredentials credentials, long lifetimeMs)
         return true;
     }
 
-    public ErrorCode Handshake(string mechanism)
+    public ErrorCode Handshake(string mechanism, short version)
     {
         if (!SaslCredentials.Mechanisms.Contains(mechanism)) return ErrorCode.UnsupportedSaslMechanism;
         if (_mechanism is not null && IsAuthenticated && mechanism != _mechanism) return ErrorCode.IllegalSaslState;
         _mechanism = mechanism;
         _scram = mechanism == SaslCredentials.Plain ? null : new ScramExchange(credentials, mechanism);
         _awaitingAuthenticate = true;
+        _rawTokens = version == 0;
         return ErrorCode.None;
     }
 

@@ -69,7 +69,8 @@ internal sealed class ScramExchange(SaslCredentials credentials, string mechanis
         Dictionary<char, string> attributes = Attributes(withoutProof);
         if (!attributes.TryGetValue('c', out string? binding) || binding != Convert.ToBase64String(Encoding.UTF8.GetBytes(_gs2Header!)))
             return (null, "Invalid SCRAM channel binding");
-        if (!attributes.TryGetValue('r', out string? nonce) || nonce != _nonce) return (null, "Invalid SCRAM nonce");
+        // Kafka only checks that the nonce ends with the one it sent; librdkafka 2.0 repeats the client part.
+        if (!attributes.TryGetValue('r', out string? nonce) || !nonce.EndsWith(_nonce!, StringComparison.Ordinal)) return (null, "Invalid SCRAM nonce");
         byte[] proof;
         try
         {
