@@ -13,11 +13,6 @@ internal sealed class BrokerFaults
         set => Interlocked.Exchange(ref _latencyTicks, Math.Max(0, value.Ticks));
     }
 
-    public bool IsStalled
-    {
-        get { lock (_lock) return _stall is not null; }
-    }
-
     public void SetStalled(bool stalled)
     {
         lock (_lock)

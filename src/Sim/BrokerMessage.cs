@@ -36,6 +36,3 @@ internal sealed record Tick : BrokerMessage
 {
     public static readonly Tick Instance = new();
 }
-
-/// <summary>Runs <see cref="Action"/> on the actor, for the cluster's in-process API.</summary>
-internal sealed record ActorWork(Action Action, TaskCompletionSource Done) : BrokerMessage;

@@ -23,8 +23,6 @@ internal sealed class ClusterContext(ClusterOptions options, ClusterController c
 
     public SaslCredentials? Sasl { get; } = options.SaslUsers is { Count: > 0 } users ? new SaslCredentials(users) : null;
 
-    public IReadOnlyList<SimulatedBroker> Brokers => _brokers;
-
     public void Attach(SimulatedBroker[] brokers)
     {
         _brokers = brokers;

@@ -51,11 +51,6 @@ internal sealed class ClusterController
         }
     }
 
-    public bool IsAlive(int brokerId)
-    {
-        lock (_lock) return brokerId >= 0 && brokerId < _alive.Length && _alive[brokerId];
-    }
-
     /// <summary>The broker Metadata names as controller: the lowest live id.</summary>
     public int ControllerId
     {

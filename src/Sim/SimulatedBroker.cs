@@ -144,18 +144,6 @@ internal sealed class SimulatedBroker
         }
     }
 
-    /// <summary>Runs <paramref name="action"/> on the actor (or directly when stopped: nothing else touches the state then).</summary>
-    public Task RunOnActorAsync(Action action)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!TryPost(new ActorWork(action, done)))
-        {
-            action();
-            done.TrySetResult();
-        }
-        return done.Task;
-    }
-
     public void DropConnections()
     {
         foreach (BrokerConnection connection in _connections.Values) connection.Close();
@@ -228,10 +216,6 @@ internal sealed class SimulatedBroker
                 case Tick:
                     OnTick();
                     break;
-                case ActorWork work:
-                    work.Action();
-                    work.Done.TrySetResult();
-                    break;
             }
         }
         catch (Exception ex)
@@ -247,9 +231,6 @@ internal sealed class SimulatedBroker
                     break;
                 case StopReplica stop:
                     stop.Done?.TrySetResult();
-                    break;
-                case ActorWork work:
-                    work.Done.TrySetException(ex);
                     break;
             }
         }

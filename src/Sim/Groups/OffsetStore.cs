@@ -40,11 +40,6 @@ internal sealed class OffsetStore
         }
     }
 
-    public bool HasOffsets(string groupId)
-    {
-        lock (_lock) return _groups.TryGetValue(groupId, out var offsets) && offsets.Count > 0;
-    }
-
     public void RemoveTopic(string topic)
     {
         lock (_lock)
