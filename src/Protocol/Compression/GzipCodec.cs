@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.IO.Compression;
 
 namespace KafkaNative.Protocol.Compression;
@@ -9,11 +10,22 @@ internal static class GzipCodec
     /// <summary>zlib's default, and what Kafka's Java client uses when no level is configured.</summary>
     internal const int DefaultLevel = 6;
 
+    /// <summary>A complete gzip member holding no data: header, an empty final deflate block, zero CRC and size.</summary>
+    private static ReadOnlySpan<byte> EmptyMember =>
+        [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
+
     public static void Compress(ReadOnlySpan<byte> source, IBufferWriter<byte> destination, int? level)
     {
         int zlibLevel = level is null or -1 ? DefaultLevel : level.Value;
         if (zlibLevel is < 0 or > 9)
             throw new ArgumentOutOfRangeException(nameof(level), level, "gzip levels are 0 to 9 (or -1 for the default).");
+
+        if (source.IsEmpty)
+        {
+            // GZipStream writes nothing at all for empty input, which gzip readers reject.
+            destination.Write(EmptyMember);
+            return;
+        }
 
         using var sink = new BufferWriterStream(destination);
         using (var gzip = new GZipStream(sink, new ZLibCompressionOptions { CompressionLevel = zlibLevel }, leaveOpen: true))
@@ -51,6 +63,15 @@ internal static class GzipCodec
                 throw CodecErrors.Corrupt(CompressionType.Gzip, e.Message, stream.Position, e);
             }
         }
+
+        // GZipStream reports a stream cut short as a clean end of data, without reading the trailer. zlib checks
+        // the trailer (CRC-32 and size) when it does reach it, so the stream was complete if the last four bytes,
+        // the size field of the last member, match what was decoded. Kafka clients write a single member.
+        uint trailerSize = BinaryPrimitives.ReadUInt32LittleEndian(source[^4..]);
+        if (trailerSize != (uint)produced)
+            throw CodecErrors.Corrupt(CompressionType.Gzip,
+                $"the stream is truncated: decoded {produced} bytes but the trailer records {trailerSize} (concatenated gzip members are not supported)",
+                source.Length);
     }
 
     /// <summary>A write-only stream that appends to an <see cref="IBufferWriter{T}"/>, so GZipStream writes in place.</summary>

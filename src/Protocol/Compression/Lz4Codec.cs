@@ -156,6 +156,7 @@ internal static unsafe class Lz4Codec
         public readonly delegate* unmanaged<nuint, uint> IsError;
         public readonly delegate* unmanaged<nuint, nint> GetErrorName;
         public readonly delegate* unmanaged<uint> GetVersion;
+        public readonly delegate* unmanaged<int> VersionNumber;
         // Optional (1.8.0+): without it a context that saw an error is freed instead of reused.
         public readonly delegate* unmanaged<nint, void> ResetDecompressionContext;
 
@@ -171,12 +172,15 @@ internal static unsafe class Lz4Codec
             IsError = (delegate* unmanaged<nuint, uint>)NativeLibraries.Export(lib, "LZ4F_isError");
             GetErrorName = (delegate* unmanaged<nuint, nint>)NativeLibraries.Export(lib, "LZ4F_getErrorName");
             GetVersion = (delegate* unmanaged<uint>)NativeLibraries.Export(lib, "LZ4F_getVersion");
+            VersionNumber = (delegate* unmanaged<int>)NativeLibraries.Export(lib, "LZ4_versionNumber");
             ResetDecompressionContext = (delegate* unmanaged<nint, void>)NativeLibraries.Export(lib, "LZ4F_resetDecompressionContext");
         }
 
+        // LZ4F_getVersion is the frame API's version: another value would mean the structs above no longer match.
         private bool Complete =>
             CompressFrameBound != null && CompressFrame != null && CreateDecompressionContext != null &&
-            FreeDecompressionContext != null && Decompress != null && IsError != null && GetErrorName != null && GetVersion != null;
+            FreeDecompressionContext != null && Decompress != null && IsError != null && GetErrorName != null &&
+            GetVersion != null && GetVersion() == Lz4FVersion && VersionNumber != null;
 
         /// <summary>Loads the first library of <paramref name="names"/> that has every required export; null when none does.</summary>
         internal static Native? TryLoad(string[] names)
@@ -189,8 +193,11 @@ internal static unsafe class Lz4Codec
             return null;
         }
 
-        /// <summary>The library's version as LZ4F_getVersion reports it, e.g. 10904 for 1.9.4.</summary>
-        public uint Version => GetVersion();
+        /// <summary>The frame API version (LZ4F_getVersion), 100 for every liblz4 this code supports.</summary>
+        public uint FrameApiVersion => GetVersion();
+
+        /// <summary>The library's version (LZ4_versionNumber), e.g. 10904 for 1.9.4.</summary>
+        public int Version => VersionNumber();
 
         public string ErrorName(nuint code) => NativeLibraries.ErrorString(GetErrorName(code)) ?? $"LZ4F error {code}";
 
