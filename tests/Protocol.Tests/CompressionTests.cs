@@ -354,6 +354,37 @@ public class CompressionTests
     }
 
     [Fact]
+    public void SnappyDecoderSurvivesRandomInput()
+    {
+        // The snappy decoder is managed code indexing spans: any slip would surface as IndexOutOfRangeException.
+        var random = new Random(33);
+        byte[] valid = Compress(CompressionType.Snappy, TextLike(5_000));
+        var raw = new ArrayBufferWriter<byte>();
+        SnappyCodec.CompressRaw(TextLike(5_000), raw);
+        byte[][] seeds = [valid, raw.WrittenSpan.ToArray()];
+        for (int i = 0; i < 5_000; i++)
+        {
+            byte[] input;
+            if (i % 5 == 0)
+            {
+                input = RandomBytes(random.Next(1, 64), seed: i);
+            }
+            else
+            {
+                input = (byte[])seeds[i % 2].Clone();
+                for (int flips = random.Next(1, 4); flips > 0; flips--) input[random.Next(input.Length)] = (byte)random.Next(256);
+            }
+            try
+            {
+                Decompress(CompressionType.Snappy, input, max: 50_000);
+            }
+            catch (KafkaProtocolException)
+            {
+            }
+        }
+    }
+
+    [Fact]
     public void UnknownCodecIsAProtocolError() =>
         Assert.Throws<KafkaProtocolException>(() => Decompress((CompressionType)5, [1, 2, 3]));
 

@@ -38,6 +38,7 @@ internal static class SnappyCodec
     }
 
     /// <summary>Compresses with xerial framing: header, then [int32 BE length][raw block] per 32 KiB of input.</summary>
+    [SkipLocalsInit] // the hash table is cleared per fragment anyway
     public static void CompressXerial(ReadOnlySpan<byte> source, IBufferWriter<byte> destination)
     {
         Span<byte> header = destination.GetSpan(XerialHeaderLength);
@@ -60,6 +61,7 @@ internal static class SnappyCodec
     }
 
     /// <summary>Compresses into one raw snappy block, without framing.</summary>
+    [SkipLocalsInit]
     public static void CompressRaw(ReadOnlySpan<byte> source, IBufferWriter<byte> destination)
     {
         Span<byte> span = destination.GetSpan(MaxCompressedLength(source.Length));
