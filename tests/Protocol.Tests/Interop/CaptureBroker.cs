@@ -111,6 +111,11 @@ internal sealed class CaptureBroker : IAsyncDisposable
         response.ApiKeys.Add(new() { ApiKey = (short)ApiKey.Produce, MinVersion = 0, MaxVersion = _maxProduceVersion });
         response.ApiKeys.Add(new() { ApiKey = (short)ApiKey.Fetch, MinVersion = 0, MaxVersion = _maxFetchVersion });
         response.ApiKeys.Add(new() { ApiKey = (short)ApiKey.Metadata, MinVersion = 0, MaxVersion = MetadataRequest.HighestSupportedVersion });
+        // librdkafka infers broker features from the whole list (lz4 needs the group APIs, for one),
+        // so advertise what a real broker of the same era would, though only the above are answered.
+        foreach (ApiKey other in new[] { ApiKey.ListOffsets, ApiKey.OffsetCommit, ApiKey.OffsetFetch, ApiKey.FindCoordinator,
+                     ApiKey.JoinGroup, ApiKey.Heartbeat, ApiKey.LeaveGroup, ApiKey.SyncGroup, ApiKey.DescribeGroups, ApiKey.ListGroups })
+            response.ApiKeys.Add(new() { ApiKey = (short)other, MinVersion = 0, MaxVersion = 3 });
         response.ApiKeys.Add(new() { ApiKey = (short)ApiKey.ApiVersions, MinVersion = 0, MaxVersion = ApiVersionsRequest.HighestSupportedVersion });
         return response;
     }
