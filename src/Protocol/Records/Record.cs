@@ -47,7 +47,7 @@ public readonly struct Record
     public bool IsControl { get; }
 
     /// <summary>The key, or null when the record has no key (an empty key is not null).</summary>
-    public ReadOnlyMemory<byte>? Key => _keyLength < 0 ? null : _buffer.Slice(_keyStart, _keyLength);
+    public ReadOnlyMemory<byte>? Key => _keyLength < 0 ? default(ReadOnlyMemory<byte>?) : _buffer.Slice(_keyStart, _keyLength);
 
     /// <summary>The key as a span; empty when the key is null or empty (see <see cref="IsKeyNull"/>).</summary>
     public ReadOnlySpan<byte> KeySpan => _keyLength <= 0 ? default : _buffer.Span.Slice(_keyStart, _keyLength);
@@ -59,7 +59,7 @@ public readonly struct Record
     public int KeyLength => _keyLength;
 
     /// <summary>The value, or null for a tombstone (an empty value is not null).</summary>
-    public ReadOnlyMemory<byte>? Value => _valueLength < 0 ? null : _buffer.Slice(_valueStart, _valueLength);
+    public ReadOnlyMemory<byte>? Value => _valueLength < 0 ? default(ReadOnlyMemory<byte>?) : _buffer.Slice(_valueStart, _valueLength);
 
     /// <summary>The value as a span; empty when the value is null or empty (see <see cref="IsValueNull"/>).</summary>
     public ReadOnlySpan<byte> ValueSpan => _valueLength <= 0 ? default : _buffer.Span.Slice(_valueStart, _valueLength);
