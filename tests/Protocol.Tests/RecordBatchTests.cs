@@ -256,7 +256,7 @@ public class RecordBatchTests
         reader.AllowPartialTrailingBatch = false;
         var ex = Assert.Throws<KafkaProtocolException>(() => ReadBatches(reader, full.AsMemory(0, full.Length - 1)));
         Assert.Equal("batchLength", ex.Field);
-        Assert.Equal(firstLength, ex.Offset);
+        Assert.Equal(firstLength + 8, ex.Offset);
     }
 
     [Fact]

@@ -48,13 +48,13 @@ public ref struct RecordBatchEnumerator
         int start = _position;
         int remaining = span.Length - start;
         if (remaining == 0 || EndedWithPartialBatch) return false;
-        if (remaining < RecordBatchLayout.LogOverhead) return Partial(start, "baseOffset", $"{remaining} bytes cannot hold a batch's offset and length");
+        if (remaining < RecordBatchLayout.LogOverhead) return Partial(start, "baseOffset", remaining, 0);
 
         int length = BinaryPrimitives.ReadInt32BigEndian(span[(start + RecordBatchLayout.LengthOffset)..]);
         if (length < RecordBatchLayout.LegacyV0MinSize)
             throw Error($"Batch length {length} is smaller than the smallest batch or message", "batchLength", start + RecordBatchLayout.LengthOffset);
         if (length > remaining - RecordBatchLayout.LogOverhead)
-            return Partial(start, "batchLength", $"batch length {length} exceeds the {remaining - RecordBatchLayout.LogOverhead} bytes that remain");
+            return Partial(start + RecordBatchLayout.LengthOffset, "batchLength", remaining, length);
 
         byte magic = span[start + RecordBatchLayout.MagicOffset];
         int end = start + RecordBatchLayout.LogOverhead + length;
@@ -175,9 +175,15 @@ public ref struct RecordBatchEnumerator
             hasTimestampOverride: logAppendTime, timestampOverride: wrapper.Timestamp, errorBase: errorBase);
     }
 
-    private bool Partial(int position, string field, string message)
+    private bool Partial(int position, string field, int remaining, int length)
     {
-        if (!_reader.AllowPartialTrailingBatch) throw Error($"Input truncated: {message}", field, position);
+        // Messages are built only when thrown: a partial trailing batch is normal and must not allocate.
+        if (!_reader.AllowPartialTrailingBatch)
+        {
+            throw length == 0
+                ? Error($"Input truncated: {remaining} bytes cannot hold a batch's offset and length", field, position)
+                : Error($"Input truncated: batch length {length} exceeds the {remaining - RecordBatchLayout.LogOverhead} bytes that remain", field, position);
+        }
         EndedWithPartialBatch = true;
         _current = default;
         return false;
