@@ -165,7 +165,7 @@ public ref struct KafkaReader
     public ReadOnlyMemory<byte>? ReadCompactNullableBytes(string? field = null)
     {
         int length = ReadCompactLength(field);
-        return length < 0 ? null : ReadRaw(length, field);
+        return length < 0 ? default(ReadOnlyMemory<byte>?) : ReadRaw(length, field);
     }
 
     /// <summary>
