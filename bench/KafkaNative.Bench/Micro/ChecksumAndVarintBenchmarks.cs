@@ -60,13 +60,38 @@ public class VarintBenchmarks : IBytesPerOperation
         for (int i = 0; i < _values.Length; i++) sum += reader.ReadVarLong();
         return sum;
     }
+}
 
-    /// <summary>Writes 1,000 small 32-bit varints, the common case (record lengths, deltas).</summary>
+/// <summary>1,000 small zig-zag varints (0..999), the common case for record lengths and deltas.</summary>
+[Config(typeof(MicroConfig))]
+public class SmallVarintBenchmarks : IBytesPerOperation
+{
+    private readonly byte[] _buffer = new byte[1_000 * Varint.MaxLength32];
+    private int _encodedLength;
+
+    /// <inheritdoc />
+    public long BytesPerOperation => _encodedLength;
+
+    /// <summary>Measures the encoded size once.</summary>
+    [GlobalSetup]
+    public void Setup() => _encodedLength = EncodeSmallVarInts();
+
+    /// <summary>Writes the 1,000 values.</summary>
     [Benchmark]
     public int EncodeSmallVarInts()
     {
         int position = 0;
         for (int i = 0; i < 1_000; i++) position += Varint.WriteSigned(_buffer.AsSpan(position), i);
         return position;
+    }
+
+    /// <summary>Reads the 1,000 values back.</summary>
+    [Benchmark]
+    public long DecodeSmallVarInts()
+    {
+        long sum = 0;
+        var reader = new KafkaReader(_buffer.AsSpan(0, _encodedLength));
+        for (int i = 0; i < 1_000; i++) sum += reader.ReadVarInt();
+        return sum;
     }
 }
