@@ -153,7 +153,7 @@ internal static class HtmlReport
         th:nth-child(-n+2), td:nth-child(-n+2) { text-align: left; }
         th { background: #eee; }
         tr.current td { background: #fff3c4; font-weight: 600; }
-        #topology { width: 1300px; height: 420px; background: #fff; border: 1px solid #ddd; }
+        #topology { width: 1300px; height: 360px; background: #fff; border: 1px solid #ddd; }
         .charts { display: grid; grid-template-columns: repeat(2, 640px); gap: 12px; }
         .chart { width: 640px; height: 260px; background: #fff; border: 1px solid #ddd; }
         svg text { font-size: 11px; fill: #333; }
@@ -187,27 +187,30 @@ internal static class HtmlReport
 
           function drawTopology() {
             const svg = document.getElementById('topology');
-            const width = 1300, height = 420;
+            const width = 1300, height = 360;
             svg.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
             const zoneCount = data.regions.reduce((n, region) => n + region.zones.length, 0);
             const gap = 16;
             const zoneWidth = Math.min(400, (width - gap * (data.regions.length + 1) - gap * zoneCount) / zoneCount);
             const brokerPos = {}, groupPos = [];
+            // Layers: boxes behind traffic lines behind nodes.
+            const boxes = el(svg, 'g', { id: 'topology-boxes' });
             const lines = el(svg, 'g', { id: 'topology-traffic' });
+            const nodes = el(svg, 'g', { id: 'topology-nodes' });
             let x = gap;
             for (const region of data.regions) {
               const regionWidth = region.zones.length * (zoneWidth + gap) + gap;
-              el(svg, 'rect', { x: x, y: 8, width: regionWidth, height: height - 16, rx: 10, fill: '#f1f5fb', stroke: '#90a4ae' });
-              el(svg, 'text', { x: x + 10, y: 26, class: 'title' }, 'region ' + region.name);
+              el(boxes, 'rect', { x: x, y: 8, width: regionWidth, height: height - 16, rx: 10, fill: '#f1f5fb', stroke: '#90a4ae' });
+              el(boxes, 'text', { x: x + 10, y: 26, class: 'title' }, 'region ' + region.name);
               let zx = x + gap;
               for (const zone of region.zones) {
-                el(svg, 'rect', { x: zx, y: 36, width: zoneWidth, height: height - 56, rx: 8, fill: '#ffffff', stroke: '#b0bec5', 'stroke-dasharray': '4 3' });
-                el(svg, 'text', { x: zx + 8, y: 54 }, 'zone ' + zone.name);
+                el(boxes, 'rect', { x: zx, y: 36, width: zoneWidth, height: height - 56, rx: 8, fill: '#ffffff', stroke: '#b0bec5', 'stroke-dasharray': '4 3' });
+                el(boxes, 'text', { x: zx + 8, y: 54 }, 'zone ' + zone.name);
                 const step = zoneWidth / (zone.brokers.length + 1);
                 zone.brokers.forEach((broker, i) => {
                   const cx = zx + step * (i + 1), cy = 110;
                   brokerPos[broker.id] = { x: cx, y: cy };
-                  const g = el(svg, 'g', { class: 'broker', id: 'broker-' + broker.id });
+                  const g = el(nodes, 'g', { class: 'broker', id: 'broker-' + broker.id });
                   el(g, 'circle', { cx: cx, cy: cy, r: 24, fill: colors[broker.state], stroke: '#1b1b1b' });
                   el(g, 'text', { x: cx, y: cy + 4, 'text-anchor': 'middle', style: 'fill:#fff;font-weight:600' }, 'b' + broker.id);
                   el(g, 'text', { x: cx, y: cy + 40, 'text-anchor': 'middle' }, broker.state + ' · ' + broker.leaders + ' leaders');
@@ -216,10 +219,11 @@ internal static class HtmlReport
                     el(g, 'text', { x: cx, y: cy + 68, 'text-anchor': 'middle', style: 'fill:' + colors.dead }, fmt(broker.receivedWhileDead) + ' while dead');
                 });
                 const boxWidth = Math.min(150, (zoneWidth - 30) / Math.max(1, zone.groups.length));
+                const groupsLeft = zx + (zoneWidth - zone.groups.length * (boxWidth + 10) + 10) / 2;
                 zone.groups.forEach((group, i) => {
-                  const bx = zx + 10 + i * (boxWidth + 10), by = height - 110;
+                  const bx = groupsLeft + i * (boxWidth + 10), by = height - 90;
                   groupPos.push({ zone: zone.name, kind: group.kind, x: bx + boxWidth / 2, y: by });
-                  const g = el(svg, 'g', { class: 'client-group' });
+                  const g = el(nodes, 'g', { class: 'client-group' });
                   el(g, 'rect', { x: bx, y: by, width: boxWidth, height: 46, rx: 6, fill: colors[group.kind], opacity: 0.85 });
                   el(g, 'text', { x: bx + boxWidth / 2, y: by + 19, 'text-anchor': 'middle', style: 'fill:#fff;font-weight:600' }, fmt(group.count));
                   el(g, 'text', { x: bx + boxWidth / 2, y: by + 35, 'text-anchor': 'middle', style: 'fill:#fff' }, group.kind);
@@ -236,6 +240,8 @@ internal static class HtmlReport
               const w = 0.5 + 6 * Math.log1p(flow.requests) / Math.log1p(maxRequests);
               el(lines, 'line', { x1: from.x, y1: from.y, x2: to.x, y2: to.y + 24, stroke: colors[flow.kind], 'stroke-width': w.toFixed(2), opacity: 0.3 });
             }
+            const chaos = data.faults.map(f => f.label + ' @' + f.atSeconds.toFixed(0) + 's').join(' · ');
+            el(nodes, 'text', { x: 24, y: height - 16, style: 'fill:#c62828' }, chaos ? 'chaos: ' + chaos : 'no chaos');
             const legend = el(svg, 'g', { id: 'topology-legend' });
             [['alive', 'broker alive'], ['degraded', 'broker slowed'], ['dead', 'broker dead'], ['producers', 'producers'], ['consumers', 'consumers']].forEach((entry, i) => {
               el(legend, 'rect', { x: width - 140, y: 16 + i * 16, width: 10, height: 10, fill: colors[entry[0]] });
@@ -268,10 +274,9 @@ internal static class HtmlReport
               el(svg, 'line', { x1: m.l, x2: W - m.r, y1: sy(v), y2: sy(v), stroke: '#eee' });
               el(svg, 'text', { x: m.l - 6, y: sy(v) + 4, 'text-anchor': 'end' }, fmt(v));
             }
-            for (let i = 0; i <= 6; i++) {
-              const v = Math.round(xMax * i / 6);
+            const xStep = [1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600].find(s => s >= xMax / 7) || Math.ceil(xMax / 7);
+            for (let v = 0; v <= xMax; v += xStep)
               el(svg, 'text', { x: sx(v), y: H - m.b + 16, 'text-anchor': 'middle' }, v + 's');
-            }
             el(svg, 'line', { x1: m.l, x2: W - m.r, y1: H - m.b, y2: H - m.b, stroke: '#888' });
             el(svg, 'line', { x1: m.l, x2: m.l, y1: m.t, y2: H - m.b, stroke: '#888' });
             data.faults.forEach((fault, i) => {

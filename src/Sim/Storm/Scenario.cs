@@ -42,6 +42,13 @@ internal sealed record Scenario
 
     public int ProducerCount => Clients - ConsumerCount;
 
+    /// <summary>The same scenario run for a different time; chaos scheduled after the new end is left out.</summary>
+    public Scenario WithDuration(double seconds) => this with
+    {
+        DurationSeconds = seconds,
+        Faults = Faults.Where(fault => fault.AtSeconds <= seconds).ToArray(),
+    };
+
     /// <summary>Throws <see cref="ScenarioFormatException"/> naming the first invalid field.</summary>
     public void Validate()
     {

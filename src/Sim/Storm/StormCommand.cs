@@ -59,10 +59,10 @@ public static class StormCommand
         throw new StormUsageException($"unknown scenario '{name}': not a built-in name and no such file");
     }
 
-    private static Scenario ApplyOverrides(Scenario scenario, StormOptions options) => scenario with
-    {
-        Clients = options.Clients ?? scenario.Clients,
-        Seed = options.Seed ?? scenario.Seed,
-        DurationSeconds = options.DurationSeconds ?? scenario.DurationSeconds,
-    };
+    private static Scenario ApplyOverrides(Scenario scenario, StormOptions options) =>
+        (options.DurationSeconds is { } seconds ? scenario.WithDuration(seconds) : scenario) with
+        {
+            Clients = options.Clients ?? scenario.Clients,
+            Seed = options.Seed ?? scenario.Seed,
+        };
 }
