@@ -19,8 +19,6 @@ internal sealed class ClusterState
 
     public int CurrentVersion => versions.Count - 1;
 
-    public IReadOnlyList<int> ReplicasOf(int partition) => replicas[partition];
-
     /// <summary>Leader broker index of a partition in a metadata version, or -1 when it had none.</summary>
     public int Leader(int version, int partition) => versions[version][partition];
 

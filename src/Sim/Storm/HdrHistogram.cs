@@ -67,20 +67,6 @@ internal sealed class HdrHistogram
         return max;
     }
 
-    public void Add(HdrHistogram other)
-    {
-        if (other.counts.Length != counts.Length)
-            throw new ArgumentException("histograms must have the same range", nameof(other));
-        for (int index = 0; index < counts.Length; index++)
-            counts[index] += other.counts[index];
-        TotalCount += other.TotalCount;
-        if (other.TotalCount > 0)
-        {
-            min = Math.Min(min, other.min);
-            max = Math.Max(max, other.max);
-        }
-    }
-
     public void Reset()
     {
         Array.Clear(counts);

@@ -93,6 +93,7 @@ internal static class HtmlReport
                         json.WriteString("state", !broker.Alive ? "dead" : broker.Degraded ? "degraded" : "alive");
                         json.WriteNumber("leaders", broker.Leaderships);
                         json.WriteNumber("received", broker.Received);
+                        json.WriteNumber("served", broker.Served);
                         json.WriteNumber("receivedWhileDead", broker.ReceivedWhileDead);
                         json.WriteNumber("rejected", broker.Rejected);
                         json.WriteNumber("shed", broker.Shed);

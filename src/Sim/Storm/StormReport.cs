@@ -92,10 +92,13 @@ internal static class StormReport
         json.WriteNumber("goodputPercent", Math.Round(s.GoodputPercent, 3));
         json.WriteNumber("lost", s.Lost);
         json.WriteNumber("duplicated", s.Duplicated);
+        json.WriteNumber("duplicateCopies", s.DuplicateCopies);
         json.WriteNumber("timeouts", s.Timeouts);
         json.WriteNumber("retries", s.Retries);
         json.WriteNumber("sentToDeadBrokers", s.SentToDeadBrokers);
         json.WriteNumber("breakerTrips", s.BreakerTrips);
+        json.WriteNumber("breakerRejections", s.BreakerRejections);
+        json.WriteNumber("metadataRefreshes", s.MetadataRefreshes);
         json.WriteNumber("unfinished", s.Unfinished);
         json.WriteNumber("events", s.Events);
         json.WriteEndObject();

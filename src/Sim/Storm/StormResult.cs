@@ -18,15 +18,18 @@ internal sealed record StormSummary(
     double GoodputPercent,
     long Lost,
     long Duplicated,
+    long DuplicateCopies,
     long Timeouts,
     long Retries,
     long SentToDeadBrokers,
     long BreakerTrips,
+    long BreakerRejections,
+    long MetadataRefreshes,
     long Unfinished,
     long Events);
 
 /// <summary>A broker at the end of a run.</summary>
-internal sealed record BrokerOutcome(BrokerSpec Spec, bool Alive, bool Degraded, int Leaderships, long Received, long Rejected, long Shed, long ReceivedWhileDead);
+internal sealed record BrokerOutcome(BrokerSpec Spec, bool Alive, bool Degraded, int Leaderships, long Received, long Served, long Rejected, long Shed, long ReceivedWhileDead);
 
 /// <summary>Client actors of one kind in one zone, drawn as one aggregated node.</summary>
 internal sealed record ClientGroup(string Zone, string Region, string Kind, int Count);

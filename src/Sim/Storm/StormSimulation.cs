@@ -227,16 +227,19 @@ internal sealed partial class StormSimulation
             metrics.Needed == 0 ? 0 : 100.0 * metrics.Succeeded / metrics.Needed,
             metrics.Lost,
             metrics.Duplicated,
+            metrics.DuplicateCopies,
             metrics.Timeouts,
             metrics.Retries,
             metrics.SentToDeadBroker,
             breakers?.Trips ?? 0,
+            metrics.BreakerRejections,
+            metrics.MetadataRefreshes,
             unfinished,
             processedEvents);
 
         var brokerOutcomes = brokers.Select((broker, index) => new BrokerOutcome(
             broker.Spec, broker.Alive, broker.ServiceSlowdownMicros > 0 || broker.ResponseDelayMicros > 0,
-            cluster.LeaderCount(index), broker.Received, broker.Rejected, broker.Shed, broker.ReceivedWhileDead)).ToArray();
+            cluster.LeaderCount(index), broker.Received, broker.Served, broker.Rejected, broker.Shed, broker.ReceivedWhileDead)).ToArray();
 
         var groups = new List<ClientGroup>();
         for (int zone = 0; zone < zones.Length; zone++)
