@@ -192,7 +192,8 @@ internal static class HtmlReport
             svg.setAttribute('viewBox', '0 0 ' + width + ' ' + height);
             const zoneCount = data.regions.reduce((n, region) => n + region.zones.length, 0);
             const gap = 16;
-            const zoneWidth = Math.min(400, (width - gap * (data.regions.length + 1) - gap * zoneCount) / zoneCount);
+            // Width = gap + per region (gap + zones * (zoneWidth + gap) + gap).
+            const zoneWidth = Math.min(400, (width - gap - 2 * gap * data.regions.length) / zoneCount - gap);
             const brokerPos = {}, groupPos = [];
             // Layers: boxes behind traffic lines behind nodes.
             const boxes = el(svg, 'g', { id: 'topology-boxes' });
@@ -214,10 +215,11 @@ internal static class HtmlReport
                   const g = el(nodes, 'g', { class: 'broker', id: 'broker-' + broker.id });
                   el(g, 'circle', { cx: cx, cy: cy, r: 24, fill: colors[broker.state], stroke: '#1b1b1b' });
                   el(g, 'text', { x: cx, y: cy + 4, 'text-anchor': 'middle', style: 'fill:#fff;font-weight:600' }, 'b' + broker.id);
-                  el(g, 'text', { x: cx, y: cy + 40, 'text-anchor': 'middle' }, broker.state + ' · ' + broker.leaders + ' leaders');
-                  el(g, 'text', { x: cx, y: cy + 54, 'text-anchor': 'middle' }, fmt(broker.received) + ' recv');
+                  el(g, 'text', { x: cx, y: cy + 40, 'text-anchor': 'middle', style: 'fill:' + colors[broker.state] }, broker.state);
+                  el(g, 'text', { x: cx, y: cy + 54, 'text-anchor': 'middle' }, broker.leaders + ' leaders');
+                  el(g, 'text', { x: cx, y: cy + 68, 'text-anchor': 'middle' }, fmt(broker.received) + ' recv');
                   if (broker.receivedWhileDead > 0)
-                    el(g, 'text', { x: cx, y: cy + 68, 'text-anchor': 'middle', style: 'fill:' + colors.dead }, fmt(broker.receivedWhileDead) + ' while dead');
+                    el(g, 'text', { x: cx, y: cy + 82, 'text-anchor': 'middle', style: 'fill:' + colors.dead }, fmt(broker.receivedWhileDead) + ' while dead');
                 });
                 const boxWidth = Math.min(150, (zoneWidth - 30) / Math.max(1, zone.groups.length));
                 const groupsLeft = zx + (zoneWidth - zone.groups.length * (boxWidth + 10) + 10) / 2;
@@ -245,8 +247,9 @@ internal static class HtmlReport
             el(nodes, 'text', { x: 24, y: height - 16, style: 'fill:#c62828' }, chaos ? 'chaos: ' + chaos : 'no chaos');
             const legend = el(svg, 'g', { id: 'topology-legend' });
             [['alive', 'broker alive'], ['degraded', 'broker slowed'], ['dead', 'broker dead'], ['producers', 'producers'], ['consumers', 'consumers']].forEach((entry, i) => {
-              el(legend, 'rect', { x: width - 140, y: 16 + i * 16, width: 10, height: 10, fill: colors[entry[0]] });
-              el(legend, 'text', { x: width - 124, y: 25 + i * 16 }, entry[1]);
+              const lx = width - 520 + i * 100;
+              el(legend, 'rect', { x: lx, y: height - 25, width: 10, height: 10, fill: colors[entry[0]] });
+              el(legend, 'text', { x: lx + 14, y: height - 16 }, entry[1]);
             });
           }
 
