@@ -70,8 +70,9 @@ public sealed partial class KcatTests
 
             string[] messages = Enumerable.Range(0, 20_000).Select(i => $"m{i:D5}").ToArray();
             string file = Path.GetTempFileName();
-            await File.WriteAllLinesAsync(file, messages);
-            Kcat.Result produced = await Kcat.RunAsync($"-b {cluster.BootstrapServers} -P -t shared -X acks=all -l {file}", KcatTimeout);
+            // Keyed, so the messages hash over every partition instead of sticking to a few.
+            await File.WriteAllLinesAsync(file, messages.Select(m => $"{m}:{m}"));
+            Kcat.Result produced = await Kcat.RunAsync($"-b {cluster.BootstrapServers} -P -t shared -K : -X acks=all -l {file}", KcatTimeout);
             File.Delete(file);
             Assert.True(produced.ExitCode == 0, produced.Stderr);
 

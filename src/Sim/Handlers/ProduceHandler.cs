@@ -1,5 +1,6 @@
 using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;
+using KafkaNative.Protocol.Primitives;
 using KafkaNative.Sim.Log;
 using KafkaNative.Sim.Replication;
 
