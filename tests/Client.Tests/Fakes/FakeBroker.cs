@@ -63,6 +63,17 @@ internal sealed class FakeBroker : IAsyncDisposable
     /// <summary>Handles a request; return false to fall through to the defaults.</summary>
     public Func<FakeRequest, ValueTask<bool>>? OnRequest { get; set; }
 
+    /// <summary>SASL users and passwords; null means SASL is not enabled.</summary>
+    public IReadOnlyDictionary<string, string>? SaslUsers { get; set; }
+
+    /// <summary>Session lifetime granted on successful SASL authentication (KIP-368); zero means none.</summary>
+    public long SessionLifetimeMs { get; set; }
+
+    /// <summary>Successful SASL authentications, re-authentications included.</summary>
+    public int Authentications => _authentications;
+
+    private int _authentications;
+
     /// <summary>Connections accepted so far.</summary>
     public int Accepted => _connections.Count;
 
@@ -131,6 +142,30 @@ internal sealed class FakeBroker : IAsyncDisposable
                 MetadataRequest metadataRequest = request.Read<MetadataRequest>();
                 await request.RespondAsync(Metadata?.Invoke(metadataRequest) ?? SingleBrokerMetadata());
                 return;
+            case ApiKey.SaslHandshake:
+            {
+                var handshake = request.Read<SaslHandshakeRequest>();
+                var reply = new SaslHandshakeResponse { Mechanisms = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] };
+                if (SaslUsers is null || !reply.Mechanisms.Contains(handshake.Mechanism))
+                    reply.ErrorCode = (short)ErrorCode.UnsupportedSaslMechanism;
+                else
+                    request.Connection.Sasl = new FakeSaslServer(handshake.Mechanism, SaslUsers);
+                await request.RespondAsync(reply);
+                return;
+            }
+            case ApiKey.SaslAuthenticate:
+            {
+                var authenticate = request.Read<SaslAuthenticateRequest>();
+                FakeSaslServer sasl = request.Connection.Sasl ?? throw new InvalidOperationException("SaslAuthenticate before SaslHandshake.");
+                byte[]? token = sasl.Step(authenticate.AuthBytes.ToArray(), out string? error);
+                var reply = token is null
+                    ? new SaslAuthenticateResponse { ErrorCode = (short)ErrorCode.SaslAuthenticationFailed, ErrorMessage = error }
+                    : new SaslAuthenticateResponse { AuthBytes = token, SessionLifetimeMs = sasl.Authenticated ? SessionLifetimeMs : 0 };
+                if (token is not null && sasl.Authenticated) Interlocked.Increment(ref _authentications);
+                await request.RespondAsync(reply);
+                if (token is null) request.Connection.Close();
+                return;
+            }
             default:
                 throw new InvalidOperationException($"The fake broker has no handler for {request.ApiKey}.");
         }
@@ -166,6 +201,9 @@ internal sealed class FakeConnection(FakeBroker broker, Socket socket)
     private int _pipelined;
 
     public int MaxPipelined { get; private set; }
+
+    /// <summary>SASL exchange in progress or done on this connection.</summary>
+    public FakeSaslServer? Sasl { get; set; }
 
     public bool IsClosed { get; private set; }
 
