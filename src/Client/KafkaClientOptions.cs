@@ -67,7 +67,14 @@ public sealed class KafkaClientOptions
     {
         if (string.IsNullOrWhiteSpace(BootstrapServers))
             throw new ArgumentException("BootstrapServers must list at least one host:port.", nameof(BootstrapServers));
-        _ = BrokerEndpoint.ParseList(BootstrapServers);
+        try
+        {
+            _ = BrokerEndpoint.ParseList(BootstrapServers);
+        }
+        catch (ArgumentException exception)
+        {
+            throw new ArgumentException($"BootstrapServers is invalid: {exception.Message}", nameof(BootstrapServers), exception);
+        }
         if (ClientId is null)
             throw new ArgumentException("ClientId must not be null.", nameof(ClientId));
         RequirePositive(ConnectTimeout, nameof(ConnectTimeout));
