@@ -47,6 +47,7 @@ public sealed class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGroupListen
     private Exception? _fatal;
     private int _consuming;
     private int _disposeState;
+    private bool _abandon;
 
     // The merged reader's position: the chunk being read, and the message to mark consumed on the next read.
     private MessageChunk<TKey, TValue>? _chunk;
@@ -521,6 +522,13 @@ public sealed class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGroupListen
         }
     }
 
+    /// <summary>For tests: stops like a crashed process would, without committing or leaving the group.</summary>
+    internal ValueTask AbandonAsync()
+    {
+        _abandon = true;
+        return DisposeAsync();
+    }
+
     async Task IGroupListener.OnAssignedAsync(IReadOnlyList<TopicPartition> partitions, CancellationToken cancellationToken)
     {
         lock (_lock)
@@ -598,7 +606,7 @@ public sealed class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGroupListen
     {
         if (Interlocked.Exchange(ref _disposeState, 1) != 0) return;
         using var timeout = new CancellationTokenSource(_options.RequestTimeout);
-        if (_group is not null && _options.EnableAutoCommit)
+        if (_group is not null && _options.EnableAutoCommit && !_abandon)
         {
             try
             {
@@ -633,7 +641,7 @@ public sealed class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGroupListen
         }
         foreach (PartitionConsumer<TKey, TValue> partition in all) await partition.StopAsync().ConfigureAwait(false);
         await Task.WhenAll(stopping).ConfigureAwait(false);
-        if (_subscribed && _group is not null)
+        if (_subscribed && _group is not null && !_abandon)
         {
             await InvokeAsync(PartitionsRevoked, all.Select(p => p.TopicPartition).ToList(), timeout.Token).ConfigureAwait(false);
             await _group.LeaveAsync(timeout.Token).ConfigureAwait(false);
