@@ -15,8 +15,10 @@ internal static class Program
             case "micro":
                 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
                 return 0;
+            case "consume":
+                return ConsumeBenchmark.RunAsync(args[1..]).GetAwaiter().GetResult();
             default:
-                Console.Error.WriteLine("usage: KafkaNative.Bench micro [--filter PATTERN] [BenchmarkDotNet options]");
+                Console.Error.WriteLine("usage: KafkaNative.Bench micro [--filter PATTERN] [BenchmarkDotNet options] | consume --bootstrap HOST:PORT --topic T --messages N [--group G] [--kcat]");
                 return 2;
         }
     }
