@@ -1,4 +1,3 @@
-#if HAVE_SIM
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
@@ -106,4 +105,3 @@ public class KcatInteropTests
         }
     }
 }
-#endif

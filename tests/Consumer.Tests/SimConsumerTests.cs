@@ -1,4 +1,3 @@
-#if HAVE_SIM
 using System.Collections.Concurrent;
 using KafkaNative.Client;
 using KafkaNative.Protocol;
@@ -272,4 +271,3 @@ public class SimConsumerTests
         }
     }
 }
-#endif

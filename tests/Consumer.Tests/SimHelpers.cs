@@ -1,4 +1,3 @@
-#if HAVE_SIM
 using System.Diagnostics;
 using System.Text;
 using KafkaNative.Client;
@@ -114,4 +113,3 @@ internal static class SimHelpers
         }
     }
 }
-#endif
