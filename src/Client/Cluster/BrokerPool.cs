@@ -1,0 +1,69 @@
+namespace KafkaNative.Client;
+
+/// <summary>
+/// The brokers of one cluster client, one per node id, shared by reference count. A broker whose
+/// address changed in the metadata is retired: current leases keep it, new ones get a fresh broker.
+/// </summary>
+internal sealed class BrokerPool(KafkaClientOptions options) : IAsyncDisposable
+{
+    private readonly Dictionary<int, KafkaBroker> _brokers = new();
+    private readonly HashSet<KafkaBroker> _retired = new();
+    private readonly Lock _lock = new();
+    private bool _disposed;
+
+    public BrokerLease Acquire(int nodeId, BrokerEndpoint endpoint)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (!_brokers.TryGetValue(nodeId, out KafkaBroker? broker) || broker.Endpoint != endpoint)
+            {
+                if (broker is not null)
+                {
+                    _brokers.Remove(nodeId);
+                    _retired.Add(broker);
+                }
+                broker = new KafkaBroker(nodeId, endpoint, options);
+                _brokers.Add(nodeId, broker);
+            }
+            broker.References++;
+            return new BrokerLease(this, broker);
+        }
+    }
+
+    /// <summary>Number of brokers with at least one lease; for tests and diagnostics.</summary>
+    public int ActiveCount
+    {
+        get
+        {
+            lock (_lock) return _brokers.Count + _retired.Count;
+        }
+    }
+
+    public void Release(KafkaBroker broker)
+    {
+        lock (_lock)
+        {
+            if (--broker.References > 0 || _disposed) return;
+            if (_brokers.TryGetValue(broker.NodeId, out KafkaBroker? current) && ReferenceEquals(current, broker))
+                _brokers.Remove(broker.NodeId);
+            _retired.Remove(broker);
+        }
+        // Last user gone: close the connection in the background; failures are logged by the connection.
+        _ = broker.DisposeAsync().AsTask();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        KafkaBroker[] brokers;
+        lock (_lock)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            brokers = [.. _brokers.Values, .. _retired];
+            _brokers.Clear();
+            _retired.Clear();
+        }
+        foreach (KafkaBroker broker in brokers) await broker.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,234 @@
+using KafkaNative.Client.Diagnostics;
+using KafkaNative.Protocol;
+using KafkaNative.Protocol.Messages;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.CircuitBreaker;
+
+namespace KafkaNative.Client;
+
+/// <summary>
+/// The latest cluster metadata and the refreshes that renew it. Refreshes are coalesced (callers
+/// share the one in flight, or the single one queued behind it), rate limited (starts are at least
+/// <see cref="KafkaClientOptions.MetadataMinRefreshInterval"/> apart) and behind a circuit breaker
+/// (after repeated failures refreshes fail fast for a while). A refresh tries brokers one after
+/// another, never the one that failed the previous attempt first.
+/// </summary>
+internal sealed class MetadataCache : IAsyncDisposable
+{
+    private readonly KafkaClientOptions _options;
+    private readonly BrokerPool _pool;
+    private readonly IReadOnlyList<BrokerEndpoint> _bootstrap;
+    private readonly ILogger _logger;
+    private readonly ResiliencePipeline _breaker;
+    private readonly CancellationTokenSource _disposed = new();
+    private readonly Lock _lock = new();
+    private readonly HashSet<string> _topics = new(StringComparer.Ordinal);
+    private int _topicsGeneration;
+    private Task<ClusterMetadata>? _current;
+    private int _currentGeneration;
+    private Task<ClusterMetadata>? _queued;
+    private long _lastStart;
+    private (int NodeId, BrokerEndpoint Endpoint)? _lastFailed;
+    private BrokerLease? _metadataBroker;
+    private ClusterMetadata? _metadata;
+
+    public MetadataCache(KafkaClientOptions options, BrokerPool pool)
+    {
+        _options = options;
+        _pool = pool;
+        _bootstrap = BrokerEndpoint.ParseList(options.BootstrapServers);
+        _logger = options.LoggerFactory.CreateLogger<MetadataCache>();
+        _breaker = new ResiliencePipelineBuilder()
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                FailureRatio = 0.5,
+                MinimumThroughput = 3,
+                SamplingDuration = TimeSpan.FromSeconds(30),
+                BreakDuration = TimeSpan.FromTicks(Math.Max(options.ReconnectBackoffMax.Ticks, TimeSpan.TicksPerSecond)),
+                ShouldHandle = new PredicateBuilder().Handle<KafkaException>(),
+            })
+            .Build();
+    }
+
+    /// <summary>The latest snapshot, or null before the first refresh succeeded.</summary>
+    public ClusterMetadata? Current => Volatile.Read(ref _metadata);
+
+    /// <summary>When the latest snapshot was taken (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    public long CurrentTimestamp { get; private set; }
+
+    /// <summary>Adds topics to those every refresh asks about. Returns true if any was new.</summary>
+    public bool AddTopics(IEnumerable<string> topics)
+    {
+        bool added = false;
+        lock (_lock)
+        {
+            foreach (string topic in topics) added |= _topics.Add(topic);
+            if (added) _topicsGeneration++;
+        }
+        return added;
+    }
+
+    /// <summary>Refreshes the metadata, sharing a refresh with concurrent callers.</summary>
+    public Task<ClusterMetadata> RefreshAsync(CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
+            // The running refresh covers this caller unless topics were added after it started.
+            if (_current is { IsCompleted: false } running && _currentGeneration >= _topicsGeneration)
+                return running.WaitAsync(cancellationToken);
+            // A queued refresh reads the topics when it starts, so it covers everyone who joins it.
+            if (_queued is not null) return _queued.WaitAsync(cancellationToken);
+            if (_current is { IsCompleted: false } previous)
+            {
+                // Task.Run: the queued refresh takes this lock, so it must not start running inside it.
+                _queued = Task.Run(() => RunAfterAsync(previous));
+                return _queued.WaitAsync(cancellationToken);
+            }
+            _currentGeneration = _topicsGeneration;
+            _current = Task.Run(RunAsync);
+            return _current.WaitAsync(cancellationToken);
+        }
+    }
+
+    private async Task<ClusterMetadata> RunAfterAsync(Task<ClusterMetadata> previous)
+    {
+        await previous.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+        Task<ClusterMetadata> self;
+        lock (_lock)
+        {
+            self = _queued!;
+            _queued = null;
+            _current = self;
+            _currentGeneration = _topicsGeneration;
+        }
+        return await RunAsync().ConfigureAwait(false);
+    }
+
+    private async Task<ClusterMetadata> RunAsync()
+    {
+        CancellationToken token = _disposed.Token;
+        TimeSpan wait = _lastStart == 0 ? TimeSpan.Zero : _options.MetadataMinRefreshInterval - System.Diagnostics.Stopwatch.GetElapsedTime(_lastStart);
+        if (wait > TimeSpan.Zero) await Task.Delay(wait, token).ConfigureAwait(false);
+        _lastStart = System.Diagnostics.Stopwatch.GetTimestamp();
+        try
+        {
+            return await _breaker.ExecuteAsync(static (self, ct) => new ValueTask<ClusterMetadata>(self.FetchAsync(ct)), this, token).ConfigureAwait(false);
+        }
+        catch (BrokenCircuitException exception)
+        {
+            var failure = new KafkaConnectionException(
+                $"Metadata refreshes are suspended after repeated failures (circuit breaker open); retry after {exception.RetryAfter?.TotalMilliseconds ?? 0:0} ms.", exception);
+            Log.MetadataRefreshFailed(_logger, failure);
+            throw failure;
+        }
+        catch (KafkaException exception)
+        {
+            Log.MetadataRefreshFailed(_logger, exception);
+            throw;
+        }
+    }
+
+    private async Task<ClusterMetadata> FetchAsync(CancellationToken cancellationToken)
+    {
+        var request = new MetadataRequest { AllowAutoTopicCreation = false };
+        lock (_lock)
+        {
+            foreach (string topic in _topics) request.Topics!.Add(new MetadataRequest.MetadataRequestTopic { Name = topic });
+        }
+
+        List<(int NodeId, BrokerEndpoint Endpoint)> candidates = Candidates();
+        Exception? lastFailure = null;
+        foreach ((int nodeId, BrokerEndpoint endpoint) in candidates)
+        {
+            BrokerLease lease = _pool.Acquire(nodeId, endpoint);
+            try
+            {
+                MetadataResponse response = await lease.Broker.SendAsync<MetadataRequest, MetadataResponse>(request, cancellationToken).ConfigureAwait(false);
+                var metadata = ClusterMetadata.FromResponse(response, nodeId);
+                Publish(metadata, lease);
+                Log.MetadataRefreshed(_logger, nodeId, metadata.Brokers.Count, metadata.Topics.Count);
+                return metadata;
+            }
+            catch (Exception exception) when (exception is KafkaException && !cancellationToken.IsCancellationRequested)
+            {
+                lease.Dispose();
+                lastFailure = exception;
+                lock (_lock) _lastFailed = (nodeId, endpoint);
+                Log.MetadataBrokerFailed(_logger, exception, nodeId);
+            }
+        }
+        throw new KafkaConnectionException($"Metadata refresh failed on all {candidates.Count} brokers tried; the last error: {lastFailure?.Message}", lastFailure);
+    }
+
+    /// <summary>
+    /// Brokers to ask, best first: the one that answered last time (its connection is open), the other
+    /// known brokers in random order, then the bootstrap servers. The broker that failed most recently goes last.
+    /// </summary>
+    private List<(int NodeId, BrokerEndpoint Endpoint)> Candidates()
+    {
+        var candidates = new List<(int, BrokerEndpoint)>();
+        ClusterMetadata? metadata = Current;
+        if (metadata is not null)
+        {
+            if (metadata.Brokers.TryGetValue(metadata.SourceNodeId, out BrokerMetadata? source))
+                candidates.Add((source.NodeId, source.Endpoint));
+            BrokerMetadata[] others = metadata.Brokers.Values.Where(b => b.NodeId != metadata.SourceNodeId).ToArray();
+            Random.Shared.Shuffle(others);
+            candidates.AddRange(others.Select(b => (b.NodeId, b.Endpoint)));
+        }
+        for (int i = 0; i < _bootstrap.Count; i++)
+        {
+            // Bootstrap servers get negative ids: their node ids are not known before the first answer.
+            if (!candidates.Any(c => c.Item2 == _bootstrap[i])) candidates.Add((-1 - i, _bootstrap[i]));
+        }
+        (int, BrokerEndpoint)? failed;
+        lock (_lock) failed = _lastFailed;
+        if (failed is { } f && candidates.Count > 1 && candidates.Remove(f)) candidates.Add(f);
+        return candidates;
+    }
+
+    private void Publish(ClusterMetadata metadata, BrokerLease lease)
+    {
+        BrokerLease? previous;
+        lock (_lock)
+        {
+            Volatile.Write(ref _metadata, metadata);
+            CurrentTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+            _lastFailed = null;
+            // Keep a lease on the broker that answered, so its connection stays open for the next refresh.
+            previous = _metadataBroker;
+            _metadataBroker = lease;
+        }
+        previous?.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        BrokerLease? lease;
+        Task? current, queued;
+        lock (_lock)
+        {
+            if (_disposed.IsCancellationRequested) return;
+            _disposed.Cancel();
+            lease = _metadataBroker;
+            _metadataBroker = null;
+            current = _current;
+            queued = _queued;
+        }
+        foreach (Task? task in new[] { current, queued })
+        {
+            if (task is null) continue;
+            try
+            {
+                await task.ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Refreshes cut short by the disposal fail; nobody is left to tell.
+            }
+        }
+        lease?.Dispose();
+    }
+}

@@ -1,0 +1,123 @@
+using System.Runtime.InteropServices;
+using KafkaNative.Client.Tests.Fakes;
+using KafkaNative.Protocol;
+using KafkaNative.Protocol.Messages;
+
+namespace KafkaNative.Client.Tests;
+
+public sealed class BrokerTests
+{
+    [Fact]
+    public async Task AFailingBrokerIsRetriedWithGrowingBackoffNotHammered()
+    {
+        await using var broker = new FakeBroker();
+        broker.OnRequest = request =>
+        {
+            request.Connection.Close();
+            return ValueTask.FromResult(true);
+        };
+        KafkaClientOptions options = TestOptions.For(broker.Bootstrap, o =>
+        {
+            o.ReconnectBackoffMin = TimeSpan.FromMilliseconds(100);
+            o.ReconnectBackoffMax = TimeSpan.FromSeconds(2);
+        });
+        var kafkaBroker = new KafkaBroker(1, broker.Endpoint, options);
+        try
+        {
+            int failures = 0, fastFailures = 0;
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(1.5);
+            while (DateTime.UtcNow < until)
+            {
+                try
+                {
+                    await kafkaBroker.GetConnectionAsync().AsTask().WaitAsync(TestOptions.NoHang);
+                }
+                catch (KafkaConnectionException exception)
+                {
+                    failures++;
+                    if (exception.Message.Contains("next connection attempt")) fastFailures++;
+                    Assert.True(exception.IsRetriable);
+                }
+                await Task.Delay(5);
+            }
+            // 100 ms doubling (±20%) fits at most 4-5 attempts into 1.5 s; without backoff it would be hundreds.
+            Assert.InRange(broker.Accepted, 2, 6);
+            Assert.True(fastFailures > failures / 2, $"{fastFailures} of {failures} failures were fast");
+        }
+        finally
+        {
+            await kafkaBroker.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task LeasesShareOneConnectionThatClosesWhenTheLastIsReleased()
+    {
+        await using var broker = new FakeBroker();
+        await using var cluster = new KafkaCluster(TestOptions.For(broker.Bootstrap));
+        await cluster.GetMetadataAsync();
+        BrokerLease first = await cluster.AcquireBrokerAsync(1);
+        BrokerLease second = await cluster.AcquireBrokerAsync(1);
+        Assert.Same(first.Broker, second.Broker);
+        BrokerConnection connection = await first.Broker.GetConnectionAsync();
+        Assert.Same(connection, await second.Broker.GetConnectionAsync());
+
+        first.Dispose();
+        first.Dispose();
+        Assert.False(connection.IsClosed);
+        await second.Broker.SendAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = [] });
+
+        second.Dispose();
+        await connection.Closed.WaitAsync(TestOptions.NoHang);
+        Assert.IsType<ObjectDisposedException>(connection.CloseReason);
+    }
+
+    [Fact]
+    public async Task ABrokerReconnectsAfterItsConnectionDrops()
+    {
+        await using var broker = new FakeBroker();
+        await using var cluster = new KafkaCluster(TestOptions.For(broker.Bootstrap));
+        using BrokerLease lease = await cluster.AcquireBrokerAsync(1);
+        BrokerConnection first = await lease.Broker.GetConnectionAsync();
+        broker.DropConnections();
+        await first.Closed.WaitAsync(TestOptions.NoHang);
+        var exception = Assert.IsType<KafkaConnectionException>(first.CloseReason);
+        Assert.True(exception.IsRetriable);
+
+        MetadataResponse response = await lease.Broker.SendAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = [] }).AsTask().WaitAsync(TestOptions.NoHang);
+        Assert.Single(response.Brokers);
+        Assert.NotSame(first, await lease.Broker.GetConnectionAsync());
+    }
+
+    [Fact]
+    public async Task ALeasedResponseIsAZeroCopyViewOfAPooledBufferUntilDisposed()
+    {
+        byte[] token = Enumerable.Range(0, 200).Select(i => (byte)i).ToArray();
+        await using var broker = new FakeBroker();
+        broker.OnRequest = async request =>
+        {
+            if (request.ApiKey != ApiKey.SaslAuthenticate) return false;
+            await request.RespondAsync(new SaslAuthenticateResponse { AuthBytes = token });
+            return true;
+        };
+        await using BrokerConnection connection = await TestOptions.ConnectAsync(broker);
+
+        ResponseLease<SaslAuthenticateResponse> lease = await connection.SendLeasedAsync<SaslAuthenticateRequest, SaslAuthenticateResponse>(
+            new SaslAuthenticateRequest { AuthBytes = new byte[] { 1 } });
+        ReadOnlyMemory<byte> bytes = lease.Response.AuthBytes;
+        Assert.Equal(token, bytes.ToArray());
+        Assert.True(MemoryMarshal.TryGetArray(bytes, out ArraySegment<byte> segment));
+        Assert.True(segment.Offset > 0, "the bytes are a slice of the whole response frame, not a copy");
+        Assert.Equal(SaslAuthenticateRequest.HighestSupportedVersion, lease.Version);
+
+        lease.Dispose();
+        lease.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => lease.Response);
+
+        // The plain path copies, so the response outlives the pooled frame.
+        SaslAuthenticateResponse copied = await connection.SendAsync<SaslAuthenticateRequest, SaslAuthenticateResponse>(new SaslAuthenticateRequest { AuthBytes = new byte[] { 1 } });
+        Assert.True(MemoryMarshal.TryGetArray(copied.AuthBytes, out ArraySegment<byte> own));
+        Assert.Equal(0, own.Offset);
+        Assert.Equal(token.Length, own.Array!.Length);
+    }
+}

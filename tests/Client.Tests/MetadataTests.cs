@@ -1,0 +1,145 @@
+using KafkaNative.Client.Tests.Fakes;
+using KafkaNative.Protocol;
+using KafkaNative.Protocol.Messages;
+
+namespace KafkaNative.Client.Tests;
+
+public sealed class MetadataTests
+{
+    private static Func<MetadataRequest, MetadataResponse> Cluster(params FakeBroker[] brokers) => request =>
+    {
+        var response = new MetadataResponse { ClusterId = "fake", ControllerId = brokers[0].NodeId };
+        foreach (FakeBroker b in brokers)
+            response.Brokers.Add(new MetadataResponse.MetadataResponseBroker { NodeId = b.NodeId, Host = "127.0.0.1", Port = b.Port });
+        foreach (MetadataRequest.MetadataRequestTopic topic in request.Topics ?? [])
+        {
+            var t = new MetadataResponse.MetadataResponseTopic { Name = topic.Name };
+            for (int p = 0; p < 3; p++)
+                t.Partitions.Add(new MetadataResponse.MetadataResponsePartition { PartitionIndex = p, LeaderId = brokers[p % brokers.Length].NodeId, ReplicaNodes = [brokers[p % brokers.Length].NodeId] });
+            response.Topics.Add(t);
+        }
+        return response;
+    };
+
+    [Fact]
+    public async Task ConcurrentRefreshesShareOneRequest()
+    {
+        await using var broker = new FakeBroker();
+        broker.Metadata = Cluster(broker);
+        broker.OnRequest = async request =>
+        {
+            if (request.ApiKey == ApiKey.Metadata) await Task.Delay(300);
+            return false;
+        };
+        await using var cluster = new KafkaCluster(TestOptions.For(broker.Bootstrap));
+        ClusterMetadata[] results = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => cluster.RefreshMetadataAsync())).WaitAsync(TestOptions.NoHang);
+        Assert.All(results, r => Assert.Same(results[0], r));
+        Assert.Equal(1, broker.Count(ApiKey.Metadata));
+    }
+
+    [Fact]
+    public async Task RefreshesAreRateLimited()
+    {
+        await using var broker = new FakeBroker();
+        broker.Metadata = Cluster(broker);
+        await using var cluster = new KafkaCluster(TestOptions.For(broker.Bootstrap, o => o.MetadataMinRefreshInterval = TimeSpan.FromMilliseconds(300)));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        for (int i = 0; i < 4; i++) await cluster.RefreshMetadataAsync().WaitAsync(TestOptions.NoHang);
+        Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(850), $"four refreshes took only {started.Elapsed}");
+        Assert.Equal(4, broker.Count(ApiKey.Metadata));
+
+        // A storm of callers during the wait joins the one queued refresh.
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => cluster.RefreshMetadataAsync())).WaitAsync(TestOptions.NoHang);
+        Assert.Equal(5, broker.Count(ApiKey.Metadata));
+    }
+
+    [Fact]
+    public async Task ATopicAddedDuringARefreshGetsAFollowUpRefresh()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var broker = new FakeBroker();
+        broker.Metadata = Cluster(broker);
+        broker.OnRequest = async request =>
+        {
+            if (request.ApiKey == ApiKey.Metadata) await gate.Task;
+            return false;
+        };
+        await using var cluster = new KafkaCluster(TestOptions.For(broker.Bootstrap));
+        Task<ClusterMetadata> first = cluster.RefreshMetadataAsync();
+        await TestOptions.EventuallyAsync(() => broker.Count(ApiKey.Metadata) == 1, "first refresh in flight");
+        ValueTask<TopicMetadata> topic = cluster.GetTopicAsync("orders");
+        gate.SetResult();
+        Assert.Empty((await first.WaitAsync(TestOptions.NoHang)).Topics);
+        TopicMetadata orders = await topic.AsTask().WaitAsync(TestOptions.NoHang);
+        Assert.Equal(ErrorCode.None, orders.Error);
+        Assert.Equal(3, orders.Partitions.Count);
+        Assert.Equal(2, broker.Count(ApiKey.Metadata));
+    }
+
+    [Fact]
+    public async Task AFailedBrokerIsNotAskedFirstAgainAndLeadersResolveToLeases()
+    {
+        await using var one = new FakeBroker(1);
+        await using var two = new FakeBroker(2);
+        one.Metadata = Cluster(one, two);
+        two.Metadata = Cluster(one, two);
+        await using var cluster = new KafkaCluster(TestOptions.For(one.Bootstrap));
+        ClusterMetadata metadata = await cluster.GetMetadataAsync();
+        Assert.Equal([1, 2], metadata.Brokers.Keys.Order());
+
+        using (BrokerLease leader = await cluster.AcquireLeaderAsync("t", 1))
+            Assert.Equal(2, leader.Broker.NodeId);
+
+        // Broker 1 answered the bootstrap request; now it fails mid-request.
+        one.OnRequest = request =>
+        {
+            if (request.ApiKey != ApiKey.Metadata) return ValueTask.FromResult(false);
+            request.Connection.Close();
+            return ValueTask.FromResult(true);
+        };
+        int oneBefore = one.Count(ApiKey.Metadata);
+        ClusterMetadata refreshed = await cluster.RefreshMetadataAsync().WaitAsync(TestOptions.NoHang);
+        Assert.Equal(2, refreshed.SourceNodeId);
+        Assert.True(one.Count(ApiKey.Metadata) <= oneBefore + 1);
+
+        int oneAfter = one.Count(ApiKey.Metadata);
+        await cluster.RefreshMetadataAsync().WaitAsync(TestOptions.NoHang);
+        Assert.Equal(oneAfter, one.Count(ApiKey.Metadata));
+    }
+
+    [Fact]
+    public async Task RepeatedFailuresOpenTheCircuitBreakerAndStopTheTraffic()
+    {
+        await using var broker = new FakeBroker();
+        broker.OnRequest = request =>
+        {
+            request.Connection.Close();
+            return ValueTask.FromResult(true);
+        };
+        await using var cluster = new KafkaCluster(TestOptions.For(broker.Bootstrap, o =>
+        {
+            o.ReconnectBackoffMin = TimeSpan.FromMilliseconds(1);
+            o.ReconnectBackoffMax = TimeSpan.FromMilliseconds(2);
+        }));
+        var messages = new List<string>();
+        for (int i = 0; i < 6; i++)
+        {
+            var exception = await Assert.ThrowsAsync<KafkaConnectionException>(() => cluster.RefreshMetadataAsync().WaitAsync(TestOptions.NoHang));
+            messages.Add(exception.Message);
+            await Task.Delay(10);
+        }
+        Assert.Contains(messages, m => m.Contains("circuit breaker open"));
+        int accepted = broker.Accepted;
+        await Assert.ThrowsAsync<KafkaConnectionException>(() => cluster.RefreshMetadataAsync().WaitAsync(TestOptions.NoHang));
+        Assert.Equal(accepted, broker.Accepted);
+    }
+
+    [Fact]
+    public async Task AnUnknownBrokerIsReportedAsNotAvailable()
+    {
+        await using var broker = new FakeBroker();
+        await using var cluster = new KafkaCluster(TestOptions.For(broker.Bootstrap));
+        var exception = await Assert.ThrowsAsync<KafkaErrorException>(() => cluster.AcquireBrokerAsync(42).AsTask());
+        Assert.Equal(ErrorCode.BrokerNotAvailable, exception.ErrorCode);
+    }
+}
