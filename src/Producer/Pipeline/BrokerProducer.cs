@@ -157,15 +157,7 @@ internal sealed class BrokerProducer : IAsyncDisposable
             state.Owner.HandBack(batch);
             return;
         }
-        if (state.ProducerId >= 0)
-        {
-            batch.Seal(state.ProducerId, state.ProducerEpoch, state.NextSequence);
-            state.NextSequence = Sequences.Next(state.NextSequence, batch.Count);
-        }
-        else
-        {
-            batch.Seal(-1, -1, -1);
-        }
+        state.Seal(batch);
         if (!_ready.Writer.TryWrite(batch)) await _ready.Writer.WriteAsync(batch, stop).ConfigureAwait(false);
     }
 

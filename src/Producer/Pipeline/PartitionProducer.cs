@@ -160,6 +160,8 @@ internal sealed class PartitionProducer
             _broker = broker;
             foreach (ProducerBatch batch in _heldBatches)
             {
+                // A batch closed after its partition had left the old broker was never sealed.
+                if (!batch.IsSealed) _state.Seal(batch);
                 batch.RoutingEpoch = _state.RoutingEpoch;
                 batch.EnterTransit();
                 await broker.ResendAsync(batch, shutdown).ConfigureAwait(false);

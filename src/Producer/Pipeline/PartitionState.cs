@@ -32,5 +32,20 @@ internal sealed class PartitionState(string topic, int partition)
     /// <summary>Set when a hole in the sequence means the producer epoch must be bumped before sending on.</summary>
     public bool NeedsEpochBump;
 
+    /// <summary>
+    /// Encodes <paramref name="batch"/>, giving it the partition's next sequence numbers when the
+    /// producer is idempotent. Batches are sealed in creation order, so sequences follow record order.
+    /// </summary>
+    public void Seal(ProducerBatch batch)
+    {
+        if (ProducerId < 0)
+        {
+            batch.Seal(-1, -1, -1);
+            return;
+        }
+        batch.Seal(ProducerId, ProducerEpoch, NextSequence);
+        NextSequence = Sequences.Next(NextSequence, batch.Count);
+    }
+
     public override string ToString() => $"{Topic}-{Partition}";
 }
