@@ -116,10 +116,11 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
         var record = new PendingRecord { Topic = topic, Partition = partition, Headers = headers, Completion = completion };
         Serialize(ref record, key, value);
         int size = RecordBatchBuilder.EstimateRecordSize(record.Key.Length, record.Value.Length, headers);
-        if (size > _context.Options.MaxRecordSize)
+        if (size > _context.Options.MaxRecordSize || size > _context.Options.BufferMemory)
         {
             record.ReturnRented();
-            throw new ArgumentException($"The record is {size} bytes, more than MaxRecordSize ({_context.Options.MaxRecordSize}).", nameof(value));
+            throw new ArgumentException(
+                $"The record is {size} bytes, more than MaxRecordSize ({_context.Options.MaxRecordSize}) or BufferMemory ({_context.Options.BufferMemory}).", nameof(value));
         }
         record.Size = size;
 

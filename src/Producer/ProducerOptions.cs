@@ -45,7 +45,7 @@ public sealed class ProducerOptions : KafkaClientOptions
     /// <summary>Bytes of records the producer may hold before callers wait (backpressure).</summary>
     public long BufferMemory { get; set; } = 32L * 1024 * 1024;
 
-    /// <summary>Largest record (key, value and headers), in bytes.</summary>
+    /// <summary>Largest record (key, value and headers), in bytes; a record must also fit in <see cref="BufferMemory"/>.</summary>
     public int MaxRecordSize { get; set; } = 1024 * 1024;
 
     /// <summary>Largest Produce request, in bytes.</summary>
@@ -77,7 +77,7 @@ public sealed class ProducerOptions : KafkaClientOptions
         if (RetryBackoff <= TimeSpan.Zero || RetryBackoffMax < RetryBackoff)
             throw new ArgumentException("RetryBackoff must be positive and at most RetryBackoffMax.", nameof(RetryBackoff));
         if (BufferMemory < BatchSize) throw new ArgumentException("BufferMemory must hold at least one batch (BatchSize).", nameof(BufferMemory));
-        if (MaxRecordSize < 1 || MaxRecordSize > BufferMemory) throw new ArgumentException("MaxRecordSize must be positive and at most BufferMemory.", nameof(MaxRecordSize));
+        if (MaxRecordSize < 1) throw new ArgumentException("MaxRecordSize must be positive.", nameof(MaxRecordSize));
         if (MaxRequestSize < BatchSize) throw new ArgumentException("MaxRequestSize must be at least BatchSize.", nameof(MaxRequestSize));
         if (CircuitBreakerFailures < 1) throw new ArgumentException("CircuitBreakerFailures must be at least 1.", nameof(CircuitBreakerFailures));
         if (CircuitBreakerBreak <= TimeSpan.Zero) throw new ArgumentException("CircuitBreakerBreak must be positive.", nameof(CircuitBreakerBreak));
