@@ -43,6 +43,12 @@ public class KafkaClientOptions
     /// <summary>Upper bound for the exponentially growing reconnect backoff.</summary>
     public TimeSpan ReconnectBackoffMax { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Whether metadata requests ask the broker to create topics they name that do not exist (the
+    /// broker's own auto.create.topics.enable still decides). On by default, as in the Java client.
+    /// </summary>
+    public bool AllowAutoTopicCreation { get; set; } = true;
+
     /// <summary>Maximum number of requests awaiting a response on one connection; further senders wait.</summary>
     public int MaxInFlightPerConnection { get; set; } = 5;
 
