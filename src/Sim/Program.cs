@@ -6,12 +6,26 @@ namespace KafkaNative.Sim;
 
 /// <summary>
 /// The CLI: <c>cluster</c> runs a simulated cluster until SIGINT or SIGTERM and prints
-/// <c>bootstrap=host:port,...</c> once every broker accepts connections; <c>demo</c> is a placeholder.
+/// <c>bootstrap=host:port,...</c> once every broker accepts connections; <c>demo</c> produces and
+/// consumes through an embedded cluster while a broker fails; <c>storm</c> runs timeout-storm
+/// scenarios on a virtual clock (see Storm/README.md).
 /// </summary>
 internal static class Program
 {
     private static async Task<int> Main(string[] args)
     {
+        // The storm simulator parses its own arguments.
+        if (args.FirstOrDefault() == "storm")
+        {
+            using var interrupted = new CancellationTokenSource();
+            Console.CancelKeyPress += (_, e) =>
+            {
+                e.Cancel = true;
+                interrupted.Cancel();
+            };
+            return await Storm.StormCommand.RunAsync(args[1..], Console.Out, interrupted.Token).ConfigureAwait(false);
+        }
+
         var brokers = new Option<int>("--brokers") { Description = "Number of brokers (ids 0..N-1)", DefaultValueFactory = _ => 3 };
         var port = new Option<int>("--port") { Description = "Port of broker 0; the others use the next ports (0 = ephemeral)", DefaultValueFactory = _ => 19092 };
         var partitions = new Option<int>("--partitions") { Description = "Partition count of auto-created topics", DefaultValueFactory = _ => 6 };
@@ -33,14 +47,11 @@ internal static class Program
             },
             result.GetValue(chaos)));
 
-        var demo = new Command("demo", "Placeholder for the end-to-end demo");
-        demo.SetAction(_ =>
-        {
-            Console.WriteLine("demo: not implemented yet; run 'cluster' and point a client at it.");
-            return 0;
-        });
+        var messages = new Option<int>("--messages") { Description = "Records to produce and consume", DefaultValueFactory = _ => 200_000 };
+        var demo = new Command("demo", "Produce and consume through an embedded cluster while a broker fails") { messages };
+        demo.SetAction((result, ct) => Demo.RunAsync(result.GetValue(messages), Console.Out, ct));
 
-        var root = new RootCommand("KafkaNative simulator: a Kafka cluster in one process") { cluster, demo };
+        var root = new RootCommand("KafkaNative simulator: a Kafka cluster in one process (also: storm --scenario NAME|FILE|all [--clients N] [--seed S] [--out DIR])") { cluster, demo };
         // Signals are handled below so the cluster shuts down cleanly and the exit code is 0.
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
     }
