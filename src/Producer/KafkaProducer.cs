@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using KafkaNative.Client;
 using KafkaNative.Producer.Pipeline;
 using KafkaNative.Producer.Serialization;
@@ -79,6 +80,7 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
         ValueTask enqueued = EnqueueCoreAsync(topic, partition, key, value, headers, promise, cancellationToken);
         return enqueued.IsCompletedSuccessfully ? promise.Task : AwaitBoth(enqueued, promise);
 
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
         static async ValueTask<DeliveryResult> AwaitBoth(ValueTask enqueued, DeliveryPromise promise)
         {
             await enqueued.ConfigureAwait(false);
@@ -129,6 +131,7 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
         return Submit(record, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask EnqueueAfterBudgetAsync(ValueTask budget, PendingRecord record, CancellationToken cancellationToken)
     {
         try
@@ -152,6 +155,7 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
         return SubmitSlowAsync(record, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SubmitSlowAsync(PendingRecord record, CancellationToken cancellationToken)
     {
         try
@@ -171,12 +175,12 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
 
     private void Serialize(ref PendingRecord record, TKey? key, TValue? value)
     {
-        record.KeyIsNull = key is null;
-        record.ValueIsNull = value is null;
-        if (key is not null && _keySerializer is IZeroCopySerializer<TKey> zeroKey) record.Key = zeroKey.AsMemory(key);
-        if (value is not null && _valueSerializer is IZeroCopySerializer<TValue> zeroValue) record.Value = zeroValue.AsMemory(value);
-        bool keyNeedsCopy = key is not null && _keySerializer is not IZeroCopySerializer<TKey>;
-        bool valueNeedsCopy = value is not null && _valueSerializer is not IZeroCopySerializer<TValue>;
+        record.KeyIsNull = IsNull(key);
+        record.ValueIsNull = IsNull(value);
+        if (!record.KeyIsNull && _keySerializer is IZeroCopySerializer<TKey> zeroKey) record.Key = zeroKey.AsMemory(key!);
+        if (!record.ValueIsNull && _valueSerializer is IZeroCopySerializer<TValue> zeroValue) record.Value = zeroValue.AsMemory(value!);
+        bool keyNeedsCopy = !record.KeyIsNull && _keySerializer is not IZeroCopySerializer<TKey>;
+        bool valueNeedsCopy = !record.ValueIsNull && _valueSerializer is not IZeroCopySerializer<TValue>;
         if (!keyNeedsCopy && !valueNeedsCopy) return;
 
         // Key and value share one pooled array, given back once they are copied into a batch.
@@ -192,6 +196,9 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
         if (keyNeedsCopy) record.Key = writer.Buffer.AsMemory(0, keyLength);
         if (valueNeedsCopy) record.Value = writer.Buffer.AsMemory(keyLength, writer.Written - keyLength);
     }
+
+    // "x is null" on a value-type T can box in unoptimized code; this folds to false for value types.
+    private static bool IsNull<T>(T? value) => default(T) is null && value is null;
 
     /// <summary>
     /// Stops taking records, sends what is buffered and waits up to <see cref="ProducerOptions.CloseTimeout"/>

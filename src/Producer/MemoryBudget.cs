@@ -1,15 +1,19 @@
+using System.Threading.Tasks.Sources;
+
 namespace KafkaNative.Producer;
 
 /// <summary>
 /// The producer's buffer memory as a byte budget. Records take their size out when they enter the
 /// pipeline and give it back once delivered or failed; when the budget is spent, producers wait
 /// (asynchronously, cancellably, first come first served). This is the backpressure that keeps a
-/// stalled broker from growing the process without bound.
+/// stalled broker from growing the process without bound. Waiters are pooled: a producer that keeps
+/// the budget full allocates nothing per wait.
 /// </summary>
 internal sealed class MemoryBudget
 {
     private readonly object _lock = new();
     private readonly Queue<Waiter> _waiters = new();
+    private readonly Stack<Waiter> _pool = new();
     private long _available;
 
     public MemoryBudget(long capacity)
@@ -43,66 +47,103 @@ internal sealed class MemoryBudget
                 return ValueTask.CompletedTask;
             }
             cancellationToken.ThrowIfCancellationRequested();
-            waiter = new Waiter(bytes);
+            waiter = _pool.TryPop(out Waiter? pooled) ? pooled : new Waiter(this);
+            waiter.Start(bytes);
             _waiters.Enqueue(waiter);
         }
-        if (cancellationToken.CanBeCanceled)
-            waiter.Registration = cancellationToken.Register(static state =>
-            {
-                var (budget, waiter) = ((MemoryBudget, Waiter))state!;
-                // A canceled waiter at the head may have been holding back smaller ones behind it.
-                if (waiter.Cancel()) budget.Release(0);
-            }, (this, waiter));
-        return new ValueTask(waiter.Task);
+        if (cancellationToken.CanBeCanceled) waiter.WatchCancellation(cancellationToken);
+        return waiter.AsValueTask();
     }
 
     /// <summary>Gives <paramref name="bytes"/> back and wakes the waiters they now satisfy.</summary>
     public void Release(long bytes)
     {
-        List<Waiter>? granted = null;
+        Waiter? first = null;
+        List<Waiter>? more = null;
         lock (_lock)
         {
             _available += bytes;
             DropCanceledWaiters();
-            while (_waiters.TryPeek(out Waiter? next))
+            while (_waiters.TryPeek(out Waiter? next) && _available >= next.Bytes)
             {
-                if (_available < next.Bytes) break;
                 _waiters.Dequeue();
                 if (!next.TryClaim()) continue;
                 _available -= next.Bytes;
-                (granted ??= []).Add(next);
+                if (first is null) first = next;
+                else (more ??= []).Add(next);
             }
         }
         // Complete outside the lock; continuations run asynchronously anyway.
-        if (granted is null) return;
-        foreach (Waiter waiter in granted) waiter.Grant();
+        first?.Grant();
+        if (more is null) return;
+        foreach (Waiter waiter in more) waiter.Grant();
     }
 
     private void DropCanceledWaiters()
     {
-        while (_waiters.TryPeek(out Waiter? head) && head.Task.IsCompleted) _waiters.Dequeue();
+        while (_waiters.TryPeek(out Waiter? head) && head.IsCanceled) _waiters.Dequeue();
     }
 
-    private sealed class Waiter(int bytes) : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+    private void ReturnToPool(Waiter waiter)
     {
+        lock (_lock)
+            if (_pool.Count < 1024) _pool.Push(waiter);
+    }
+
+    /// <summary>One wait for budget; reused once its awaiter has read the outcome.</summary>
+    private sealed class Waiter(MemoryBudget owner) : IValueTaskSource
+    {
+        private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+        private CancellationTokenRegistration _registration;
         private int _state; // 0 waiting, 1 granted, 2 canceled
 
-        public int Bytes { get; } = bytes;
-        public CancellationTokenRegistration Registration { get; set; }
+        public int Bytes { get; private set; }
+        public bool IsCanceled => Volatile.Read(ref _state) == 2;
+
+        public void Start(int bytes)
+        {
+            Bytes = bytes;
+            _state = 0;
+            _core.Reset();
+        }
+
+        public ValueTask AsValueTask() => new(this, _core.Version);
+
+        public void WatchCancellation(CancellationToken cancellationToken) =>
+            _registration = cancellationToken.UnsafeRegister(static (state, token) => ((Waiter)state!).Cancel(token), this);
 
         public bool TryClaim() => Interlocked.CompareExchange(ref _state, 1, 0) == 0;
 
         public void Grant()
         {
-            Registration.Dispose();
-            TrySetResult();
+            _registration.Dispose();
+            _core.SetResult(true);
         }
 
-        public bool Cancel()
+        private void Cancel(CancellationToken token)
         {
-            if (Interlocked.CompareExchange(ref _state, 2, 0) != 0) return false;
-            TrySetCanceled();
-            return true;
+            if (Interlocked.CompareExchange(ref _state, 2, 0) != 0) return;
+            _core.SetException(new OperationCanceledException(token));
+            // A canceled waiter at the head may have been holding back smaller ones behind it.
+            owner.Release(0);
         }
+
+        public void GetResult(short token)
+        {
+            try
+            {
+                _core.GetResult(token);
+            }
+            finally
+            {
+                _registration = default;
+                owner.ReturnToPool(this);
+            }
+        }
+
+        public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+
+        public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+            _core.OnCompleted(continuation, state, token, flags);
     }
 }

@@ -53,7 +53,8 @@ public sealed class BrokerConnection : IAsyncDisposable
         _logger = options.LoggerFactory.CreateLogger<BrokerConnection>();
         _stream = stream;
         _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
-        _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+        // Produce requests run to megabytes: large segments keep a frame to a few pooled arrays.
+        _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 128 * 1024, leaveOpen: true));
         int inFlight = options.MaxInFlightPerConnection;
         _slots = new SemaphoreSlim(inFlight, inFlight);
         _pool = new PendingRequestPool(inFlight * 2);
