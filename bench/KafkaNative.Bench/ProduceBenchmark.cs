@@ -11,8 +11,8 @@ namespace KafkaNative.Bench;
 /// [--compression none|gzip|snappy|lz4|zstd] [--rate MSGS_PER_SEC] [--kcat]
 /// <para>
 /// Produces N values of S bytes that start with their index as 10 zero-padded digits (so a reader can
-/// check loss, duplicates and order) through the fire-and-forget path, one in 100 through
-/// ProduceAsync for latency samples. Prints one JSON line; with --kcat, kcat runs the same workload
+/// check loss, duplicates and order) through the fire-and-forget path; one in 100 records reports
+/// its latency through its delivery callback. Prints one JSON line; with --kcat, kcat runs the same workload
 /// against the same cluster first and its figures come on the line before ours.
 /// </para>
 /// </summary>
@@ -58,15 +58,29 @@ internal static class ProduceBenchmark
             BufferMemory = 64L * 1024 * 1024,
         };
         await using var producer = new KafkaProducer<byte[], ReadOnlyMemory<byte>>(options);
-        // Warm up the connections and metadata outside the measurement.
-        await producer.ProduceAsync(topic, null, values.AsMemory(0, size));
+        // Warm up outside the measurement (connections, metadata, JIT, pooled buffers grown to batch
+        // size) on a topic of its own, so the measured topic holds each index exactly once.
+        Action<DeliveryReport> ignore = _ => { };
+        for (int i = 0; i < Math.Min(messages, 200_000); i++)
+            await producer.EnqueueAsync(topic + "-warmup", null, values.AsMemory(i * size, size), onDelivery: ignore);
+        await producer.FlushAsync();
 
         long failed = 0;
         Action<DeliveryReport> onDelivery = report => { if (!report.Succeeded) Interlocked.Increment(ref failed); };
-        Action onSampleFailure = () => Interlocked.Increment(ref failed);
-        var latencies = new double[messages / LatencySampleEvery + 1];
-        var samples = new Task[latencies.Length];
-        int sampleCount = 0;
+        // One in 100 records carries its own callback, made before the clock starts, that records its latency.
+        int sampleCount = (messages + LatencySampleEvery - 1) / LatencySampleEvery;
+        var latencies = new double[sampleCount];
+        var started = new long[sampleCount];
+        var sampleCallbacks = new Action<DeliveryReport>[sampleCount];
+        for (int s = 0; s < sampleCount; s++)
+        {
+            int slot = s;
+            sampleCallbacks[s] = report =>
+            {
+                latencies[slot] = Stopwatch.GetElapsedTime(started[slot]).TotalMilliseconds;
+                onDelivery(report);
+            };
+        }
 
         TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
@@ -79,14 +93,15 @@ internal static class ProduceBenchmark
                 long ahead = due - clock.ElapsedMilliseconds;
                 if (ahead > 0) await Task.Delay((int)ahead);
             }
-            ReadOnlyMemory<byte> value = values.AsMemory(i * size, size);
+            Action<DeliveryReport> callback = onDelivery;
             if (i % LatencySampleEvery == 0)
-                samples[sampleCount] = Sample(producer, topic, value, latencies, sampleCount++, onSampleFailure);
-            else
-                await producer.EnqueueAsync(topic, null, value, onDelivery: onDelivery);
+            {
+                started[i / LatencySampleEvery] = Stopwatch.GetTimestamp();
+                callback = sampleCallbacks[i / LatencySampleEvery];
+            }
+            await producer.EnqueueAsync(topic, null, values.AsMemory(i * size, size), onDelivery: callback);
         }
         await producer.FlushAsync();
-        await Task.WhenAll(samples.Take(sampleCount));
         double seconds = clock.Elapsed.TotalSeconds;
         long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
@@ -96,20 +111,6 @@ internal static class ProduceBenchmark
             .With("allocBytesPerMsg", Math.Round((double)allocated / messages, 2))
             .With("p50Ms", Math.Round(latencies[sampleCount / 2], 3))
             .With("p99Ms", Math.Round(latencies[Math.Min(sampleCount - 1, sampleCount * 99 / 100)], 3));
-    }
-
-    private static async Task Sample(KafkaProducer<byte[], ReadOnlyMemory<byte>> producer, string topic, ReadOnlyMemory<byte> value, double[] latencies, int slot, Action onFailure)
-    {
-        long started = Stopwatch.GetTimestamp();
-        try
-        {
-            await producer.ProduceAsync(topic, null, value);
-        }
-        catch (ProduceException)
-        {
-            onFailure();
-        }
-        latencies[slot] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
     }
 
     private static async Task<Dictionary<string, object>> RunKcatAsync(string bootstrap, string topic, int messages, int size, string acks, string codec)

@@ -151,16 +151,18 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
         record.Generation = _context.Flushes.Enter();
         record.Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         record.Deadline = Environment.TickCount64 + (long)_context.Options.DeliveryTimeout.TotalMilliseconds;
-        if (_dispatcher.Input.Writer.TryWrite(record)) return ValueTask.CompletedTask;
-        return SubmitSlowAsync(record, cancellationToken);
+        ValueTask place = _dispatcher.Places.AcquireAsync(1, cancellationToken);
+        if (place.IsCompletedSuccessfully && _dispatcher.Input.Writer.TryWrite(record)) return ValueTask.CompletedTask;
+        return SubmitSlowAsync(place, record);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SubmitSlowAsync(PendingRecord record, CancellationToken cancellationToken)
+    private async ValueTask SubmitSlowAsync(ValueTask place, PendingRecord record)
     {
         try
         {
-            await _dispatcher.Input.Writer.WriteAsync(record, cancellationToken).ConfigureAwait(false);
+            await place.ConfigureAwait(false);
+            if (!_dispatcher.Input.Writer.TryWrite(record)) throw new System.Threading.Channels.ChannelClosedException();
         }
         catch (Exception e)
         {

@@ -10,8 +10,17 @@ internal sealed class Dispatcher(ProducerContext context)
 {
     private readonly Dictionary<string, TopicProducer> _topics = new(StringComparer.Ordinal);
 
+    /// <summary>How many records the input channel may hold.</summary>
+    public const int Capacity = 4096;
+
     public Channel<PendingRecord> Input { get; } = Channel.CreateBounded<PendingRecord>(
-        new BoundedChannelOptions(4096) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    /// <summary>
+    /// Places in <see cref="Input"/>: a producer takes one before writing, so the write never waits
+    /// inside the channel (whose waits allocate); waiting for a place reuses pooled waiters instead.
+    /// </summary>
+    public MemoryBudget Places { get; } = new(Capacity);
 
     public async Task RunAsync()
     {
@@ -20,8 +29,14 @@ internal sealed class Dispatcher(ProducerContext context)
         {
             while (await Input.Reader.WaitToReadAsync(shutdown).ConfigureAwait(false))
             {
+                int taken = 0;
                 while (Input.Reader.TryRead(out PendingRecord record))
                 {
+                    if (++taken == 256)
+                    {
+                        Places.Release(taken);
+                        taken = 0;
+                    }
                     if (!_topics.TryGetValue(record.Topic, out TopicProducer? topic))
                     {
                         topic = new TopicProducer(context, record.Topic);
@@ -30,6 +45,7 @@ internal sealed class Dispatcher(ProducerContext context)
                     if (!topic.Input.Writer.TryWrite(record))
                         await topic.Input.Writer.WriteAsync(record, shutdown).ConfigureAwait(false);
                 }
+                Places.Release(taken);
             }
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)

@@ -25,7 +25,7 @@ internal sealed class ProducerBatch
         RoutingEpoch = routingEpoch;
         Serial = partition.NextBatchSerial++;
         Builder = context.Builders.Rent();
-        _entries = ArrayPool<RecordEntry>.Shared.Rent(64);
+        _entries = [];
         FirstAppend = Environment.TickCount64;
     }
 
@@ -53,7 +53,7 @@ internal sealed class ProducerBatch
     {
         Builder.Append(record.Timestamp, record.Key.Span, record.Value.Span, record.Headers, record.KeyIsNull, record.ValueIsNull);
         record.ReturnRented();
-        if (Count == _entries.Length) Grow();
+        if (Count == _entries.Length) Grow(record.Size);
         _entries[Count++] = new RecordEntry(record.Completion, record.Generation, record.Size, record.Timestamp);
         if (record.Deadline < Deadline) Deadline = record.Deadline;
     }
@@ -148,8 +148,11 @@ internal sealed class ProducerBatch
         if (runLength > 0) _context.Flushes.Exit(runGeneration, runLength);
         _context.Budget.Release(bytes);
 
-        Array.Clear(_entries, 0, Count);
-        ArrayPool<RecordEntry>.Shared.Return(_entries);
+        if (_entries.Length > 0)
+        {
+            Array.Clear(_entries, 0, Count);
+            ArrayPool<RecordEntry>.Shared.Return(_entries);
+        }
         _entries = [];
         _context.Builders.Return(Builder);
         Builder = null!;
@@ -157,9 +160,19 @@ internal sealed class ProducerBatch
         Count = 0;
     }
 
-    private void Grow()
+    // The first rent is sized for a full batch of records like the first one, so a batch usually
+    // rents once; renting in doubling steps misses the pool when many batches grow at once.
+    private void Grow(int recordSize)
     {
-        RecordEntry[] larger = ArrayPool<RecordEntry>.Shared.Rent(_entries.Length * 2);
+        int wanted = _entries.Length == 0
+            ? Math.Clamp(_context.Options.BatchSize / Math.Max(recordSize, 1) + 1, 16, 1 << 16)
+            : _entries.Length * 2;
+        RecordEntry[] larger = ArrayPool<RecordEntry>.Shared.Rent(wanted);
+        if (_entries.Length == 0)
+        {
+            _entries = larger;
+            return;
+        }
         Array.Copy(_entries, larger, Count);
         Array.Clear(_entries, 0, Count);
         ArrayPool<RecordEntry>.Shared.Return(_entries);
