@@ -14,8 +14,36 @@ public static class Codecs
     /// <param name="destination">Where the compressed bytes are appended.</param>
     /// <param name="level">Codec-specific level; null picks the codec's default.</param>
     /// <exception cref="CodecUnavailableException">The codec's native library is missing.</exception>
-    public static void Compress(CompressionType type, ReadOnlySpan<byte> source, IBufferWriter<byte> destination, int? level = null) =>
-        throw new NotImplementedException("Filled in by the codecs work.");
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="type"/> is not a known codec, or <paramref name="level"/> is out of the codec's range.</exception>
+    /// <remarks>
+    /// Output is what Kafka's Java client writes: gzip members (default level 6), xerial-framed Snappy
+    /// (level ignored), LZ4 frames of 64 KiB independent blocks (default level 0, LZ4's fast mode;
+    /// 3 and above select LZ4HC), zstd frames (default level 3).
+    /// </remarks>
+    public static void Compress(CompressionType type, ReadOnlySpan<byte> source, IBufferWriter<byte> destination, int? level = null)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        switch (type)
+        {
+            case CompressionType.None:
+                destination.Write(source);
+                break;
+            case CompressionType.Gzip:
+                GzipCodec.Compress(source, destination, level);
+                break;
+            case CompressionType.Snappy:
+                SnappyCodec.CompressXerial(source, destination);
+                break;
+            case CompressionType.Lz4:
+                Lz4Codec.Compress(source, destination, level);
+                break;
+            case CompressionType.Zstd:
+                ZstdCodec.Compress(source, destination, level);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown compression codec.");
+        }
+    }
 
     /// <summary>Decompresses <paramref name="source"/> into <paramref name="destination"/>.</summary>
     /// <param name="type">The codec.</param>
@@ -24,8 +52,38 @@ public static class Codecs
     /// <param name="maxDecompressedBytes">Fails once the output would exceed this many bytes.</param>
     /// <exception cref="KafkaProtocolException">The input is corrupt, or decompresses to more than <paramref name="maxDecompressedBytes"/>.</exception>
     /// <exception cref="CodecUnavailableException">The codec's native library is missing.</exception>
-    public static void Decompress(CompressionType type, ReadOnlySpan<byte> source, IBufferWriter<byte> destination, int maxDecompressedBytes = DefaultMaxDecompressedBytes) =>
-        throw new NotImplementedException("Filled in by the codecs work.");
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDecompressedBytes"/> is negative.</exception>
+    /// <remarks>
+    /// Snappy input may be xerial-framed (Java clients) or raw (librdkafka). On an exception,
+    /// <paramref name="destination"/> may already hold part of the output; discard it.
+    /// </remarks>
+    public static void Decompress(CompressionType type, ReadOnlySpan<byte> source, IBufferWriter<byte> destination, int maxDecompressedBytes = DefaultMaxDecompressedBytes)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxDecompressedBytes);
+        switch (type)
+        {
+            case CompressionType.None:
+                if (source.Length > maxDecompressedBytes) throw CodecErrors.TooLarge(type, maxDecompressedBytes);
+                destination.Write(source);
+                break;
+            case CompressionType.Gzip:
+                GzipCodec.Decompress(source, destination, maxDecompressedBytes);
+                break;
+            case CompressionType.Snappy:
+                SnappyCodec.Decompress(source, destination, maxDecompressedBytes);
+                break;
+            case CompressionType.Lz4:
+                Lz4Codec.Decompress(source, destination, maxDecompressedBytes);
+                break;
+            case CompressionType.Zstd:
+                ZstdCodec.Decompress(source, destination, maxDecompressedBytes);
+                break;
+            default:
+                // The codec comes from a record batch's attributes, so an unknown one is bad input.
+                throw new KafkaProtocolException($"Unknown compression codec {(int)type}", "attributes");
+        }
+    }
 }
 
 /// <summary>A codec whose native library is not installed on this machine.</summary>
