@@ -4,20 +4,36 @@ namespace KafkaNative.Bench;
 
 /// <summary>
 /// Benchmarks. "micro [BenchmarkDotNet args]" runs the BenchmarkDotNet micro benchmarks, e.g.
-/// <c>dotnet run -c Release --project bench/KafkaNative.Bench -- micro --filter '*'</c>.
+/// <c>dotnet run -c Release --project bench/KafkaNative.Bench -- micro --filter '*'</c>;
+/// "produce" and "consume" measure the producer and consumer against a running cluster, beside kcat with --kcat.
 /// </summary>
 internal static class Program
 {
-    private static int Main(string[] args)
+    private static async Task<int> Main(string[] args)
     {
-        switch (args.FirstOrDefault())
+        try
         {
-            case "micro":
-                BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
-                return 0;
-            default:
-                Console.Error.WriteLine("usage: KafkaNative.Bench micro [--filter PATTERN] [BenchmarkDotNet options]");
-                return 2;
+            switch (args.FirstOrDefault())
+            {
+                case "micro":
+                    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args[1..]);
+                    return 0;
+                case "produce":
+                    return await ProduceBenchmark.RunAsync(args[1..]);
+                case "consume":
+                    return await ConsumeBenchmark.RunAsync(args[1..]);
+            }
         }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+        }
+        Console.Error.WriteLine("""
+            usage: KafkaNative.Bench micro [--filter PATTERN] [BenchmarkDotNet options]
+                   KafkaNative.Bench produce --bootstrap HOST:PORT --topic T --messages N --size S [--acks all|1|0]
+                                             [--compression none|gzip|snappy|lz4|zstd] [--rate MSGS_PER_SEC] [--kcat]
+                   KafkaNative.Bench consume --bootstrap HOST:PORT --topic T --messages N [--group G] [--kcat]
+            """);
+        return 2;
     }
 }

@@ -8,7 +8,7 @@ namespace KafkaNative.Client;
 /// connection limits, security and logging. Call <see cref="Validate"/> (the client does) to get a
 /// clear <see cref="ArgumentException"/> for a bad value instead of a failure later.
 /// </summary>
-public sealed class KafkaClientOptions
+public class KafkaClientOptions
 {
     /// <summary>Comma-separated <c>host:port</c> pairs used to discover the cluster, for example <c>"broker1:9092,broker2:9092"</c>.</summary>
     public string BootstrapServers { get; set; } = "";
@@ -43,6 +43,12 @@ public sealed class KafkaClientOptions
     /// <summary>Upper bound for the exponentially growing reconnect backoff.</summary>
     public TimeSpan ReconnectBackoffMax { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Whether metadata requests ask the broker to create topics they name that do not exist (the
+    /// broker's own auto.create.topics.enable still decides). On by default, as in the Java client.
+    /// </summary>
+    public bool AllowAutoTopicCreation { get; set; } = true;
+
     /// <summary>Maximum number of requests awaiting a response on one connection; further senders wait.</summary>
     public int MaxInFlightPerConnection { get; set; } = 5;
 
@@ -63,7 +69,7 @@ public sealed class KafkaClientOptions
 
     /// <summary>Checks every setting and throws for the first bad one.</summary>
     /// <exception cref="ArgumentException">A setting is missing or out of range; the message names it.</exception>
-    public void Validate()
+    public virtual void Validate()
     {
         if (string.IsNullOrWhiteSpace(BootstrapServers))
             throw new ArgumentException("BootstrapServers must list at least one host:port.", nameof(BootstrapServers));

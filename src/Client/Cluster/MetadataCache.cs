@@ -132,7 +132,7 @@ internal sealed class MetadataCache : IAsyncDisposable
 
     private async Task<ClusterMetadata> FetchAsync(CancellationToken cancellationToken)
     {
-        var request = new MetadataRequest { AllowAutoTopicCreation = false };
+        var request = new MetadataRequest { AllowAutoTopicCreation = _options.AllowAutoTopicCreation };
         lock (_lock)
         {
             foreach (string topic in _topics) request.Topics!.Add(new MetadataRequest.MetadataRequestTopic { Name = topic });

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using KafkaNative.Client;
+using KafkaNative.Consumer;
+using KafkaNative.Consumer.Deserialization;
+
+namespace KafkaNative.Bench;
+
+/// <summary>
+/// <c>consume --bootstrap HOST:PORT --topic T --messages N [--group G] [--kcat]</c>: reads N messages from
+/// the beginning with <see cref="KafkaConsumer{TKey, TValue}"/> (keys ignored, values copied to byte arrays)
+/// and prints one JSON line of figures; with <c>--kcat</c>, kcat reads the same messages in the same run
+/// (output to /dev/null, its CPU time from bash's <c>times</c>) and its figures go in the same object.
+/// </summary>
+internal static class ConsumeBenchmark
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        string? bootstrap = null, topic = null, group = null;
+        long messages = 0;
+        bool kcat = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--bootstrap": bootstrap = args[++i]; break;
+                case "--topic": topic = args[++i]; break;
+                case "--messages": messages = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--group": group = args[++i]; break;
+                case "--kcat": kcat = true; break;
+                default:
+                    Console.Error.WriteLine($"unknown argument {args[i]}");
+                    return 2;
+            }
+        }
+        if (bootstrap is null || topic is null || messages <= 0)
+        {
+            Console.Error.WriteLine("usage: consume --bootstrap HOST:PORT --topic T --messages N [--group G] [--kcat]");
+            return 2;
+        }
+
+        var figures = new Dictionary<string, object?>();
+        Ours ours = await RunOursAsync(bootstrap, topic, messages, group).ConfigureAwait(false);
+        figures["client"] = "kafkanative";
+        figures["messages"] = ours.Messages;
+        figures["bytes"] = ours.Bytes;
+        figures["seconds"] = Math.Round(ours.Seconds, 3);
+        figures["msgsPerSec"] = Math.Round(ours.Messages / ours.Seconds);
+        figures["mbPerSec"] = Math.Round(ours.Bytes / ours.Seconds / 1e6, 2);
+        figures["cpuUsPerMsg"] = Math.Round(ours.CpuSeconds * 1e6 / ours.Messages, 3);
+        figures["allocBytesPerMsg"] = Math.Round((double)ours.AllocatedBytes / ours.Messages, 1);
+
+        if (kcat)
+        {
+            (double seconds, double cpu) = await RunKcatAsync(bootstrap, topic, messages).ConfigureAwait(false);
+            figures["kcatSeconds"] = Math.Round(seconds, 3);
+            figures["kcatMsgsPerSec"] = Math.Round(messages / seconds);
+            figures["kcatCpuUsPerMsg"] = Math.Round(cpu * 1e6 / messages, 3);
+            figures["msgsPerSecRatio"] = Math.Round(ours.Messages / ours.Seconds / (messages / seconds), 2);
+        }
+        Console.WriteLine(JsonSerializer.Serialize(figures));
+        return 0;
+    }
+
+    private sealed record Ours(long Messages, long Bytes, double Seconds, double CpuSeconds, long AllocatedBytes);
+
+    private static async Task<Ours> RunOursAsync(string bootstrap, string topic, long messages, string? group)
+    {
+        var options = new ConsumerOptions
+        {
+            BootstrapServers = bootstrap,
+            GroupId = group,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = group is not null,
+            FetchMaxWait = TimeSpan.FromMilliseconds(100),
+            MaxProcessingTime = TimeSpan.FromSeconds(1),
+        };
+        int partitions;
+        await using (var cluster = new KafkaCluster(new KafkaClientOptions { BootstrapServers = bootstrap }))
+        {
+            TopicMetadata metadata = await cluster.GetTopicAsync(topic).ConfigureAwait(false);
+            if (metadata.Error != Protocol.ErrorCode.None) throw new InvalidOperationException($"Topic {topic}: {metadata.Error}");
+            partitions = metadata.Partitions.Count;
+        }
+
+        await using var consumer = new KafkaConsumer<object?, byte[]?>(options, Deserializers.Ignore, Deserializers.ByteArray);
+        if (group is null)
+            consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, TopicPartitionOffset.Beginning)));
+        else
+            consumer.Subscribe([topic]);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        var process = Process.GetCurrentProcess();
+        long count = 0, bytes = 0;
+        Stopwatch clock = Stopwatch.StartNew();
+        TimeSpan cpuStart = process.TotalProcessorTime;
+        long allocStart = GC.GetTotalAllocatedBytes(precise: true);
+        await foreach (ConsumeResult<object?, byte[]?> message in consumer.ConsumeAsync(timeout.Token).ConfigureAwait(false))
+        {
+            bytes += message.Value?.Length ?? 0;
+            if (++count >= messages) break;
+        }
+        clock.Stop();
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocStart;
+        process.Refresh();
+        double cpu = (process.TotalProcessorTime - cpuStart).TotalSeconds;
+        return new Ours(count, bytes, clock.Elapsed.TotalSeconds, cpu, allocated);
+    }
+
+    /// <summary>Runs kcat under bash so bash's <c>times</c> reports kcat's user and system CPU time.</summary>
+    private static async Task<(double Seconds, double CpuSeconds)> RunKcatAsync(string bootstrap, string topic, long messages)
+    {
+        string command = $"kcat -C -b {bootstrap} -t {topic} -e -o beginning -q -c {messages} >/dev/null; times";
+        var start = new ProcessStartInfo("bash", ["-c", command]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        Stopwatch clock = Stopwatch.StartNew();
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException("kcat did not start");
+        Task<string> output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        Task<string> errors = process.StandardError.ReadToEndAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+        clock.Stop();
+        string[] lines = (await output.ConfigureAwait(false)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        _ = await errors.ConfigureAwait(false);
+        // times: line 1 is the shell's own user/system time, line 2 its children's, e.g. "0m1.234s 0m0.456s".
+        string children = lines.Length >= 2 ? lines[^1] : "0m0s 0m0s";
+        double cpu = children.Split(' ', StringSplitOptions.RemoveEmptyEntries).Sum(ParseBashTime);
+        return (clock.Elapsed.TotalSeconds, cpu);
+    }
+
+    private static double ParseBashTime(string value)
+    {
+        int m = value.IndexOf('m', StringComparison.Ordinal);
+        double minutes = double.Parse(value[..m], CultureInfo.InvariantCulture);
+        double seconds = double.Parse(value[(m + 1)..].TrimEnd('s'), CultureInfo.InvariantCulture);
+        return minutes * 60 + seconds;
+    }
+}

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using KafkaNative.Producer;
+using KafkaNative.Protocol.Compression;
+
+namespace KafkaNative.Bench;
+
+/// <summary>
+/// produce --bootstrap HOST:PORT --topic T --messages N --size S [--acks all|1|0]
+/// [--compression none|gzip|snappy|lz4|zstd] [--rate MSGS_PER_SEC] [--kcat]
+/// <para>
+/// Produces N values of S bytes that start with their index as 10 zero-padded digits (so a reader can
+/// check loss, duplicates and order) through the fire-and-forget path, one in 100 through
+/// ProduceAsync for latency samples. Prints one JSON line; with --kcat, kcat runs the same workload
+/// against the same cluster first and its figures come on the line before ours.
+/// </para>
+/// </summary>
+internal static class ProduceBenchmark
+{
+    private const int LatencySampleEvery = 100;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var arguments = new BenchArguments(args, new HashSet<string> { "--kcat" });
+        string bootstrap = arguments.Required("--bootstrap");
+        string topic = arguments.Required("--topic");
+        int messages = checked((int)arguments.Number("--messages", 1_000_000));
+        int size = checked((int)arguments.Number("--size", 100));
+        if (size < 10) throw new ArgumentException("--size must be at least 10 (the index prefix).");
+        string acksText = arguments.Optional("--acks", "all");
+        Acks acks = acksText switch { "all" or "-1" => Acks.All, "1" => Acks.Leader, "0" => Acks.None, _ => throw new ArgumentException($"--acks must be all, 1 or 0, not '{acksText}'.") };
+        string codecText = arguments.Optional("--compression", "none");
+        CompressionType codec = Enum.TryParse(codecText, ignoreCase: true, out CompressionType parsed) && Enum.IsDefined(parsed)
+            ? parsed : throw new ArgumentException($"--compression must be none, gzip, snappy, lz4 or zstd, not '{codecText}'.");
+        long rate = arguments.Number("--rate", 0);
+
+        if (arguments.Has("--kcat"))
+            Console.WriteLine(JsonSerializer.Serialize(await RunKcatAsync(bootstrap, topic + "-kcat", messages, size, acksText, codecText)));
+        Console.WriteLine(JsonSerializer.Serialize(await RunOursAsync(bootstrap, topic, messages, size, acks, codec, rate)));
+        return 0;
+    }
+
+    private static async Task<Dictionary<string, object>> RunOursAsync(string bootstrap, string topic, int messages, int size, Acks acks, CompressionType codec, long rate)
+    {
+        // Every value prepared up front, so the loop hands over memory and allocates nothing itself.
+        byte[] values = new byte[(long)messages * size <= Array.MaxLength ? messages * size : throw new ArgumentException("--messages × --size is too large for one run.")];
+        for (int i = 0; i < messages; i++) FillValue(values.AsSpan(i * size, size), i);
+
+        var options = new ProducerOptions
+        {
+            BootstrapServers = bootstrap,
+            Acks = acks,
+            EnableIdempotence = acks == Acks.All,
+            Compression = codec,
+            Linger = TimeSpan.FromMilliseconds(5),
+            BatchSize = 1_000_000,
+            BufferMemory = 64L * 1024 * 1024,
+        };
+        await using var producer = new KafkaProducer<byte[], ReadOnlyMemory<byte>>(options);
+        // Warm up the connections and metadata outside the measurement.
+        await producer.ProduceAsync(topic, null, values.AsMemory(0, size));
+
+        long failed = 0;
+        Action<DeliveryReport> onDelivery = report => { if (!report.Succeeded) Interlocked.Increment(ref failed); };
+        Action onSampleFailure = () => Interlocked.Increment(ref failed);
+        var latencies = new double[messages / LatencySampleEvery + 1];
+        var samples = new Task[latencies.Length];
+        int sampleCount = 0;
+
+        TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        long allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < messages; i++)
+        {
+            if (rate > 0 && i % 100 == 0)
+            {
+                long due = i * 1000L / rate;
+                long ahead = due - clock.ElapsedMilliseconds;
+                if (ahead > 0) await Task.Delay((int)ahead);
+            }
+            ReadOnlyMemory<byte> value = values.AsMemory(i * size, size);
+            if (i % LatencySampleEvery == 0)
+                samples[sampleCount] = Sample(producer, topic, value, latencies, sampleCount++, onSampleFailure);
+            else
+                await producer.EnqueueAsync(topic, null, value, onDelivery: onDelivery);
+        }
+        await producer.FlushAsync();
+        await Task.WhenAll(samples.Take(sampleCount));
+        double seconds = clock.Elapsed.TotalSeconds;
+        long allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        TimeSpan cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+
+        Array.Sort(latencies, 0, sampleCount);
+        return Result("kafkanative", messages - failed, failed, seconds, size, cpu, messages)
+            .With("allocBytesPerMsg", Math.Round((double)allocated / messages, 2))
+            .With("p50Ms", Math.Round(latencies[sampleCount / 2], 3))
+            .With("p99Ms", Math.Round(latencies[Math.Min(sampleCount - 1, sampleCount * 99 / 100)], 3));
+    }
+
+    private static async Task Sample(KafkaProducer<byte[], ReadOnlyMemory<byte>> producer, string topic, ReadOnlyMemory<byte> value, double[] latencies, int slot, Action onFailure)
+    {
+        long started = Stopwatch.GetTimestamp();
+        try
+        {
+            await producer.ProduceAsync(topic, null, value);
+        }
+        catch (ProduceException)
+        {
+            onFailure();
+        }
+        latencies[slot] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+    }
+
+    private static async Task<Dictionary<string, object>> RunKcatAsync(string bootstrap, string topic, int messages, int size, string acks, string codec)
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"kafkanative-bench-{Environment.ProcessId}.txt");
+        await using (var writer = new StreamWriter(file, false, new UTF8Encoding(false), 1 << 20))
+        {
+            var line = new byte[size];
+            for (int i = 0; i < messages; i++)
+            {
+                FillValue(line, i);
+                await writer.WriteLineAsync(Encoding.ASCII.GetString(line));
+            }
+        }
+        try
+        {
+            string arguments = $"-P -b {bootstrap} -t {topic} -l {file} -X linger.ms=5 -X batch.size=1000000 -X acks={acks} " +
+                $"-X enable.idempotence={(acks is "all" or "-1" ? "true" : "false")} -X compression.codec={codec} -X queue.buffering.max.kbytes=65536";
+            var start = new ProcessStartInfo("kcat", arguments) { RedirectStandardError = true, UseShellExecute = false };
+            TimeSpan cpuBefore = ChildProcessCpu.Total();
+            var clock = Stopwatch.StartNew();
+            using Process process = Process.Start(start) ?? throw new InvalidOperationException("kcat did not start");
+            string errors = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            double seconds = clock.Elapsed.TotalSeconds;
+            TimeSpan cpu = ChildProcessCpu.Total() - cpuBefore;
+            if (process.ExitCode != 0) throw new InvalidOperationException($"kcat failed ({process.ExitCode}): {errors}");
+            return Result("kcat", messages, 0, seconds, size, cpu, messages);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>The index as 10 ASCII digits, then filler.</summary>
+    private static void FillValue(Span<byte> value, int index)
+    {
+        index.TryFormat(value[..10], out _, "D10");
+        for (int i = 10; i < value.Length; i++) value[i] = (byte)('a' + (index + i) % 26);
+    }
+
+    private static Dictionary<string, object> Result(string client, long delivered, long failed, double seconds, int size, TimeSpan cpu, int messages) => new()
+    {
+        ["client"] = client,
+        ["messages"] = delivered,
+        ["failed"] = failed,
+        ["seconds"] = Math.Round(seconds, 3),
+        ["msgsPerSec"] = Math.Round(delivered / seconds),
+        ["mbPerSec"] = Math.Round(delivered * (double)size / seconds / 1e6, 2),
+        ["cpuUsPerMsg"] = Math.Round(cpu.TotalMicroseconds / messages, 3),
+    };
+
+    private static Dictionary<string, object> With(this Dictionary<string, object> result, string name, object value)
+    {
+        result[name] = value;
+        return result;
+    }
+}

@@ -1,0 +1,49 @@
+namespace KafkaNative.Consumer;
+
+/// <summary>A message read from a partition, its key and value deserialized.</summary>
+/// <typeparam name="TKey">The key type.</typeparam>
+/// <typeparam name="TValue">The value type.</typeparam>
+public sealed class ConsumeResult<TKey, TValue>
+{
+    internal ConsumeResult(string topic, int partition, long offset, DateTimeOffset timestamp, TKey key, TValue value, IReadOnlyList<KeyValuePair<string, byte[]?>> headers, int leaderEpoch)
+    {
+        Topic = topic;
+        Partition = partition;
+        Offset = offset;
+        Timestamp = timestamp;
+        Key = key;
+        Value = value;
+        Headers = headers;
+        LeaderEpoch = leaderEpoch;
+    }
+
+    /// <summary>The topic.</summary>
+    public string Topic { get; }
+
+    /// <summary>The partition index.</summary>
+    public int Partition { get; }
+
+    /// <summary>The message's offset in its partition.</summary>
+    public long Offset { get; }
+
+    /// <summary>The message timestamp (create or log-append time); <see cref="DateTimeOffset.UnixEpoch"/> minus one millisecond when the message has none.</summary>
+    public DateTimeOffset Timestamp { get; }
+
+    /// <summary>The deserialized key (the deserializer decides what a null key becomes).</summary>
+    public TKey Key { get; }
+
+    /// <summary>The deserialized value (the deserializer decides what a null value, a tombstone, becomes).</summary>
+    public TValue Value { get; }
+
+    /// <summary>The headers in order; values are copies (null for a null header value).</summary>
+    public IReadOnlyList<KeyValuePair<string, byte[]?>> Headers { get; }
+
+    /// <summary>The leader epoch of the batch, or -1 when unknown.</summary>
+    internal int LeaderEpoch { get; }
+
+    /// <summary>The partition.</summary>
+    public TopicPartition TopicPartition => new(Topic, Partition);
+
+    /// <summary>The partition and offset of this message.</summary>
+    public TopicPartitionOffset TopicPartitionOffset => new(Topic, Partition, Offset);
+}

@@ -1,0 +1,123 @@
+using KafkaNative.Client;
+
+namespace KafkaNative.Consumer;
+
+/// <summary>
+/// Settings of a <see cref="KafkaConsumer{TKey, TValue}"/>: the cluster settings of
+/// <see cref="KafkaClientOptions"/> plus fetching, offsets and consumer-group settings.
+/// </summary>
+public sealed class ConsumerOptions : KafkaClientOptions
+{
+    /// <summary>The consumer group; required for <see cref="KafkaConsumer{TKey, TValue}.Subscribe(IEnumerable{string})"/> and commits, optional for <see cref="KafkaConsumer{TKey, TValue}.Assign(IEnumerable{TopicPartitionOffset})"/>.</summary>
+    public string? GroupId { get; set; }
+
+    /// <summary>Static membership (KIP-345): a stable id for this member so a restart within the session timeout does not rebalance the group.</summary>
+    public string? GroupInstanceId { get; set; }
+
+    /// <summary>Where to start without a committed offset, or when the offset is out of range.</summary>
+    public AutoOffsetReset AutoOffsetReset { get; set; } = AutoOffsetReset.Latest;
+
+    /// <summary>Commit consumed offsets every <see cref="AutoCommitInterval"/>, on revocation and on disposal.</summary>
+    public bool EnableAutoCommit { get; set; } = true;
+
+    /// <summary>How often consumed offsets are committed when <see cref="EnableAutoCommit"/> is on.</summary>
+    public TimeSpan AutoCommitInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Bytes a broker waits for before answering a fetch (up to <see cref="FetchMaxWait"/>).</summary>
+    public int FetchMinBytes { get; set; } = 1;
+
+    /// <summary>Largest response a fetch asks for (a first batch larger than this is still returned).</summary>
+    public int FetchMaxBytes { get; set; } = 50 * 1024 * 1024;
+
+    /// <summary>Longest time a broker holds a fetch waiting for <see cref="FetchMinBytes"/>.</summary>
+    public TimeSpan FetchMaxWait { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Largest share of a fetch response one partition may fill.</summary>
+    public int MaxPartitionFetchBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Which transactional messages are visible.</summary>
+    public IsolationLevel IsolationLevel { get; set; } = IsolationLevel.ReadUncommitted;
+
+    /// <summary>The group drops a member it has not heard from for this long.</summary>
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>How often the member tells the coordinator it is alive; well below <see cref="SessionTimeout"/>.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long the coordinator waits for all members to rejoin during a rebalance.</summary>
+    public TimeSpan RebalanceTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Assignment strategies offered to the group, preferred first. All members must share one.</summary>
+    public IList<PartitionAssignmentStrategy> AssignmentStrategies { get; set; } = [PartitionAssignmentStrategy.Range, PartitionAssignmentStrategy.RoundRobin];
+
+    /// <summary>
+    /// How long a partition's messages may wait for the application before the partition stops being
+    /// fetched (it resumes once they are taken), so one slow partition never stalls the others on its broker.
+    /// </summary>
+    public TimeSpan MaxProcessingTime { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Messages buffered per partition ahead of the application (in chunks of up to 256).</summary>
+    public int QueuedMessagesPerPartition { get; set; } = 4096;
+
+    /// <summary>Whether batch checksums are verified.</summary>
+    public bool CheckCrcs { get; set; } = true;
+
+    /// <summary>How long to wait before fetching a partition again after an error.</summary>
+    public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Rack of this consumer, sent in fetches and subscriptions.</summary>
+    public string? ClientRack { get; set; }
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">A setting is missing or out of range; the message names it.</exception>
+    public override void Validate()
+    {
+        base.Validate();
+        if (GroupId is { Length: 0 })
+            throw new ArgumentException("GroupId must not be empty; use null for no group.", nameof(GroupId));
+        if (GroupInstanceId is { Length: 0 })
+            throw new ArgumentException("GroupInstanceId must not be empty; use null for dynamic membership.", nameof(GroupInstanceId));
+        if (GroupInstanceId is not null && GroupId is null)
+            throw new ArgumentException("GroupInstanceId needs a GroupId.", nameof(GroupInstanceId));
+        if (!Enum.IsDefined(AutoOffsetReset))
+            throw new ArgumentException($"AutoOffsetReset {AutoOffsetReset} is not a known value.", nameof(AutoOffsetReset));
+        if (!Enum.IsDefined(IsolationLevel))
+            throw new ArgumentException($"IsolationLevel {IsolationLevel} is not a known value.", nameof(IsolationLevel));
+        Positive(AutoCommitInterval, nameof(AutoCommitInterval));
+        if (FetchMinBytes < 0)
+            throw new ArgumentException($"FetchMinBytes must not be negative; it is {FetchMinBytes}.", nameof(FetchMinBytes));
+        if (FetchMaxBytes < 1024)
+            throw new ArgumentException($"FetchMaxBytes must be at least 1024; it is {FetchMaxBytes}.", nameof(FetchMaxBytes));
+        if (MaxPartitionFetchBytes < 1024)
+            throw new ArgumentException($"MaxPartitionFetchBytes must be at least 1024; it is {MaxPartitionFetchBytes}.", nameof(MaxPartitionFetchBytes));
+        if (FetchMaxBytes > MaxResponseSize)
+            throw new ArgumentException($"FetchMaxBytes ({FetchMaxBytes}) must not exceed MaxResponseSize ({MaxResponseSize}).", nameof(FetchMaxBytes));
+        if (FetchMaxWait < TimeSpan.Zero || FetchMaxWait > TimeSpan.FromMinutes(5))
+            throw new ArgumentException($"FetchMaxWait must be between 0 and 5 minutes; it is {FetchMaxWait}.", nameof(FetchMaxWait));
+        Positive(SessionTimeout, nameof(SessionTimeout));
+        Positive(HeartbeatInterval, nameof(HeartbeatInterval));
+        if (HeartbeatInterval >= SessionTimeout)
+            throw new ArgumentException($"HeartbeatInterval ({HeartbeatInterval}) must be less than SessionTimeout ({SessionTimeout}).", nameof(HeartbeatInterval));
+        Positive(RebalanceTimeout, nameof(RebalanceTimeout));
+        Positive(MaxProcessingTime, nameof(MaxProcessingTime));
+        Positive(RetryBackoff, nameof(RetryBackoff));
+        if (AssignmentStrategies is null || AssignmentStrategies.Count == 0)
+            throw new ArgumentException("AssignmentStrategies must name at least one strategy.", nameof(AssignmentStrategies));
+        foreach (PartitionAssignmentStrategy strategy in AssignmentStrategies)
+        {
+            if (!Enum.IsDefined(strategy))
+                throw new ArgumentException($"AssignmentStrategies contains {strategy}, which is not a known strategy.", nameof(AssignmentStrategies));
+        }
+        bool cooperative = AssignmentStrategies.Contains(PartitionAssignmentStrategy.CooperativeSticky);
+        if (cooperative && AssignmentStrategies.Any(s => s != PartitionAssignmentStrategy.CooperativeSticky))
+            throw new ArgumentException("AssignmentStrategies cannot mix cooperative-sticky with eager strategies.", nameof(AssignmentStrategies));
+        if (QueuedMessagesPerPartition is < 1 or > 10_000_000)
+            throw new ArgumentException($"QueuedMessagesPerPartition must be between 1 and 10000000; it is {QueuedMessagesPerPartition}.", nameof(QueuedMessagesPerPartition));
+    }
+
+    private static void Positive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero || value > TimeSpan.FromDays(1))
+            throw new ArgumentException($"{name} must be positive and at most one day; it is {value}.", name);
+    }
+}

@@ -1,0 +1,216 @@
+using System.Threading.Channels;
+using KafkaNative.Client;
+using KafkaNative.Protocol;
+using KafkaNative.Protocol.Messages;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaNative.Consumer.Fetching;
+
+/// <summary>
+/// Sarama's brokerConsumer (its subscriptionManager and subscriptionConsumer in one loop): one Fetch
+/// for every partition subscribed to this broker, each partition's share handed to its feeder, then
+/// it waits until every feeder took its share (the talk's <c>acks.Wait()</c>) and fetches again.
+/// Feeders that answer "unsubscribe" (leader moved, offset out of range, slow application) are
+/// dropped; a failed fetch drops every partition, each dispatcher then finds its leader again.
+/// </summary>
+internal sealed class BrokerConsumer
+{
+    /// <summary>Highest Fetch version sent: v13 onwards name topics by id only.</summary>
+    private const short MaxFetchVersion = 12;
+
+    private readonly ConsumerContext _context;
+    private readonly ILogger _logger;
+    private readonly Channel<PartitionConsumer> _incoming = Channel.CreateBounded<PartitionConsumer>(new BoundedChannelOptions(1024) { SingleReader = true });
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<PartitionConsumer> _subscriptions = [];
+    private readonly List<(PartitionConsumer Partition, long Offset, int Version)> _fetching = [];
+    private readonly Dictionary<(string Topic, int Partition), int> _fetchIndex = [];
+    private Task _loop = Task.CompletedTask;
+
+    public BrokerConsumer(ConsumerContext context, int nodeId)
+    {
+        _context = context;
+        NodeId = nodeId;
+        _logger = context.LoggerFactory.CreateLogger<BrokerConsumer>();
+    }
+
+    public int NodeId { get; }
+
+    /// <summary>References held by dispatchers; changed under the registry's lock.</summary>
+    public int References { get; set; }
+
+    public Task Completion => _loop;
+
+    /// <summary>Number of fetch requests sent (for tests and diagnostics).</summary>
+    public long FetchCount => Interlocked.Read(ref _fetchCount);
+
+    private long _fetchCount;
+
+    public void Start()
+    {
+        CancellationToken token = _stop.Token;
+        _loop = Task.Run(() => RunAsync(token));
+    }
+
+    public void Stop()
+    {
+        try
+        {
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Already stopped.
+        }
+    }
+
+    /// <summary>Adds a partition; it is fetched from the next request on.</summary>
+    public async ValueTask SubscribeAsync(PartitionConsumer partition, CancellationToken cancellationToken)
+    {
+        await _incoming.Writer.WriteAsync(partition, cancellationToken).ConfigureAwait(false);
+        Wake();
+    }
+
+    /// <summary>Makes an idle loop look at its partitions again (resume, seek, stop).</summary>
+    public void Wake() => _wake.Writer.TryWrite(true);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        BrokerLease? lease = null;
+        var request = new FetchRequest();
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                _wake.Reader.TryRead(out _);
+                while (_incoming.Reader.TryRead(out PartitionConsumer? added))
+                {
+                    if (!added.IsStopped && added.SubscribedTo == this && !_subscriptions.Contains(added)) _subscriptions.Add(added);
+                }
+                _subscriptions.RemoveAll(p => p.IsStopped || p.SubscribedTo != this);
+
+                _fetching.Clear();
+                _fetchIndex.Clear();
+                foreach (PartitionConsumer partition in _subscriptions)
+                {
+                    if (!partition.TryGetFetchPosition(out long offset, out int version)) continue;
+                    _fetchIndex[(partition.Topic, partition.Partition)] = _fetching.Count;
+                    _fetching.Add((partition, offset, version));
+                }
+                if (_fetching.Count == 0)
+                {
+                    // Subscribing, resuming, seeking and stopping all wake the loop after changing state.
+                    await _wake.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                ResponseLease<FetchResponse> response;
+                try
+                {
+                    lease ??= await _context.Cluster.AcquireBrokerAsync(NodeId, cancellationToken).ConfigureAwait(false);
+                    BuildRequest(request);
+                    Interlocked.Increment(ref _fetchCount);
+                    ConsumerOptions options = _context.Options;
+                    var sendOptions = new SendOptions(MaxFetchVersion, options.RequestTimeout + options.FetchMaxWait);
+                    response = await lease.Broker.SendLeasedAsync<FetchRequest, FetchResponse>(request, sendOptions, cancellationToken).ConfigureAwait(false);
+                    if (response.Response.ErrorCode != 0)
+                    {
+                        var error = new KafkaErrorException((ErrorCode)response.Response.ErrorCode, $"Fetch from broker {NodeId}", (string?)null);
+                        response.Dispose();
+                        throw error;
+                    }
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception error) when (error is KafkaException or ObjectDisposedException or IOException or TimeoutException)
+                {
+                    Log.FetchFailed(_logger, error, NodeId, _subscriptions.Count);
+                    foreach (PartitionConsumer partition in _subscriptions) partition.OnBrokerFailed(this);
+                    _subscriptions.Clear();
+                    lease?.Dispose();
+                    lease = null;
+                    continue;
+                }
+
+                await HandOutAsync(response, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped.
+        }
+        finally
+        {
+            foreach (PartitionConsumer partition in _subscriptions) partition.OnBrokerFailed(this);
+            _subscriptions.Clear();
+            lease?.Dispose();
+            _stop.Dispose();
+        }
+    }
+
+    private void BuildRequest(FetchRequest request)
+    {
+        ConsumerOptions options = _context.Options;
+        request.ReplicaId = -1;
+        request.MaxWaitMs = (int)options.FetchMaxWait.TotalMilliseconds;
+        request.MinBytes = options.FetchMinBytes;
+        request.MaxBytes = options.FetchMaxBytes;
+        request.IsolationLevel = (sbyte)options.IsolationLevel;
+        request.SessionId = 0;
+        request.SessionEpoch = -1;
+        request.RackId = options.ClientRack ?? "";
+        request.Topics.Clear();
+        FetchRequest.FetchTopic? topic = null;
+        foreach ((PartitionConsumer partition, long offset, _) in _fetching.OrderBy(f => f.Partition.Topic, StringComparer.Ordinal))
+        {
+            if (topic is null || topic.Topic != partition.Topic)
+            {
+                topic = new FetchRequest.FetchTopic { Topic = partition.Topic };
+                request.Topics.Add(topic);
+            }
+            topic.Partitions.Add(new FetchRequest.FetchPartition
+            {
+                Partition = partition.Partition,
+                FetchOffset = offset,
+                PartitionMaxBytes = options.MaxPartitionFetchBytes,
+            });
+        }
+    }
+
+    private async Task HandOutAsync(ResponseLease<FetchResponse> lease, CancellationToken cancellationToken)
+    {
+        var shared = new SharedFetchResponse(lease);
+        var round = new FetchRound();
+        var handed = new bool[_fetching.Count];
+        try
+        {
+            foreach (FetchResponse.FetchableTopicResponse topic in shared.Response.Responses)
+            {
+                foreach (FetchResponse.PartitionData data in topic.Partitions)
+                {
+                    if (!_fetchIndex.TryGetValue((topic.Topic, data.PartitionIndex), out int index) || handed[index]) continue;
+                    handed[index] = true;
+                    (PartitionConsumer partition, long offset, int version) = _fetching[index];
+                    shared.AddReference();
+                    round.Add();
+                    var fetched = new FetchedPartition(this, shared, data, round, offset, version);
+                    if (!partition.TryFeed(fetched))
+                    {
+                        fetched.ReleaseBuffer();
+                        fetched.Acknowledge(partition, unsubscribe: true);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            shared.Release();
+            round.Release();
+        }
+        await round.WhenAllAcknowledged.WaitAsync(cancellationToken).ConfigureAwait(false);
+        foreach (PartitionConsumer partition in round.Unsubscribed) _subscriptions.Remove(partition);
+    }
+}

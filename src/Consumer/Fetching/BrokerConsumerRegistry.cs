@@ -1,0 +1,57 @@
+namespace KafkaNative.Consumer.Fetching;
+
+/// <summary>
+/// The consumer's broker consumers by node id, shared by reference count like broker leases: the
+/// first partition dispatched to a broker starts its broker consumer, the last one to leave stops it.
+/// </summary>
+internal sealed class BrokerConsumerRegistry(ConsumerContext context)
+{
+    private readonly Lock _lock = new();
+    private readonly Dictionary<int, BrokerConsumer> _consumers = [];
+
+    public int Count
+    {
+        get
+        {
+            lock (_lock) return _consumers.Count;
+        }
+    }
+
+    public BrokerConsumer Acquire(int nodeId)
+    {
+        lock (_lock)
+        {
+            if (!_consumers.TryGetValue(nodeId, out BrokerConsumer? consumer))
+            {
+                consumer = new BrokerConsumer(context, nodeId);
+                _consumers[nodeId] = consumer;
+                consumer.Start();
+            }
+            consumer.References++;
+            return consumer;
+        }
+    }
+
+    public void Release(BrokerConsumer consumer)
+    {
+        lock (_lock)
+        {
+            if (--consumer.References > 0) return;
+            if (_consumers.TryGetValue(consumer.NodeId, out BrokerConsumer? current) && current == consumer) _consumers.Remove(consumer.NodeId);
+        }
+        consumer.Stop();
+    }
+
+    /// <summary>Stops every broker consumer (their partitions were stopped first).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        List<BrokerConsumer> all;
+        lock (_lock)
+        {
+            all = [.. _consumers.Values];
+            _consumers.Clear();
+        }
+        foreach (BrokerConsumer consumer in all) consumer.Stop();
+        foreach (BrokerConsumer consumer in all) await consumer.Completion.ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,39 @@
+using System.Threading.Channels;
+using KafkaNative.Client;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaNative.Consumer.Fetching;
+
+/// <summary>What the fetching machinery of one consumer shares: cluster, options, broker consumers, and the "data ready" signal.</summary>
+internal sealed class ConsumerContext
+{
+    private readonly Channel<bool> _dataReady = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+
+    public ConsumerContext(KafkaCluster cluster, ConsumerOptions options)
+    {
+        Cluster = cluster;
+        Options = options;
+        LoggerFactory = options.LoggerFactory;
+        Registry = new BrokerConsumerRegistry(this);
+    }
+
+    public KafkaCluster Cluster { get; }
+
+    public ConsumerOptions Options { get; }
+
+    public ILoggerFactory LoggerFactory { get; }
+
+    public BrokerConsumerRegistry Registry { get; }
+
+    /// <summary>Looks up a partition's committed offset (-1 for none); null without a group.</summary>
+    public Func<TopicPartition, CancellationToken, Task<long>>? CommittedLookup { get; set; }
+
+    /// <summary>Tells a waiting merged reader that some partition has messages (or an error, or the assignment changed).</summary>
+    public void SignalDataReady() => _dataReady.Writer.TryWrite(true);
+
+    /// <summary>Waits for <see cref="SignalDataReady"/>.</summary>
+    public ValueTask<bool> WaitDataReadyAsync(CancellationToken cancellationToken) => _dataReady.Reader.WaitToReadAsync(cancellationToken);
+
+    /// <summary>Consumes a pending signal, before scanning the partitions.</summary>
+    public void ResetDataReady() => _dataReady.Reader.TryRead(out _);
+}

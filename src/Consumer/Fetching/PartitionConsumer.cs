@@ -1,0 +1,295 @@
+using System.Threading.Channels;
+using KafkaNative.Protocol;
+
+namespace KafkaNative.Consumer.Fetching;
+
+/// <summary>
+/// One assigned partition (Sarama's partitionConsumer): its fetch position, its consumed position,
+/// and the two loops that serve it: the <see cref="PartitionDispatcher"/> (finds the leader and
+/// subscribes to that broker's <see cref="BrokerConsumer"/>) and the feeder (decodes fetched
+/// records and delivers them to the application). This base is what the broker consumer sees.
+/// </summary>
+internal abstract class PartitionConsumer
+{
+    private const long NoReset = 0;
+    private readonly Lock _lock = new();
+    private readonly Channel<bool> _trigger = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Channel<FetchedPartition> _fed = Channel.CreateBounded<FetchedPartition>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+    private readonly CancellationTokenSource _stop = new();
+    private long _fetchOffset;
+    private long _consumed = TopicPartitionOffset.Unset;
+    private long _resetTo;
+    private int _version;
+    private bool _paused;
+    private volatile bool _stopped;
+    private BrokerConsumer? _subscribedTo;
+    private Task? _dispatcherTask;
+    private Task? _feederTask;
+
+    protected PartitionConsumer(ConsumerContext context, TopicPartition partition, long initialOffset)
+    {
+        Context = context;
+        TopicPartition = partition;
+        Topic = partition.Topic;
+        Partition = partition.Partition;
+        if (initialOffset >= 0)
+        {
+            _fetchOffset = initialOffset;
+            _consumed = initialOffset;
+        }
+        else
+        {
+            _resetTo = initialOffset is TopicPartitionOffset.Beginning or TopicPartitionOffset.End or OffsetResolver.Committed ? initialOffset : TopicPartitionOffset.Unset;
+        }
+    }
+
+    public ConsumerContext Context { get; }
+
+    public TopicPartition TopicPartition { get; }
+
+    public string Topic { get; }
+
+    public int Partition { get; }
+
+    public bool IsStopped => _stopped;
+
+    public int Version => Volatile.Read(ref _version);
+
+    /// <summary>The broker consumer the dispatcher holds a reference on (owned by the dispatcher).</summary>
+    public BrokerConsumer? Broker { get; set; }
+
+    /// <summary>The broker consumer this partition is subscribed to, or null while it is being dispatched.</summary>
+    public BrokerConsumer? SubscribedTo => Volatile.Read(ref _subscribedTo);
+
+    /// <summary>Set when the next dispatch should refresh metadata first (a leader moved).</summary>
+    public volatile bool NeedsMetadataRefresh;
+
+    /// <summary>Set when the next dispatch should wait <see cref="ConsumerOptions.RetryBackoff"/> first.</summary>
+    public volatile bool NeedsBackoff;
+
+    public long HighWatermark { get; private set; } = -1;
+
+    public long LastStableOffset { get; private set; } = -1;
+
+    public long LogStartOffset { get; private set; } = -1;
+
+    /// <summary>The next offset the application gets (last consumed + 1), or <see cref="TopicPartitionOffset.Unset"/>.</summary>
+    public long Position => Volatile.Read(ref _consumed);
+
+    /// <summary>A reset waiting for the dispatcher: Beginning, End, Unset (the policy), or 0 for none.</summary>
+    public long PendingReset
+    {
+        get
+        {
+            lock (_lock) return _resetTo;
+        }
+    }
+
+    public bool IsPaused
+    {
+        get
+        {
+            lock (_lock) return _paused;
+        }
+    }
+
+    internal ChannelReader<bool> Triggers => _trigger.Reader;
+
+    internal ChannelReader<FetchedPartition> Fed => _fed.Reader;
+
+    /// <summary>Wakes the dispatcher.</summary>
+    public void Trigger() => _trigger.Writer.TryWrite(true);
+
+    public void Start()
+    {
+        CancellationToken token = _stop.Token;
+        var dispatcher = new PartitionDispatcher(this);
+        _dispatcherTask = Task.Run(() => dispatcher.RunAsync(token));
+        _feederTask = Task.Run(() => RunFeederAsync(token));
+        Trigger();
+    }
+
+    protected abstract Task RunFeederAsync(CancellationToken cancellationToken);
+
+    /// <summary>Reports an error to the application at this point of the partition's stream.</summary>
+    public abstract ValueTask ReportErrorAsync(Exception error, CancellationToken cancellationToken);
+
+    /// <summary>Drops messages buffered for the application (after a seek or pause).</summary>
+    protected abstract void DiscardBuffered();
+
+    // ---- dispatcher side ----
+
+    public void MarkSubscribed(BrokerConsumer broker) => Volatile.Write(ref _subscribedTo, broker);
+
+    /// <summary>Clears the subscription if it is still <paramref name="broker"/>.</summary>
+    public bool ClearSubscription(BrokerConsumer broker) => Interlocked.CompareExchange(ref _subscribedTo, null, broker) == broker;
+
+    public void CompleteReset(long resetTo, long offset)
+    {
+        lock (_lock)
+        {
+            if (_resetTo != resetTo) return;
+            _resetTo = NoReset;
+            _fetchOffset = offset;
+            _consumed = offset;
+            _version++;
+        }
+    }
+
+    // ---- broker consumer side ----
+
+    /// <summary>Where to fetch from, unless the partition is paused, stopped or waiting for an offset reset.</summary>
+    public bool TryGetFetchPosition(out long offset, out int version)
+    {
+        lock (_lock)
+        {
+            offset = _fetchOffset;
+            version = _version;
+            return !_stopped && !_paused && _resetTo == NoReset;
+        }
+    }
+
+    /// <summary>Hands a share of a fetch to the feeder; false when the partition stopped (the caller acknowledges it).</summary>
+    public bool TryFeed(FetchedPartition fetched)
+    {
+        lock (_lock)
+        {
+            return !_stopped && _fed.Writer.TryWrite(fetched);
+        }
+    }
+
+    /// <summary>The broker consumer dropped this partition (its fetch failed): find the leader again.</summary>
+    public void OnBrokerFailed(BrokerConsumer broker)
+    {
+        if (!ClearSubscription(broker)) return;
+        NeedsMetadataRefresh = true;
+        NeedsBackoff = true;
+        Trigger();
+    }
+
+    // ---- feeder side ----
+
+    public bool TryAdvanceFetchOffset(int version, long next)
+    {
+        lock (_lock)
+        {
+            if (version != _version) return false;
+            _fetchOffset = next;
+            return true;
+        }
+    }
+
+    public void RequestPolicyReset(int version)
+    {
+        lock (_lock)
+        {
+            if (version != _version) return;
+            _resetTo = TopicPartitionOffset.Unset;
+        }
+    }
+
+    public void UpdateWatermarks(long highWatermark, long lastStableOffset, long logStartOffset)
+    {
+        if (highWatermark >= 0) HighWatermark = highWatermark;
+        if (lastStableOffset >= 0) LastStableOffset = lastStableOffset;
+        if (logStartOffset >= 0) LogStartOffset = logStartOffset;
+    }
+
+    // ---- application side ----
+
+    /// <summary>Records that the application is done with every message before <paramref name="next"/>.</summary>
+    public void MarkConsumed(int version, long next)
+    {
+        lock (_lock)
+        {
+            if (version == _version && next > _consumed) _consumed = next;
+        }
+    }
+
+    /// <summary>Moves the partition to <paramref name="offset"/> (or Beginning / End); buffered messages are dropped.</summary>
+    public void Seek(long offset)
+    {
+        bool reset;
+        lock (_lock)
+        {
+            _version++;
+            reset = offset < 0;
+            if (reset)
+            {
+                _resetTo = offset is TopicPartitionOffset.Beginning or TopicPartitionOffset.End ? offset : TopicPartitionOffset.Unset;
+                _consumed = TopicPartitionOffset.Unset;
+            }
+            else
+            {
+                _resetTo = NoReset;
+                _fetchOffset = offset;
+                _consumed = offset;
+            }
+        }
+        DiscardBuffered();
+        Trigger();
+        SubscribedTo?.Wake();
+    }
+
+    public void Pause()
+    {
+        lock (_lock)
+        {
+            if (_paused) return;
+            _paused = true;
+            _version++;
+            if (_consumed >= 0) _fetchOffset = _consumed;
+        }
+        DiscardBuffered();
+    }
+
+    public void Resume()
+    {
+        lock (_lock)
+        {
+            if (!_paused) return;
+            _paused = false;
+        }
+        Trigger();
+        SubscribedTo?.Wake();
+    }
+
+    /// <summary>Stops both loops, acknowledges any share still held, and releases the broker consumer.</summary>
+    public async ValueTask StopAsync()
+    {
+        lock (_lock)
+        {
+            if (_stopped) return;
+            _stopped = true;
+        }
+        _stop.Cancel();
+        SubscribedTo?.Wake();
+        foreach (Task? task in new[] { _dispatcherTask, _feederTask })
+        {
+            if (task is null) continue;
+            try
+            {
+                await task.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping cancels the loops.
+            }
+        }
+        while (_fed.Reader.TryRead(out FetchedPartition? left))
+        {
+            left.ReleaseBuffer();
+            left.Acknowledge(this, unsubscribe: true);
+        }
+        if (Broker is { } broker)
+        {
+            Broker = null;
+            Context.Registry.Release(broker);
+        }
+        DiscardBuffered();
+        OnStopped();
+        _stop.Dispose();
+    }
+
+    protected abstract void OnStopped();
+}

@@ -1,0 +1,101 @@
+using KafkaNative.Client;
+using KafkaNative.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaNative.Consumer.Fetching;
+
+/// <summary>
+/// Sarama's <c>partitionConsumer.dispatcher()</c>: each time it is triggered it resolves a pending
+/// offset reset (ListOffsets), finds the partition's leader and subscribes the partition to that
+/// broker's <see cref="BrokerConsumer"/>, moving its reference from the previous one. A broker
+/// consumer that drops the partition (leader error, failed fetch, slow application) triggers it again.
+/// </summary>
+internal sealed class PartitionDispatcher(PartitionConsumer partition)
+{
+    private readonly ILogger _logger = partition.Context.LoggerFactory.CreateLogger<PartitionDispatcher>();
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        ConsumerContext context = partition.Context;
+        ConsumerOptions options = context.Options;
+        try
+        {
+            while (await partition.Triggers.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                partition.Triggers.TryRead(out _);
+                if (partition.IsStopped) return;
+                long reset = partition.PendingReset;
+                if (partition.SubscribedTo is not null && reset == 0) continue;
+                if (partition.NeedsBackoff)
+                {
+                    partition.NeedsBackoff = false;
+                    await Task.Delay(options.RetryBackoff, cancellationToken).ConfigureAwait(false);
+                }
+                try
+                {
+                    await DispatchAsync(reset, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (KafkaConsumeException error)
+                {
+                    // Not recoverable here (reset policy "error", authorization): the application hears of it; a Seek retries.
+                    await partition.ReportErrorAsync(error, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception error) when (error is KafkaErrorException or KafkaException or TimeoutException)
+                {
+                    Log.DispatchFailed(_logger, error, partition.TopicPartition);
+                    if (error is KafkaErrorException { IsRetriable: false } fatal && fatal.ErrorCode is not ErrorCode.UnknownTopicOrPartition)
+                    {
+                        await partition.ReportErrorAsync(new KafkaConsumeException(fatal.ErrorCode, partition.TopicPartition, $"{partition.TopicPartition}: {fatal.Message}", fatal), cancellationToken).ConfigureAwait(false);
+                    }
+                    partition.NeedsMetadataRefresh = true;
+                    partition.NeedsBackoff = true;
+                    partition.Trigger();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped.
+        }
+    }
+
+    private async Task DispatchAsync(long reset, CancellationToken cancellationToken)
+    {
+        ConsumerContext context = partition.Context;
+        if (reset != 0)
+        {
+            long offset = await OffsetResolver.ResolveResetAsync(context, partition.TopicPartition, reset, cancellationToken).ConfigureAwait(false);
+            partition.CompleteReset(reset, offset);
+            if (partition.SubscribedTo is { } current)
+            {
+                current.Wake();
+                return;
+            }
+        }
+        if (partition.NeedsMetadataRefresh)
+        {
+            partition.NeedsMetadataRefresh = false;
+            await context.Cluster.RefreshMetadataAsync(cancellationToken).ConfigureAwait(false);
+        }
+        TopicMetadata topic = await context.Cluster.GetTopicAsync(partition.Topic, cancellationToken).ConfigureAwait(false);
+        if (topic.Error != ErrorCode.None)
+            throw new KafkaErrorException(topic.Error, $"Metadata for {partition.Topic}", (string?)null);
+        PartitionMetadata? metadata = topic.Partitions.FirstOrDefault(p => p.Partition == partition.Partition);
+        if (metadata is null)
+            throw new KafkaErrorException(ErrorCode.UnknownTopicOrPartition, $"{partition.TopicPartition} is not in the metadata", (string?)null);
+        if (metadata.LeaderId < 0)
+            throw new KafkaErrorException(ErrorCode.LeaderNotAvailable, $"{partition.TopicPartition} has no leader", (string?)null);
+
+        BrokerConsumer broker = context.Registry.Acquire(metadata.LeaderId);
+        if (partition.Broker is { } previous) context.Registry.Release(previous);
+        partition.Broker = broker;
+        partition.MarkSubscribed(broker);
+        partition.TryGetFetchPosition(out long position, out _);
+        Log.Subscribed(_logger, partition.TopicPartition, metadata.LeaderId, position);
+        await broker.SubscribeAsync(partition, cancellationToken).ConfigureAwait(false);
+    }
+}

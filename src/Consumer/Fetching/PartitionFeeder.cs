@@ -1,0 +1,308 @@
+using System.Buffers.Binary;
+using System.Threading.Channels;
+using KafkaNative.Client;
+using KafkaNative.Consumer.Deserialization;
+using KafkaNative.Protocol;
+using KafkaNative.Protocol.Records;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaNative.Consumer.Fetching;
+
+/// <summary>
+/// Sarama's <c>partitionConsumer.responseFeeder()</c>: takes this partition's share of each fetch,
+/// decodes it (skipping control batches, aborted transactions under read_committed, records before
+/// the fetch offset, corrupt batches with a warning), deserializes it into chunks, releases the
+/// pooled fetch buffer and delivers the chunks through the partition's bounded queue. When the
+/// application takes no chunk for <see cref="ConsumerOptions.MaxProcessingTime"/>, it tells the broker
+/// consumer to drop the partition (so the broker's other partitions keep flowing), finishes delivering,
+/// then has the dispatcher subscribe it again.
+/// </summary>
+internal sealed class PartitionFeeder<TKey, TValue>
+{
+    private static readonly IReadOnlyList<KeyValuePair<string, byte[]?>> NoHeaders = [];
+
+    private readonly PartitionConsumer<TKey, TValue> _partition;
+    private readonly ILogger _logger;
+    private readonly RecordBatchReader _reader;
+    private readonly AbortedTransactionFilter _aborted = new();
+    private readonly List<MessageChunk<TKey, TValue>> _decoded = [];
+    private readonly IDeserializer<TKey> _keyDeserializer;
+    private readonly IDeserializer<TValue> _valueDeserializer;
+    private readonly DeserializationContext _keyContext;
+    private readonly DeserializationContext _valueContext;
+    private readonly bool _readCommitted;
+    private readonly TimeSpan _maxProcessingTime;
+
+    public PartitionFeeder(PartitionConsumer<TKey, TValue> partition, IDeserializer<TKey> keys, IDeserializer<TValue> values)
+    {
+        _partition = partition;
+        ConsumerOptions options = partition.Context.Options;
+        _logger = partition.Context.LoggerFactory.CreateLogger<PartitionFeeder<TKey, TValue>>();
+        _reader = new RecordBatchReader { VerifyCrc = options.CheckCrcs };
+        _keyDeserializer = keys;
+        _valueDeserializer = values;
+        _keyContext = new DeserializationContext(partition.Topic, partition.Partition, true);
+        _valueContext = new DeserializationContext(partition.Topic, partition.Partition, false);
+        _readCommitted = options.IsolationLevel == IsolationLevel.ReadCommitted;
+        _maxProcessingTime = options.MaxProcessingTime;
+    }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        ChannelReader<FetchedPartition> input = _partition.Fed;
+        try
+        {
+            while (await input.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (input.TryRead(out FetchedPartition? fetched))
+                {
+                    try
+                    {
+                        await HandleAsync(fetched, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        fetched.ReleaseBuffer();
+                        // Normally acknowledged already; after a failure, drop the subscription and dispatch again.
+                        if (!fetched.IsAcknowledged && !cancellationToken.IsCancellationRequested && _partition.ClearSubscription(fetched.Broker))
+                        {
+                            _partition.NeedsBackoff = true;
+                            _partition.Trigger();
+                        }
+                        fetched.Acknowledge(_partition, unsubscribe: true);
+                        Recycle();
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _reader.Dispose();
+        }
+    }
+
+    private async ValueTask HandleAsync(FetchedPartition fetched, CancellationToken cancellationToken)
+    {
+        if (fetched.Version != _partition.Version)
+        {
+            // A seek or pause since the fetch was sent: its data is stale.
+            fetched.ReleaseBuffer();
+            fetched.Acknowledge(_partition, unsubscribe: false);
+            return;
+        }
+        var data = fetched.Data;
+        _partition.UpdateWatermarks(data.HighWatermark, data.LastStableOffset, data.LogStartOffset);
+        var error = (ErrorCode)data.ErrorCode;
+        if (error == ErrorCode.None)
+        {
+            long next = Decode(fetched);
+            fetched.ReleaseBuffer();
+            if (!_partition.TryAdvanceFetchOffset(fetched.Version, next))
+            {
+                Recycle();
+                fetched.Acknowledge(_partition, unsubscribe: false);
+                return;
+            }
+            await DeliverAsync(fetched, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        fetched.ReleaseBuffer();
+        if (error == ErrorCode.OffsetOutOfRange)
+        {
+            Log.OffsetReset(_logger, _partition.TopicPartition, fetched.FetchOffset, _partition.Context.Options.AutoOffsetReset.ToString());
+            _partition.RequestPolicyReset(fetched.Version);
+            Unsubscribe(fetched, trigger: true);
+            return;
+        }
+        if (KafkaCluster.IsStaleMetadataError(error) || error.IsRetriable())
+        {
+            Log.PartitionFetchError(_logger, _partition.TopicPartition, error.Name());
+            _partition.NeedsMetadataRefresh = true;
+            _partition.NeedsBackoff = true;
+            Unsubscribe(fetched, trigger: true);
+            return;
+        }
+        // Not retriable (authorization, corrupt log on the broker): report it; a Seek retries.
+        Unsubscribe(fetched, trigger: false);
+        await _partition.ReportErrorAsync(new KafkaConsumeException(error, _partition.TopicPartition,
+            $"Fetching {_partition.TopicPartition} failed: {error.Name()} ({(short)error}): {error.Message()}"), cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Unsubscribe(FetchedPartition fetched, bool trigger)
+    {
+        _partition.ClearSubscription(fetched.Broker);
+        fetched.Acknowledge(_partition, unsubscribe: true);
+        if (trigger) _partition.Trigger();
+    }
+
+    private async ValueTask DeliverAsync(FetchedPartition fetched, CancellationToken cancellationToken)
+    {
+        ChannelWriter<MessageChunk<TKey, TValue>> output = _partition.Output;
+        ConsumerContext context = _partition.Context;
+        bool slow = false;
+        for (int i = 0; i < _decoded.Count; i++)
+        {
+            MessageChunk<TKey, TValue> chunk = _decoded[i];
+            if (!output.TryWrite(chunk))
+            {
+                context.SignalDataReady();
+                if (!slow && !await WaitForRoomAsync(output, cancellationToken).ConfigureAwait(false))
+                {
+                    // The application is not taking this partition's messages: let the broker's other partitions go on.
+                    slow = true;
+                    Log.SlowPartition(_logger, _partition.TopicPartition, _maxProcessingTime);
+                    Unsubscribe(fetched, trigger: false);
+                }
+                await output.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
+            }
+            _decoded[i] = null!;
+            context.SignalDataReady();
+        }
+        _decoded.Clear();
+        if (slow) _partition.Trigger();
+        else fetched.Acknowledge(_partition, unsubscribe: false);
+    }
+
+    private async ValueTask<bool> WaitForRoomAsync(ChannelWriter<MessageChunk<TKey, TValue>> output, CancellationToken cancellationToken)
+    {
+        ValueTask<bool> wait = output.WaitToWriteAsync(cancellationToken);
+        if (wait.IsCompleted) return true;
+        Task<bool> room = wait.AsTask();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task delay = Task.Delay(_maxProcessingTime, timeout.Token);
+        Task winner = await Task.WhenAny(room, delay).ConfigureAwait(false);
+        timeout.Cancel();
+        cancellationToken.ThrowIfCancellationRequested();
+        return winner == room;
+    }
+
+    private void Recycle()
+    {
+        foreach (MessageChunk<TKey, TValue>? chunk in _decoded)
+        {
+            if (chunk is not null) _partition.ReturnChunk(chunk);
+        }
+        _decoded.Clear();
+    }
+
+    /// <summary>Decodes the share into <see cref="_decoded"/>; returns the next offset to fetch.</summary>
+    private long Decode(FetchedPartition fetched)
+    {
+        long fetchOffset = fetched.FetchOffset;
+        long next = fetchOffset;
+        ReadOnlyMemory<byte> records = fetched.Data.Records ?? ReadOnlyMemory<byte>.Empty;
+        if (records.IsEmpty) return next;
+        if (_readCommitted) _aborted.Reset(fetched.Data.AbortedTransactions);
+        int version = fetched.Version;
+
+        RecordBatchEnumerator batches = _reader.Read(records);
+        while (true)
+        {
+            int start = batches.BytesConsumed;
+            bool moved;
+            try
+            {
+                moved = batches.MoveNext();
+            }
+            catch (KafkaProtocolException error)
+            {
+                // A corrupt batch header or checksum: skip past the batch and stop reading this response.
+                long skipTo = SkipTarget(records.Span[start..], next);
+                Log.CorruptData(_logger, error, _partition.TopicPartition, next, skipTo);
+                return skipTo;
+            }
+            if (!moved) break;
+
+            RecordBatch batch = batches.Current;
+            RecordBatchHeader header = batch.Header;
+            bool magic2 = header.Magic >= 2;
+            if (magic2 && header.NextOffset <= fetchOffset) continue;
+            if (header.IsControl)
+            {
+                if (_readCommitted && batch.ControlType == ControlRecordType.Abort) _aborted.OnAbortMarker(header.ProducerId, header.BaseOffset);
+                next = Math.Max(next, header.NextOffset);
+                continue;
+            }
+            if (_readCommitted && header.IsTransactional && _aborted.IsActive && _aborted.IsAborted(header.ProducerId, header.LastOffset))
+            {
+                next = Math.Max(next, header.NextOffset);
+                continue;
+            }
+            try
+            {
+                foreach (Record record in batch)
+                {
+                    long offset = record.Offset;
+                    if (offset < fetchOffset || record.IsControl) continue;
+                    Append(version, record, header.PartitionLeaderEpoch);
+                    next = offset + 1;
+                }
+            }
+            catch (KafkaProtocolException error)
+            {
+                long skipTo = Math.Max(next, header.NextOffset);
+                Log.CorruptData(_logger, error, _partition.TopicPartition, next, skipTo);
+                next = skipTo;
+                continue;
+            }
+            if (magic2) next = Math.Max(next, header.NextOffset);
+        }
+        return next;
+    }
+
+    /// <summary>The offset after a corrupt batch, read from its raw header as far as it is there.</summary>
+    private static long SkipTarget(ReadOnlySpan<byte> batch, long next)
+    {
+        if (batch.Length < 17) return next + 1;
+        long baseOffset = BinaryPrimitives.ReadInt64BigEndian(batch);
+        byte magic = batch[16];
+        long last = magic == 2 && batch.Length >= 27 ? baseOffset + BinaryPrimitives.ReadInt32BigEndian(batch[23..]) : baseOffset;
+        return last >= next ? last + 1 : next + 1;
+    }
+
+    private void Append(int version, in Record record, int leaderEpoch)
+    {
+        MessageChunk<TKey, TValue> chunk = CurrentChunk(version);
+        TKey key;
+        TValue value;
+        try
+        {
+            key = _keyDeserializer.Deserialize(record.KeySpan, record.IsKeyNull, in _keyContext);
+            value = _valueDeserializer.Deserialize(record.ValueSpan, record.IsValueNull, in _valueContext);
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            chunk.Error = new KafkaConsumeException(ErrorCode.CorruptMessage, _partition.TopicPartition,
+                $"Deserializing the message at {_partition.TopicPartition}@{record.Offset} failed: {error.Message}", error);
+            chunk.ErrorNextOffset = record.Offset + 1;
+            return;
+        }
+        IReadOnlyList<KeyValuePair<string, byte[]?>> headers = NoHeaders;
+        RecordHeaders recordHeaders = record.Headers;
+        if (recordHeaders.Count > 0)
+        {
+            var list = new KeyValuePair<string, byte[]?>[recordHeaders.Count];
+            int i = 0;
+            foreach (RecordHeaderView header in recordHeaders)
+                list[i++] = new KeyValuePair<string, byte[]?>(header.GetKey(), header.Value?.ToArray());
+            headers = list;
+        }
+        chunk.Items[chunk.Count++] = new ConsumeResult<TKey, TValue>(
+            _partition.Topic, _partition.Partition, record.Offset, DateTimeOffset.FromUnixTimeMilliseconds(Math.Max(record.Timestamp, -62135596800000)),
+            key, value, headers, leaderEpoch);
+    }
+
+    private MessageChunk<TKey, TValue> CurrentChunk(int version)
+    {
+        if (_decoded.Count > 0)
+        {
+            MessageChunk<TKey, TValue> last = _decoded[^1];
+            if (!last.IsFull && last.Error is null) return last;
+        }
+        MessageChunk<TKey, TValue> chunk = _partition.RentChunk();
+        chunk.Version = version;
+        _decoded.Add(chunk);
+        return chunk;
+    }
+}

@@ -1,0 +1,17 @@
+namespace KafkaNative.Consumer;
+
+/// <summary>A partition of a topic.</summary>
+/// <param name="Topic">The topic name.</param>
+/// <param name="Partition">The partition index.</param>
+public readonly record struct TopicPartition(string Topic, int Partition) : IComparable<TopicPartition>
+{
+    /// <summary>Orders by topic (ordinal), then partition.</summary>
+    public int CompareTo(TopicPartition other)
+    {
+        int c = string.CompareOrdinal(Topic, other.Topic);
+        return c != 0 ? c : Partition.CompareTo(other.Partition);
+    }
+
+    /// <summary>Formats as <c>topic-partition</c>.</summary>
+    public override string ToString() => $"{Topic}-{Partition}";
+}

@@ -1,0 +1,251 @@
+using System.Buffers;
+using KafkaNative.Client;
+using KafkaNative.Producer.Pipeline;
+using KafkaNative.Producer.Serialization;
+using KafkaNative.Protocol.Records;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaNative.Producer;
+
+/// <summary>
+/// Produces records to Kafka. Built the way Sarama's async producer is: a dispatcher fans records
+/// out to one task per topic, then one per partition, then one per broker (which aggregates batches
+/// and sends them), all joined by bounded channels. Thread-safe; create one per application and
+/// share it.
+/// </summary>
+/// <typeparam name="TKey">The key type.</typeparam>
+/// <typeparam name="TValue">The value type.</typeparam>
+public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
+{
+    private readonly ProducerContext _context;
+    private readonly Dispatcher _dispatcher;
+    private readonly Task _dispatcherTask;
+    private readonly ISerializer<TKey> _keySerializer;
+    private readonly ISerializer<TValue> _valueSerializer;
+    private readonly KafkaCluster _cluster;
+    private int _closing;
+
+    /// <summary>Creates a producer. Nothing connects until the first record is produced.</summary>
+    /// <param name="options">The settings; validated here.</param>
+    /// <param name="keySerializer">Key serializer; defaults to the built-in one for string, byte[], memory, int and long.</param>
+    /// <param name="valueSerializer">Value serializer; same defaults.</param>
+    /// <exception cref="ArgumentException">An option is invalid, or there is no built-in serializer for a type.</exception>
+    public KafkaProducer(ProducerOptions options, ISerializer<TKey>? keySerializer = null, ISerializer<TValue>? valueSerializer = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _keySerializer = keySerializer ?? Serializers.DefaultFor<TKey>()
+            ?? throw new ArgumentException($"No built-in serializer for {typeof(TKey)}; pass one.", nameof(keySerializer));
+        _valueSerializer = valueSerializer ?? Serializers.DefaultFor<TValue>()
+            ?? throw new ArgumentException($"No built-in serializer for {typeof(TValue)}; pass one.", nameof(valueSerializer));
+        _cluster = new KafkaCluster(options);
+        _context = new ProducerContext(options, _cluster, options.LoggerFactory.CreateLogger("KafkaNative.Producer"));
+        _dispatcher = new Dispatcher(_context);
+        _dispatcherTask = Task.Run(_dispatcher.RunAsync);
+    }
+
+    /// <summary>Bytes of records buffered (taken from <see cref="ProducerOptions.BufferMemory"/>) right now.</summary>
+    public long BufferedBytes => _context.Budget.InUse;
+
+    /// <summary>Records handed over and not yet acknowledged or failed.</summary>
+    public long PendingRecords => _context.Flushes.Outstanding;
+
+    /// <summary>
+    /// Produces a record and completes once it is acknowledged (as <see cref="ProducerOptions.Acks"/>
+    /// asks) or has failed. Waits, without blocking a thread, while the buffer memory is spent.
+    /// </summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="key">The key, or null; records with the same key go to the same partition.</param>
+    /// <param name="value">The value, or null (a tombstone on compacted topics).</param>
+    /// <param name="headers">Record headers, or null.</param>
+    /// <param name="cancellationToken">Cancels waiting for buffer memory. Once the record is buffered it is delivered or fails on its own; cancelling then only stops the wait.</param>
+    /// <returns>Where the record was written.</returns>
+    /// <exception cref="ProduceException">The record was not delivered within <see cref="ProducerOptions.DeliveryTimeout"/>, or the broker refused it.</exception>
+    /// <exception cref="ArgumentException">The topic is null or empty, or the record is larger than <see cref="ProducerOptions.MaxRecordSize"/>.</exception>
+    /// <exception cref="ObjectDisposedException">The producer is closing.</exception>
+    public ValueTask<DeliveryResult> ProduceAsync(string topic, TKey? key, TValue? value, RecordHeader[]? headers = null, CancellationToken cancellationToken = default) =>
+        ProduceAsync(topic, -1, key, value, headers, cancellationToken);
+
+    /// <summary>Produces a record to an explicit partition; see <see cref="ProduceAsync(string, TKey, TValue, RecordHeader[], CancellationToken)"/>.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="partition">The partition, or -1 to let the partitioner choose.</param>
+    /// <param name="key">The key, or null.</param>
+    /// <param name="value">The value, or null.</param>
+    /// <param name="headers">Record headers, or null.</param>
+    /// <param name="cancellationToken">Cancels waiting for buffer memory.</param>
+    public ValueTask<DeliveryResult> ProduceAsync(string topic, int partition, TKey? key, TValue? value, RecordHeader[]? headers = null, CancellationToken cancellationToken = default)
+    {
+        var promise = new DeliveryPromise();
+        ValueTask enqueued = EnqueueCoreAsync(topic, partition, key, value, headers, promise, cancellationToken);
+        return enqueued.IsCompletedSuccessfully ? promise.Task : AwaitBoth(enqueued, promise);
+
+        static async ValueTask<DeliveryResult> AwaitBoth(ValueTask enqueued, DeliveryPromise promise)
+        {
+            await enqueued.ConfigureAwait(false);
+            return await promise.Task.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Fire and forget, for throughput: completes as soon as the record is buffered (waiting while the
+    /// buffer memory is spent, which is the backpressure). The outcome goes to <paramref name="onDelivery"/>,
+    /// called on a producer task: keep it short, and never block in it.
+    /// </summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="key">The key, or null.</param>
+    /// <param name="value">The value, or null.</param>
+    /// <param name="headers">Record headers, or null.</param>
+    /// <param name="onDelivery">Told the outcome; null to ignore it (failures are still logged).</param>
+    /// <param name="cancellationToken">Cancels waiting for buffer memory.</param>
+    /// <exception cref="ArgumentException">The topic is null or empty, or the record is too large.</exception>
+    /// <exception cref="ObjectDisposedException">The producer is closing.</exception>
+    public ValueTask EnqueueAsync(string topic, TKey? key, TValue? value, RecordHeader[]? headers = null, Action<DeliveryReport>? onDelivery = null, CancellationToken cancellationToken = default) =>
+        EnqueueCoreAsync(topic, -1, key, value, headers, onDelivery, cancellationToken);
+
+    /// <summary>Sends what is buffered now (no more linger) and waits until every record handed over before this call is acknowledged or failed.</summary>
+    /// <param name="cancellationToken">Cancels the wait (not the records).</param>
+    public Task FlushAsync(CancellationToken cancellationToken = default) =>
+        _context.Flushes.WaitAsync(_context.BrokerProducers.FlushAll, cancellationToken);
+
+    private ValueTask EnqueueCoreAsync(string topic, int partition, TKey? key, TValue? value, RecordHeader[]? headers, object? completion, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentOutOfRangeException.ThrowIfLessThan(partition, -1);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _closing) != 0, this);
+
+        var record = new PendingRecord { Topic = topic, Partition = partition, Headers = headers, Completion = completion };
+        Serialize(ref record, key, value);
+        int size = RecordBatchBuilder.EstimateRecordSize(record.Key.Length, record.Value.Length, headers);
+        if (size > _context.Options.MaxRecordSize || size > _context.Options.BufferMemory)
+        {
+            record.ReturnRented();
+            throw new ArgumentException(
+                $"The record is {size} bytes, more than MaxRecordSize ({_context.Options.MaxRecordSize}) or BufferMemory ({_context.Options.BufferMemory}).", nameof(value));
+        }
+        record.Size = size;
+
+        ValueTask budget = _context.Budget.AcquireAsync(size, cancellationToken);
+        if (!budget.IsCompletedSuccessfully) return EnqueueAfterBudgetAsync(budget, record, cancellationToken);
+        return Submit(record, cancellationToken);
+    }
+
+    private async ValueTask EnqueueAfterBudgetAsync(ValueTask budget, PendingRecord record, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await budget.ConfigureAwait(false);
+        }
+        catch
+        {
+            record.ReturnRented();
+            throw;
+        }
+        await Submit(record, cancellationToken).ConfigureAwait(false);
+    }
+
+    private ValueTask Submit(PendingRecord record, CancellationToken cancellationToken)
+    {
+        record.Generation = _context.Flushes.Enter();
+        record.Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        record.Deadline = Environment.TickCount64 + (long)_context.Options.DeliveryTimeout.TotalMilliseconds;
+        if (_dispatcher.Input.Writer.TryWrite(record)) return ValueTask.CompletedTask;
+        return SubmitSlowAsync(record, cancellationToken);
+    }
+
+    private async ValueTask SubmitSlowAsync(PendingRecord record, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _dispatcher.Input.Writer.WriteAsync(record, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // Never entered the pipeline: give back what it took.
+            record.ReturnRented();
+            _context.Budget.Release(record.Size);
+            _context.Flushes.Exit(record.Generation);
+            if (e is System.Threading.Channels.ChannelClosedException) throw new ObjectDisposedException(GetType().Name, "The producer is closing.");
+            throw;
+        }
+    }
+
+    private void Serialize(ref PendingRecord record, TKey? key, TValue? value)
+    {
+        record.KeyIsNull = key is null;
+        record.ValueIsNull = value is null;
+        if (key is not null && _keySerializer is IZeroCopySerializer<TKey> zeroKey) record.Key = zeroKey.AsMemory(key);
+        if (value is not null && _valueSerializer is IZeroCopySerializer<TValue> zeroValue) record.Value = zeroValue.AsMemory(value);
+        bool keyNeedsCopy = key is not null && _keySerializer is not IZeroCopySerializer<TKey>;
+        bool valueNeedsCopy = value is not null && _valueSerializer is not IZeroCopySerializer<TValue>;
+        if (!keyNeedsCopy && !valueNeedsCopy) return;
+
+        // Key and value share one pooled array, given back once they are copied into a batch.
+        var writer = new ArrayBufferWriterOverPool();
+        int keyLength = 0;
+        if (keyNeedsCopy)
+        {
+            _keySerializer.Serialize(key!, writer);
+            keyLength = writer.Written;
+        }
+        if (valueNeedsCopy) _valueSerializer.Serialize(value!, writer);
+        record.Rented = writer.Buffer;
+        if (keyNeedsCopy) record.Key = writer.Buffer.AsMemory(0, keyLength);
+        if (valueNeedsCopy) record.Value = writer.Buffer.AsMemory(keyLength, writer.Written - keyLength);
+    }
+
+    /// <summary>
+    /// Stops taking records, sends what is buffered and waits up to <see cref="ProducerOptions.CloseTimeout"/>
+    /// for it; records still undelivered then fail with a <see cref="ProduceException"/>.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _closing, 1) != 0) return;
+        using (var deadline = new CancellationTokenSource(_context.Options.CloseTimeout))
+        {
+            try
+            {
+                await FlushAsync(deadline.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                _context.Logger.LogWarning("Closing the producer with {Count} records undelivered after {Timeout}", PendingRecords, _context.Options.CloseTimeout);
+            }
+        }
+        _dispatcher.Input.Writer.TryComplete();
+        _context.Shutdown.Cancel();
+        await _dispatcherTask.ConfigureAwait(false);
+        await _context.BrokerProducers.WhenRetiredAsync().ConfigureAwait(false);
+        await _cluster.DisposeAsync().ConfigureAwait(false);
+        _context.Shutdown.Dispose();
+    }
+
+    /// <summary>An <see cref="IBufferWriter{T}"/> over arrays from the shared pool whose final array the record keeps.</summary>
+    private sealed class ArrayBufferWriterOverPool : IBufferWriter<byte>
+    {
+        public byte[] Buffer { get; private set; } = ArrayPool<byte>.Shared.Rent(256);
+        public int Written { get; private set; }
+
+        public void Advance(int count) => Written += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            Ensure(sizeHint);
+            return Buffer.AsMemory(Written);
+        }
+
+        public Span<byte> GetSpan(int sizeHint = 0)
+        {
+            Ensure(sizeHint);
+            return Buffer.AsSpan(Written);
+        }
+
+        private void Ensure(int sizeHint)
+        {
+            if (Buffer.Length - Written >= Math.Max(sizeHint, 1)) return;
+            byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(Buffer.Length * 2, Written + sizeHint));
+            Buffer.AsSpan(0, Written).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(Buffer);
+            Buffer = larger;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+namespace KafkaNative.Producer.Pipeline;
+
+/// <summary>
+/// What the stages share about one partition. The partition producer owns it; a broker producer's
+/// aggregator and flusher touch the sequence fields only while the partition is routed to them.
+/// </summary>
+internal sealed class PartitionState(string topic, int partition)
+{
+    public string Topic { get; } = topic;
+    public int Partition { get; } = partition;
+
+    /// <summary>Where batches go back to when they fail or turn out stale; set once at creation.</summary>
+    public PartitionProducer Owner { get; set; } = null!;
+
+    /// <summary>
+    /// Bumped each time the partition leaves a broker producer. Records and batches stamped with an
+    /// older epoch belong to the old route: the aggregator and flusher hand them back instead of sending.
+    /// </summary>
+    public int RoutingEpoch;
+
+    /// <summary>Records handed to a broker producer and not yet acknowledged, failed or handed back.</summary>
+    public long InTransit;
+
+    /// <summary>Creation order of this partition's batches, so retried batches keep record order.</summary>
+    public long NextBatchSerial;
+
+    // Idempotence: the producer id and epoch this partition's sequence numbers belong to.
+    public long ProducerId = -1;
+    public short ProducerEpoch = -1;
+    public int NextSequence;
+
+    /// <summary>Set when a hole in the sequence means the producer epoch must be bumped before sending on.</summary>
+    public bool NeedsEpochBump;
+
+    /// <summary>
+    /// Encodes <paramref name="batch"/>, giving it the partition's next sequence numbers when the
+    /// producer is idempotent. Batches are sealed in creation order, so sequences follow record order.
+    /// </summary>
+    public void Seal(ProducerBatch batch)
+    {
+        if (ProducerId < 0)
+        {
+            batch.Seal(-1, -1, -1);
+            return;
+        }
+        batch.Seal(ProducerId, ProducerEpoch, NextSequence);
+        NextSequence = Sequences.Next(NextSequence, batch.Count);
+    }
+
+    public override string ToString() => $"{Topic}-{Partition}";
+}

@@ -1,0 +1,43 @@
+using System.Buffers;
+using KafkaNative.Protocol.Records;
+
+namespace KafkaNative.Producer.Pipeline;
+
+/// <summary>
+/// A record on its way through the pipeline (dispatcher, topic, partition, broker). A struct, so the
+/// channels between the stages carry it without allocating.
+/// </summary>
+internal struct PendingRecord
+{
+    public string Topic;
+    /// <summary>The partition, or -1 until the topic producer picks one.</summary>
+    public int Partition;
+    public ReadOnlyMemory<byte> Key;
+    public ReadOnlyMemory<byte> Value;
+    public bool KeyIsNull;
+    public bool ValueIsNull;
+    /// <summary>A pooled array holding the serialized key and value, returned once appended to a batch.</summary>
+    public byte[]? Rented;
+    public RecordHeader[]? Headers;
+    public long Timestamp;
+    /// <summary>Environment.TickCount64 by which the record must be acknowledged.</summary>
+    public long Deadline;
+    /// <summary>Bytes taken from the memory budget.</summary>
+    public int Size;
+    /// <summary>A <see cref="DeliveryPromise"/>, an <see cref="Action{DeliveryReport}"/>, or null.</summary>
+    public object? Completion;
+    /// <summary>The flush generation the record belongs to.</summary>
+    public int Generation;
+    /// <summary>The routing epoch of the partition when the record was handed to a broker producer.</summary>
+    public int RoutingEpoch;
+    /// <summary>The partition's shared state, set when its partition producer hands the record to a broker producer.</summary>
+    public PartitionState? State;
+
+    /// <summary>Gives the pooled array back, once the bytes have been copied into a batch.</summary>
+    public void ReturnRented()
+    {
+        if (Rented is null) return;
+        ArrayPool<byte>.Shared.Return(Rented);
+        Rented = null;
+    }
+}

@@ -1,0 +1,172 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using KafkaNative.Protocol;
+using KafkaNative.Protocol.Primitives;
+using KafkaNative.Protocol.Records;
+
+namespace KafkaNative.Producer.Pipeline;
+
+/// <summary>
+/// One partition's batch: its encoded bytes and, per record, how to report the outcome. Built by a
+/// broker producer's aggregator, sent by its flusher, and on a retriable failure handed back whole to
+/// the partition producer, which sends it again unchanged (same sequence numbers, so the broker can
+/// drop a copy it already has) once the partition has a leader again.
+/// </summary>
+internal sealed class ProducerBatch
+{
+    private readonly ProducerContext _context;
+    private RecordEntry[] _entries;
+
+    public ProducerBatch(ProducerContext context, PartitionState partition, int routingEpoch)
+    {
+        _context = context;
+        Partition = partition;
+        RoutingEpoch = routingEpoch;
+        Serial = partition.NextBatchSerial++;
+        Builder = context.Builders.Rent();
+        _entries = ArrayPool<RecordEntry>.Shared.Rent(64);
+        FirstAppend = Environment.TickCount64;
+    }
+
+    public PartitionState Partition { get; }
+    public int RoutingEpoch { get; set; }
+    public long Serial { get; }
+    public RecordBatchBuilder Builder { get; private set; }
+    public int Count { get; private set; }
+    /// <summary>Environment.TickCount64 of the first record, for linger.</summary>
+    public long FirstAppend { get; }
+    /// <summary>The earliest delivery deadline of the batch's records.</summary>
+    public long Deadline { get; private set; } = long.MaxValue;
+    /// <summary>The encoded batch, once sealed.</summary>
+    public ReadOnlyMemory<byte> Encoded { get; private set; }
+    public bool IsSealed => !Encoded.IsEmpty;
+    public int BaseSequence { get; private set; } = -1;
+    /// <summary>Sent at least once without a definite answer: it may be in the log.</summary>
+    public bool MayBeWritten { get; set; }
+    public int Attempts { get; set; }
+    public Exception? LastError { get; set; }
+    public int SizeInBytes => Builder.SizeInBytes;
+
+    /// <summary>Appends a record; the caller has checked it fits.</summary>
+    public void Append(ref PendingRecord record)
+    {
+        Builder.Append(record.Timestamp, record.Key.Span, record.Value.Span, record.Headers, record.KeyIsNull, record.ValueIsNull);
+        record.ReturnRented();
+        if (Count == _entries.Length) Grow();
+        _entries[Count++] = new RecordEntry(record.Completion, record.Generation, record.Size, record.Timestamp);
+        if (record.Deadline < Deadline) Deadline = record.Deadline;
+    }
+
+    /// <summary>Encodes the batch, numbering it for idempotence when <paramref name="producerId"/> is set.</summary>
+    public void Seal(long producerId, short producerEpoch, int baseSequence)
+    {
+        Builder.ProducerId = producerId;
+        Builder.ProducerEpoch = producerEpoch;
+        Builder.BaseSequence = baseSequence;
+        BaseSequence = baseSequence;
+        Encoded = Builder.Build();
+    }
+
+    /// <summary>Renumbers a sealed batch under a new producer epoch (after an epoch bump); rewrites the CRC.</summary>
+    public void Restamp(long producerId, short producerEpoch, int baseSequence)
+    {
+        Span<byte> bytes = MemoryMarshal.AsMemory(Encoded).Span;
+        BinaryPrimitives.WriteInt64BigEndian(bytes[43..], producerId);
+        BinaryPrimitives.WriteInt16BigEndian(bytes[51..], producerEpoch);
+        BinaryPrimitives.WriteInt32BigEndian(bytes[53..], baseSequence);
+        BinaryPrimitives.WriteUInt32BigEndian(bytes[17..], Crc32C.Compute(bytes[21..]));
+        BaseSequence = baseSequence;
+        MayBeWritten = false;
+    }
+
+    /// <summary>The batch's records leave the broker producer's hands (done, or handed back).</summary>
+    public void LeaveTransit() => Interlocked.Add(ref Partition.InTransit, -Count);
+
+    /// <summary>The batch's records enter a broker producer's hands again (resent).</summary>
+    public void EnterTransit() => Interlocked.Add(ref Partition.InTransit, Count);
+
+    /// <summary>Reports every record as written at consecutive offsets from <paramref name="baseOffset"/>.</summary>
+    public void Succeed(long baseOffset, long logAppendTime)
+    {
+        string topic = Partition.Topic;
+        int partition = Partition.Partition;
+        for (int i = 0; i < Count; i++)
+        {
+            ref RecordEntry entry = ref _entries[i];
+            long timestamp = logAppendTime >= 0 ? logAppendTime : entry.Timestamp;
+            var result = new DeliveryResult(topic, partition, baseOffset < 0 ? -1 : baseOffset + i, DateTimeOffset.FromUnixTimeMilliseconds(timestamp));
+            switch (entry.Completion)
+            {
+                case DeliveryPromise promise:
+                    promise.Succeed(result);
+                    break;
+                case Action<DeliveryReport> callback:
+                    _context.InvokeCallback(callback, new DeliveryReport(result, null));
+                    break;
+            }
+        }
+        Finish();
+    }
+
+    /// <summary>Reports every record as failed with <paramref name="error"/>.</summary>
+    public void Fail(KafkaException error)
+    {
+        var result = new DeliveryResult(Partition.Topic, Partition.Partition, -1, default);
+        for (int i = 0; i < Count; i++)
+        {
+            switch (_entries[i].Completion)
+            {
+                case DeliveryPromise promise:
+                    promise.Fail(error);
+                    break;
+                case Action<DeliveryReport> callback:
+                    _context.InvokeCallback(callback, new DeliveryReport(result, error));
+                    break;
+            }
+        }
+        Finish();
+    }
+
+    // Gives the budget, the flush counts and the pooled buffers back; the batch is done.
+    private void Finish()
+    {
+        long bytes = 0;
+        int runGeneration = 0, runLength = 0;
+        for (int i = 0; i < Count; i++)
+        {
+            ref RecordEntry entry = ref _entries[i];
+            bytes += entry.Size;
+            if (runLength > 0 && entry.Generation != runGeneration)
+            {
+                _context.Flushes.Exit(runGeneration, runLength);
+                runLength = 0;
+            }
+            runGeneration = entry.Generation;
+            runLength++;
+        }
+        if (runLength > 0) _context.Flushes.Exit(runGeneration, runLength);
+        _context.Budget.Release(bytes);
+
+        Array.Clear(_entries, 0, Count);
+        ArrayPool<RecordEntry>.Shared.Return(_entries);
+        _entries = [];
+        _context.Builders.Return(Builder);
+        Builder = null!;
+        Encoded = default;
+        Count = 0;
+    }
+
+    private void Grow()
+    {
+        RecordEntry[] larger = ArrayPool<RecordEntry>.Shared.Rent(_entries.Length * 2);
+        Array.Copy(_entries, larger, Count);
+        Array.Clear(_entries, 0, Count);
+        ArrayPool<RecordEntry>.Shared.Return(_entries);
+        _entries = larger;
+    }
+
+    public override string ToString() => $"batch {Serial} of {Partition} ({Count} records, seq {BaseSequence})";
+
+    private readonly record struct RecordEntry(object? Completion, int Generation, int Size, long Timestamp);
+}

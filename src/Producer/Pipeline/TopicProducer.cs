@@ -1,0 +1,136 @@
+using System.Threading.Channels;
+using KafkaNative.Client;
+using KafkaNative.Protocol;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaNative.Producer.Pipeline;
+
+/// <summary>
+/// One topic's stage (Sarama's topicProducer): learns the partition count, picks each record's
+/// partition (murmur2 for keys, sticky otherwise, or the user's partitioner) and hands it to that
+/// partition's producer, created on first use.
+/// </summary>
+internal sealed class TopicProducer
+{
+    private readonly ProducerContext _context;
+    private readonly string _topic;
+    private PartitionProducer?[] _partitions = [];
+    private ClusterMetadata? _seenMetadata;
+    // Unkeyed bytes routed to the current sticky partition, to tell the partitioner its batch is full.
+    private long _stickyBytes;
+    private int _stickyPartition = -1;
+
+    public TopicProducer(ProducerContext context, string topic)
+    {
+        _context = context;
+        _topic = topic;
+        Completion = Task.Run(RunAsync);
+    }
+
+    public Channel<PendingRecord> Input { get; } = Channel.CreateBounded<PendingRecord>(
+        new BoundedChannelOptions(4096) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+
+    public Task Completion { get; }
+
+    private async Task RunAsync()
+    {
+        CancellationToken shutdown = _context.Shutdown.Token;
+        try
+        {
+            while (await Input.Reader.WaitToReadAsync(shutdown).ConfigureAwait(false))
+            {
+                while (Input.Reader.TryRead(out PendingRecord record))
+                {
+                    int count = await PartitionCountAsync(record.Deadline, shutdown).ConfigureAwait(false);
+                    if (count <= 0)
+                    {
+                        Pipeline.Fail(_context, ref record, new ProduceException(_topic, record.Partition, ErrorCode.UnknownTopicOrPartition,
+                            $"topic {_topic} has no partition metadata within the delivery timeout"));
+                        continue;
+                    }
+                    if (record.Partition >= count)
+                    {
+                        Pipeline.Fail(_context, ref record, new ProduceException(_topic, record.Partition, ErrorCode.UnknownTopicOrPartition,
+                            $"topic {_topic} has {count} partitions; {record.Partition} is not one of them"));
+                        continue;
+                    }
+                    if (record.Partition < 0) record.Partition = PickPartition(ref record, count);
+
+                    PartitionProducer partition = _partitions[record.Partition] ??= new PartitionProducer(_context, _topic, record.Partition);
+                    if (!partition.Input.Writer.TryWrite(record))
+                        await partition.Input.Writer.WriteAsync(record, shutdown).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            Pipeline.FailAll(_context, Input.Reader, "the producer was closed");
+            var started = _partitions.Where(p => p is not null).Select(p => p!).ToList();
+            foreach (PartitionProducer partition in started) partition.Input.Writer.TryComplete();
+            await Task.WhenAll(started.Select(p => p.Completion)).ConfigureAwait(false);
+        }
+    }
+
+    private int PickPartition(ref PendingRecord record, int count)
+    {
+        Partitioning.IPartitioner partitioner = _context.Options.Partitioner;
+        int partition = partitioner.Partition(_topic, record.Key.Span, record.KeyIsNull, count);
+        if ((uint)partition >= (uint)count)
+            throw new InvalidOperationException($"The partitioner returned {partition} for a topic of {count} partitions.");
+        if (record.KeyIsNull)
+        {
+            if (partition != _stickyPartition)
+            {
+                _stickyPartition = partition;
+                _stickyBytes = 0;
+            }
+            _stickyBytes += record.Size;
+            if (_stickyBytes >= _context.Options.BatchSize)
+            {
+                // KIP-480/794: a full batch's worth went to this partition; move on to another.
+                partitioner.OnNewBatch(_topic, partition);
+                _stickyPartition = -1;
+            }
+        }
+        return partition;
+    }
+
+    /// <summary>The topic's partition count, from the cached metadata when it is current; 0 when none is known by the deadline.</summary>
+    private async ValueTask<int> PartitionCountAsync(long deadline, CancellationToken shutdown)
+    {
+        ClusterMetadata? metadata = _context.Cluster.Metadata;
+        if (metadata is not null && ReferenceEquals(metadata, _seenMetadata) && _partitions.Length > 0) return _partitions.Length;
+
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                TopicMetadata topic = await _context.Cluster.GetTopicAsync(_topic, shutdown).ConfigureAwait(false);
+                if (topic.Error == ErrorCode.None && topic.Partitions.Count > 0)
+                {
+                    _seenMetadata = _context.Cluster.Metadata;
+                    if (topic.Partitions.Count != _partitions.Length) Array.Resize(ref _partitions, topic.Partitions.Count);
+                    return topic.Partitions.Count;
+                }
+                if (topic.Error != ErrorCode.None && !topic.Error.IsRetriable())
+                    throw new KafkaErrorException(topic.Error, $"Metadata for topic {_topic}", (string?)null);
+            }
+            catch (KafkaErrorException e) when (e.IsRetriable)
+            {
+                _context.Logger.LogDebug(e, "No metadata for topic {Topic} yet", _topic);
+            }
+            catch (KafkaErrorException e)
+            {
+                _context.Logger.LogWarning(e, "Topic {Topic} cannot be produced to", _topic);
+                return 0;
+            }
+
+            TimeSpan wait = _context.Backoff(attempt);
+            if (Environment.TickCount64 + (long)wait.TotalMilliseconds > deadline) return _partitions.Length;
+            await Task.Delay(wait, shutdown).ConfigureAwait(false);
+        }
+    }
+}

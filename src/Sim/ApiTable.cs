@@ -1,0 +1,51 @@
+using KafkaNative.Protocol.Messages;
+using KafkaNative.Sim.Handlers;
+
+namespace KafkaNative.Sim;
+
+/// <summary>
+/// Every API the brokers serve, at the versions they implement, as ApiVersions advertises them.
+/// Ranges start where a feature the simulator relies on appears (v2 record batches for Produce from
+/// v3, isolation level for Fetch from v4) and reach the newest versions, flexible ones included.
+/// </summary>
+internal static class ApiTable
+{
+    private static readonly ApiDescriptor?[] ByKey = Build();
+
+    public static IEnumerable<ApiDescriptor> All => ByKey.OfType<ApiDescriptor>();
+
+    public static ApiDescriptor? Find(short apiKey) => apiKey >= 0 && apiKey < ByKey.Length ? ByKey[apiKey] : null;
+
+    private static ApiDescriptor?[] Build()
+    {
+        ApiDescriptor[] apis =
+        [
+            ApiDescriptor.Create<ProduceRequest, ProduceResponse>(3, 11, ProduceHandler.Handle, ProduceHandler.Error),
+            ApiDescriptor.Create<FetchRequest, FetchResponse>(4, 17, FetchHandler.Handle, FetchHandler.Error),
+            ApiDescriptor.Create<ListOffsetsRequest, ListOffsetsResponse>(1, 10, ListOffsetsHandler.Handle, ListOffsetsHandler.Error),
+            ApiDescriptor.Create<MetadataRequest, MetadataResponse>(0, 12, MetadataHandler.Handle, MetadataHandler.Error),
+            ApiDescriptor.Create<OffsetCommitRequest, OffsetCommitResponse>(2, 9, OffsetCommitHandler.Handle, OffsetCommitHandler.Error),
+            ApiDescriptor.Create<OffsetFetchRequest, OffsetFetchResponse>(1, 9, OffsetFetchHandler.Handle, OffsetFetchHandler.Error),
+            ApiDescriptor.Create<FindCoordinatorRequest, FindCoordinatorResponse>(0, 6, FindCoordinatorHandler.Handle, FindCoordinatorHandler.Error),
+            ApiDescriptor.Create<JoinGroupRequest, JoinGroupResponse>(0, 9, JoinGroupHandler.Handle, JoinGroupHandler.Error),
+            ApiDescriptor.Create<HeartbeatRequest, HeartbeatResponse>(0, 4, HeartbeatHandler.Handle, HeartbeatHandler.Error),
+            ApiDescriptor.Create<LeaveGroupRequest, LeaveGroupResponse>(0, 5, LeaveGroupHandler.Handle, LeaveGroupHandler.Error),
+            ApiDescriptor.Create<SyncGroupRequest, SyncGroupResponse>(0, 5, SyncGroupHandler.Handle, SyncGroupHandler.Error),
+            ApiDescriptor.Create<DescribeGroupsRequest, DescribeGroupsResponse>(0, 5, DescribeGroupsHandler.Handle, DescribeGroupsHandler.Error),
+            ApiDescriptor.Create<ListGroupsRequest, ListGroupsResponse>(0, 5, ListGroupsHandler.Handle, ListGroupsHandler.Error),
+            // After SaslHandshake v0 the SASL tokens travel as bare size-prefixed frames; v1 wraps them in SaslAuthenticate.
+            ApiDescriptor.Create<SaslHandshakeRequest, SaslHandshakeResponse>(0, 1, null, SaslHandshakeHandler.Error),
+            ApiDescriptor.Create<ApiVersionsRequest, ApiVersionsResponse>(0, 4, null, ApiVersionsHandler.Error),
+            ApiDescriptor.Create<CreateTopicsRequest, CreateTopicsResponse>(2, 7, CreateTopicsHandler.Handle, CreateTopicsHandler.Error),
+            ApiDescriptor.Create<DeleteTopicsRequest, DeleteTopicsResponse>(1, 6, DeleteTopicsHandler.Handle, DeleteTopicsHandler.Error),
+            ApiDescriptor.Create<DeleteRecordsRequest, DeleteRecordsResponse>(0, 2, DeleteRecordsHandler.Handle, DeleteRecordsHandler.Error),
+            ApiDescriptor.Create<InitProducerIdRequest, InitProducerIdResponse>(0, 5, InitProducerIdHandler.Handle, InitProducerIdHandler.Error),
+            ApiDescriptor.Create<DescribeConfigsRequest, DescribeConfigsResponse>(1, 4, DescribeConfigsHandler.Handle, DescribeConfigsHandler.Error),
+            ApiDescriptor.Create<SaslAuthenticateRequest, SaslAuthenticateResponse>(0, 2, null, SaslAuthenticateHandler.Error),
+            ApiDescriptor.Create<CreatePartitionsRequest, CreatePartitionsResponse>(0, 3, CreatePartitionsHandler.Handle, CreatePartitionsHandler.Error),
+        ];
+        var byKey = new ApiDescriptor?[apis.Max(a => (int)a.Key) + 1];
+        foreach (ApiDescriptor api in apis) byKey[(int)api.Key] = api;
+        return byKey;
+    }
+}

@@ -1,0 +1,37 @@
+using KafkaNative.Sim.Groups;
+using KafkaNative.Sim.Sasl;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaNative.Sim;
+
+/// <summary>What every broker of one cluster shares: options, the controller, committed offsets, producer ids and injected errors.</summary>
+internal sealed class ClusterContext(ClusterOptions options, ClusterController controller, ILoggerFactory loggerFactory)
+{
+    private long _nextProducerId = 1000;
+    private SimulatedBroker[] _brokers = [];
+
+    public ClusterOptions Options { get; } = options;
+
+    public ClusterController Controller { get; } = controller;
+
+    public ILoggerFactory LoggerFactory { get; } = loggerFactory;
+
+    /// <summary>Committed offsets, replicated cluster-wide as __consumer_offsets would be.</summary>
+    public OffsetStore Offsets { get; } = new();
+
+    public ErrorInjector Errors { get; } = new(options.Seed);
+
+    public SaslCredentials? Sasl { get; } = options.SaslUsers is { Count: > 0 } users ? new SaslCredentials(users) : null;
+
+    public void Attach(SimulatedBroker[] brokers)
+    {
+        _brokers = brokers;
+        Controller.Attach(brokers);
+    }
+
+    public long NextProducerId() => Interlocked.Increment(ref _nextProducerId);
+
+    /// <summary>Posts an inter-broker message; false when the target is down (the message is lost, as on a network).</summary>
+    public bool Send(int brokerId, BrokerMessage message) =>
+        brokerId >= 0 && brokerId < _brokers.Length && _brokers[brokerId].TryPost(message);
+}

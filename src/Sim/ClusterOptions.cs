@@ -1,0 +1,59 @@
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+
+namespace KafkaNative.Sim;
+
+/// <summary>How a <see cref="SimulatedCluster"/> is built and how its brokers behave.</summary>
+public sealed record ClusterOptions
+{
+    /// <summary>Number of brokers, with ids 0 to <c>Brokers - 1</c>. An architecture file that lists brokers overrides it.</summary>
+    public int Brokers { get; init; } = 3;
+
+    /// <summary>Port of broker 0; broker <c>i</c> listens on <c>BasePort + i</c>. 0 picks free ephemeral ports.</summary>
+    public int BasePort { get; init; }
+
+    /// <summary>Host the brokers bind to and advertise.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>Partition count of automatically created topics and of CreateTopics requests that ask for the default.</summary>
+    public int DefaultPartitions { get; init; } = 6;
+
+    /// <summary>Replication factor of automatically created topics (capped at the number of brokers).</summary>
+    public short DefaultReplicationFactor { get; init; } = 3;
+
+    /// <summary>Whether Metadata requests for unknown topics create them, as <c>auto.create.topics.enable</c>.</summary>
+    public bool AutoCreateTopics { get; init; } = true;
+
+    /// <summary>Seed of every random choice (replica placement, topic ids, injected errors), so runs repeat.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>JSON architecture file with brokers, zones and topics; null uses the embedded default (brokers spread over three zones).</summary>
+    public string? ArchitectureFile { get; init; }
+
+    /// <summary>When set, brokers speak TLS with this server certificate (SSL or SASL_SSL listeners).</summary>
+    public X509Certificate2? TlsCertificate { get; init; }
+
+    /// <summary>When set, clients must authenticate as one of these users (username to password) with PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.</summary>
+    public IReadOnlyDictionary<string, string>? SaslUsers { get; init; }
+
+    /// <summary>Session lifetime returned by SaslAuthenticate v1+ (KIP-368); 0 means sessions never expire.</summary>
+    public long SaslSessionLifetimeMs { get; init; }
+
+    /// <summary>Default <c>min.insync.replicas</c> of topics: acks=-1 writes fail with NOT_ENOUGH_REPLICAS below it.</summary>
+    public int MinInSyncReplicas { get; init; } = 1;
+
+    /// <summary>Smallest session timeout a group member may ask for (<c>group.min.session.timeout.ms</c>).</summary>
+    public int GroupMinSessionTimeoutMs { get; init; } = 6000;
+
+    /// <summary>Largest session timeout a group member may ask for (<c>group.max.session.timeout.ms</c>).</summary>
+    public int GroupMaxSessionTimeoutMs { get; init; } = 1_800_000;
+
+    /// <summary>How long the first rebalance of an empty group waits for more members (<c>group.initial.rebalance.delay.ms</c>); 0 suits tests.</summary>
+    public int GroupInitialRebalanceDelayMs { get; init; }
+
+    /// <summary>Largest request a broker accepts (<c>socket.request.max.bytes</c>); larger frames close the connection.</summary>
+    public int MaxRequestSize { get; init; } = 100 * 1024 * 1024;
+
+    /// <summary>Where brokers log connections, rejected input and faults; null logs nothing.</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+}

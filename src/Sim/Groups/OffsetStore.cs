@@ -1,0 +1,53 @@
+namespace KafkaNative.Sim.Groups;
+
+/// <summary>A committed offset, as OffsetCommit stored it.</summary>
+internal sealed record CommittedOffset(long Offset, int LeaderEpoch, string? Metadata);
+
+/// <summary>
+/// Committed offsets of every group, shared by the brokers as Kafka's replicated __consumer_offsets
+/// topic is: they survive a coordinator moving to another broker.
+/// </summary>
+internal sealed class OffsetStore
+{
+    private readonly object _lock = new();
+    private readonly Dictionary<string, Dictionary<TopicPartition, CommittedOffset>> _groups = new(StringComparer.Ordinal);
+
+    public void Commit(string groupId, TopicPartition partition, CommittedOffset offset)
+    {
+        lock (_lock)
+        {
+            if (!_groups.TryGetValue(groupId, out Dictionary<TopicPartition, CommittedOffset>? offsets))
+            {
+                offsets = new Dictionary<TopicPartition, CommittedOffset>();
+                _groups[groupId] = offsets;
+            }
+            offsets[partition] = offset;
+        }
+    }
+
+    public CommittedOffset? Get(string groupId, TopicPartition partition)
+    {
+        lock (_lock) return _groups.TryGetValue(groupId, out var offsets) ? offsets.GetValueOrDefault(partition) : null;
+    }
+
+    public IReadOnlyList<(TopicPartition Partition, CommittedOffset Offset)> All(string groupId)
+    {
+        lock (_lock)
+        {
+            return _groups.TryGetValue(groupId, out var offsets)
+                ? offsets.OrderBy(o => o.Key.Topic, StringComparer.Ordinal).ThenBy(o => o.Key.Partition).Select(o => (o.Key, o.Value)).ToList()
+                : [];
+        }
+    }
+
+    public void RemoveTopic(string topic)
+    {
+        lock (_lock)
+        {
+            foreach (Dictionary<TopicPartition, CommittedOffset> offsets in _groups.Values)
+            {
+                foreach (TopicPartition partition in offsets.Keys.Where(p => p.Topic == topic).ToList()) offsets.Remove(partition);
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using KafkaNative.Protocol;
+
+namespace KafkaNative.Sim.Log;
+
+/// <summary>
+/// Idempotent producer state of one partition, as Kafka keeps it: per producer id the current epoch
+/// and the last five batches' sequence ranges. Leaders check incoming batches against it; leaders and
+/// followers both record every appended batch, so the state survives a leader change.
+/// </summary>
+internal sealed class ProducerStateTable
+{
+    private const int CachedBatches = 5;
+
+    private readonly Dictionary<long, ProducerEntry> _producers = new();
+
+    /// <summary>What to do with an incoming batch.</summary>
+    public readonly record struct Verdict(ErrorCode Error, long DuplicateOf)
+    {
+        public static readonly Verdict Append = new(ErrorCode.None, -1);
+
+        public bool IsDuplicate => DuplicateOf >= 0;
+    }
+
+    public Verdict Check(in BatchHeader batch)
+    {
+        if (!batch.IsIdempotent) return Verdict.Append;
+        if (!_producers.TryGetValue(batch.ProducerId, out ProducerEntry? entry))
+        {
+            return batch.BaseSequence == 0 ? Verdict.Append : new Verdict(ErrorCode.OutOfOrderSequenceNumber, -1);
+        }
+        if (batch.ProducerEpoch < entry.Epoch) return new Verdict(ErrorCode.InvalidProducerEpoch, -1);
+        if (batch.ProducerEpoch > entry.Epoch)
+        {
+            return batch.BaseSequence == 0 ? Verdict.Append : new Verdict(ErrorCode.OutOfOrderSequenceNumber, -1);
+        }
+        foreach (CachedBatch cached in entry.Recent)
+        {
+            if (cached.FirstSequence == batch.BaseSequence && cached.LastSequence == batch.LastSequence)
+                return new Verdict(ErrorCode.None, cached.BaseOffset);
+        }
+        int expected = entry.Recent.Count == 0 ? 0 : NextSequence(entry.Recent.Last().LastSequence);
+        return batch.BaseSequence == expected ? Verdict.Append : new Verdict(ErrorCode.OutOfOrderSequenceNumber, -1);
+    }
+
+    /// <summary>Records a batch stored at <paramref name="baseOffset"/>.</summary>
+    public void Record(in BatchHeader batch, long baseOffset)
+    {
+        if (!batch.IsIdempotent) return;
+        if (!_producers.TryGetValue(batch.ProducerId, out ProducerEntry? entry) || batch.ProducerEpoch > entry.Epoch)
+        {
+            entry = new ProducerEntry(batch.ProducerEpoch);
+            _producers[batch.ProducerId] = entry;
+        }
+        entry.Recent.Enqueue(new CachedBatch(batch.BaseSequence, batch.LastSequence, baseOffset));
+        if (entry.Recent.Count > CachedBatches) entry.Recent.Dequeue();
+    }
+
+    /// <summary>Rebuilds the state from the batches a log still holds, after truncation.</summary>
+    public void Rebuild(IEnumerable<StoredBatch> batches)
+    {
+        _producers.Clear();
+        foreach (StoredBatch stored in batches)
+        {
+            if (BatchHeader.TryRead(stored.Bytes.Span, out BatchHeader header)) Record(header, stored.BaseOffset);
+        }
+    }
+
+    private static int NextSequence(int sequence) => sequence == int.MaxValue ? 0 : sequence + 1;
+
+    private sealed class ProducerEntry(short epoch)
+    {
+        public short Epoch { get; } = epoch;
+
+        public Queue<CachedBatch> Recent { get; } = new();
+    }
+
+    private readonly record struct CachedBatch(int FirstSequence, int LastSequence, long BaseOffset);
+}

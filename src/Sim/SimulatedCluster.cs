@@ -1,0 +1,194 @@
+using KafkaNative.Protocol;
+using KafkaNative.Sim.Replication;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace KafkaNative.Sim;
+
+/// <summary>
+/// A simulated Kafka cluster that real clients (kcat, librdkafka, Java, KafkaNative) connect to over
+/// TCP: brokers on 127.0.0.1 with replicated partitions, consumer groups and SASL/TLS options, plus
+/// fault injection for tests.
+/// </summary>
+public sealed class SimulatedCluster : IAsyncDisposable
+{
+    private readonly ClusterContext _context;
+    private readonly SimulatedBroker[] _brokers;
+    private readonly ILogger _logger;
+
+    private SimulatedCluster(ClusterContext context, SimulatedBroker[] brokers, ILogger logger)
+    {
+        _context = context;
+        _brokers = brokers;
+        _logger = logger;
+    }
+
+    /// <summary>Starts every broker and creates the architecture's topics; completes once all brokers accept connections.</summary>
+    /// <param name="options">How to build the cluster.</param>
+    /// <param name="ct">Cancels the start.</param>
+    public static async Task<SimulatedCluster> StartAsync(ClusterOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.BasePort is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(options), "BasePort must be 0 to 65535.");
+        Architecture architecture = Architecture.Load(options);
+        ILoggerFactory loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
+        ILogger logger = loggerFactory.CreateLogger("KafkaNative.Sim.Cluster");
+        var controller = new ClusterController(options, architecture.Brokers, logger);
+        var context = new ClusterContext(options, controller, loggerFactory);
+        SimulatedBroker[] brokers = architecture.Brokers.Select(b => new SimulatedBroker(b.Id, b.Zone, context)).ToArray();
+        context.Attach(brokers);
+        var cluster = new SimulatedCluster(context, brokers, logger);
+        try
+        {
+            foreach (SimulatedBroker broker in brokers)
+            {
+                ct.ThrowIfCancellationRequested();
+                broker.Start(options.BasePort == 0 ? 0 : options.BasePort + broker.Id);
+                await controller.BrokerStarted(broker.Id).ConfigureAwait(false);
+            }
+            foreach (TopicSpec topic in architecture.Topics)
+            {
+                (ErrorCode error, string? message, _, Task created) = controller.CreateTopic(topic.Name, topic.Partitions, topic.ReplicationFactor, null, topic.Configs, validateOnly: false);
+                if (error != ErrorCode.None) throw new InvalidOperationException($"Cannot create topic {topic.Name}: {message}");
+                await created.WaitAsync(ct).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await cluster.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        logger.LogInformation("Cluster {ClusterId} ({Architecture}) up: {Bootstrap}", controller.ClusterId, architecture.Name, cluster.BootstrapServers);
+        return cluster;
+    }
+
+    /// <summary>Every broker's address, <c>host:port</c>, comma-separated, in broker id order.</summary>
+    public string BootstrapServers => string.Join(",", _brokers.Select(b => $"{_context.Options.Host}:{b.Port}"));
+
+    /// <summary>The broker ids, 0 to N-1.</summary>
+    public IReadOnlyList<int> BrokerIds => _brokers.Select(b => b.Id).ToList();
+
+    /// <summary>Creates a topic (replication factor capped at the number of brokers) and waits until its replicas exist.</summary>
+    /// <param name="topic">The topic name.</param>
+    /// <param name="partitions">The partition count.</param>
+    /// <param name="replicationFactor">Replicas per partition.</param>
+    /// <exception cref="InvalidOperationException">The topic exists or cannot be placed.</exception>
+    public async Task CreateTopicAsync(string topic, int partitions, short replicationFactor = 3)
+    {
+        short factor = (short)Math.Min(replicationFactor, _brokers.Length);
+        (ErrorCode error, string? message, _, Task created) = _context.Controller.CreateTopic(topic, partitions, factor, null, null, validateOnly: false);
+        if (error != ErrorCode.None) throw new InvalidOperationException($"Cannot create topic {topic}: {ErrorCodes.Name(error)}: {message}");
+        await created.ConfigureAwait(false);
+    }
+
+    /// <summary>Stops a broker: its sessions close, its partitions' leadership moves to in-sync replicas, and it leaves every ISR.</summary>
+    /// <param name="brokerId">The broker to stop.</param>
+    public async Task StopBrokerAsync(int brokerId)
+    {
+        await Broker(brokerId).StopAsync().ConfigureAwait(false);
+        await _context.Controller.BrokerStopped(brokerId).ConfigureAwait(false);
+        _logger.LogInformation("Broker {Broker} stopped by fault injection", brokerId);
+    }
+
+    /// <summary>Starts a stopped broker on its old port; it catches up from the leaders and rejoins the ISRs.</summary>
+    /// <param name="brokerId">The broker to start.</param>
+    public async Task StartBrokerAsync(int brokerId)
+    {
+        SimulatedBroker broker = Broker(brokerId);
+        if (broker.IsRunning) return;
+        broker.Start(broker.Port);
+        await _context.Controller.BrokerStarted(brokerId).ConfigureAwait(false);
+        _logger.LogInformation("Broker {Broker} started by fault injection", brokerId);
+    }
+
+    /// <summary>Makes <paramref name="brokerId"/>, a live in-sync replica, the partition's leader.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="partition">The partition.</param>
+    /// <param name="brokerId">The new leader.</param>
+    /// <exception cref="InvalidOperationException">The broker is not a live in-sync replica.</exception>
+    public Task MoveLeaderAsync(string topic, int partition, int brokerId) =>
+        _context.Controller.MoveLeader(new TopicPartition(topic, partition), brokerId);
+
+    /// <summary>Delays every response of a broker by <paramref name="latency"/> after its request arrived (zero removes it).</summary>
+    /// <param name="brokerId">The broker.</param>
+    /// <param name="latency">The added latency.</param>
+    public void SetLatency(int brokerId, TimeSpan latency) => Broker(brokerId).Faults.Latency = latency;
+
+    /// <summary>Stalls a broker: it keeps accepting connections and requests but answers none until unstalled.</summary>
+    /// <param name="brokerId">The broker.</param>
+    /// <param name="stalled">True to stall, false to resume.</param>
+    public void SetStalled(int brokerId, bool stalled) => Broker(brokerId).Faults.SetStalled(stalled);
+
+    /// <summary>Closes every client session of a broker; it keeps accepting new ones.</summary>
+    /// <param name="brokerId">The broker.</param>
+    public void DropConnections(int brokerId) => Broker(brokerId).DropConnections();
+
+    /// <summary>Answers <paramref name="api"/> requests with <paramref name="error"/> at <paramref name="rate"/> (0 to 1), on one broker or all.</summary>
+    /// <param name="api">The API whose requests fail.</param>
+    /// <param name="error">The error to answer.</param>
+    /// <param name="rate">Fraction of requests that fail, drawn from the seeded generator.</param>
+    /// <param name="brokerId">Only this broker, or every broker when null.</param>
+    public void InjectError(ApiKey api, ErrorCode error, double rate, int? brokerId = null)
+    {
+        if (brokerId is int id) Broker(id);
+        _context.Errors.Add(api, error, rate, brokerId);
+    }
+
+    /// <summary>Removes every injected error.</summary>
+    public void ClearInjectedErrors() => _context.Errors.Clear();
+
+    /// <summary>The partition's leader, or -1 when it has none.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="partition">The partition.</param>
+    public int LeaderOf(string topic, int partition) => _context.Controller.LeaderOf(new TopicPartition(topic, partition));
+
+    /// <summary>The stored v2 batches of a partition's leader (base offsets assigned), for tests to decode.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="partition">The partition.</param>
+    public IReadOnlyList<ReadOnlyMemory<byte>> ReadBatches(string topic, int partition) =>
+        AuthoritativeReplica(topic, partition)?.Log.AllBatches() ?? [];
+
+    /// <summary>The high watermark of a partition's leader: offsets below it are on every in-sync replica.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="partition">The partition.</param>
+    public long HighWatermark(string topic, int partition) => AuthoritativeReplica(topic, partition)?.HighWatermark ?? -1;
+
+    /// <summary>Requests of <paramref name="api"/> a broker has received.</summary>
+    /// <param name="brokerId">The broker.</param>
+    /// <param name="api">The API.</param>
+    public long RequestCount(int brokerId, ApiKey api) => Broker(brokerId).Counters.Requests(api);
+
+    /// <summary>Connections a broker has accepted.</summary>
+    /// <param name="brokerId">The broker.</param>
+    public long ConnectionCount(int brokerId) => Broker(brokerId).Counters.Connections;
+
+    /// <summary>Waits until every partition of every topic has a leader and all its replicas in sync (after a broker restart).</summary>
+    /// <param name="timeout">How long to wait.</param>
+    /// <exception cref="TimeoutException">Some partition is still short of replicas.</exception>
+    public async Task WaitForFullIsrAsync(TimeSpan timeout)
+    {
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (_context.Controller.AllTopics().SelectMany(t => t.Partitions).Any(p => p.Leader < 0 || p.Isr.Length != p.Replicas.Length))
+        {
+            if (Environment.TickCount64 > deadline) throw new TimeoutException("Some partitions are still missing in-sync replicas.");
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops every broker.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (SimulatedBroker broker in _brokers) await broker.StopAsync().ConfigureAwait(false);
+    }
+
+    private SimulatedBroker Broker(int brokerId) =>
+        brokerId >= 0 && brokerId < _brokers.Length ? _brokers[brokerId] : throw new ArgumentOutOfRangeException(nameof(brokerId), $"No broker {brokerId}.");
+
+    private PartitionReplica? AuthoritativeReplica(string topic, int partition)
+    {
+        var tp = new TopicPartition(topic, partition);
+        int leader = LeaderOf(topic, partition);
+        if (leader >= 0) return _brokers[leader].Replicas.Get(tp);
+        return _brokers.Select(b => b.Replicas.Get(tp)).OfType<PartitionReplica>().MaxBy(r => r.Log.LogEndOffset);
+    }
+}
