@@ -53,11 +53,20 @@ public sealed class BrokerTests
     [Fact]
     public async Task LeasesShareOneConnectionThatClosesWhenTheLastIsReleased()
     {
-        await using var broker = new FakeBroker();
-        await using var cluster = new KafkaCluster(TestOptions.For(broker.Bootstrap));
+        await using var one = new FakeBroker(1);
+        await using var two = new FakeBroker(2);
+        Func<MetadataRequest, MetadataResponse> metadata = _ =>
+        {
+            MetadataResponse response = one.SingleBrokerMetadata();
+            response.Brokers.Add(new MetadataResponse.MetadataResponseBroker { NodeId = 2, Host = "127.0.0.1", Port = two.Port });
+            return response;
+        };
+        one.Metadata = metadata;
+        // Broker 1 serves metadata (the cluster keeps a lease on it); broker 2 is leased by the test alone.
+        await using var cluster = new KafkaCluster(TestOptions.For(one.Bootstrap));
         await cluster.GetMetadataAsync();
-        BrokerLease first = await cluster.AcquireBrokerAsync(1);
-        BrokerLease second = await cluster.AcquireBrokerAsync(1);
+        BrokerLease first = await cluster.AcquireBrokerAsync(2);
+        BrokerLease second = await cluster.AcquireBrokerAsync(2);
         Assert.Same(first.Broker, second.Broker);
         BrokerConnection connection = await first.Broker.GetConnectionAsync();
         Assert.Same(connection, await second.Broker.GetConnectionAsync());

@@ -146,9 +146,23 @@ internal sealed class MetadataCache : IAsyncDisposable
             try
             {
                 MetadataResponse response = await lease.Broker.SendAsync<MetadataRequest, MetadataResponse>(request, cancellationToken).ConfigureAwait(false);
-                var metadata = ClusterMetadata.FromResponse(response, nodeId);
+                int source = nodeId;
+                if (nodeId < 0)
+                {
+                    // A bootstrap server that turns out to be a listed broker continues under its node id,
+                    // so the bootstrap connection is not kept open beside the broker's own.
+                    MetadataResponse.MetadataResponseBroker? self = response.Brokers.FirstOrDefault(b => new BrokerEndpoint(b.Host, b.Port) == endpoint);
+                    if (self is not null)
+                    {
+                        source = self.NodeId;
+                        BrokerLease bootstrap = lease;
+                        lease = _pool.Acquire(self.NodeId, endpoint);
+                        bootstrap.Dispose();
+                    }
+                }
+                var metadata = ClusterMetadata.FromResponse(response, source);
                 Publish(metadata, lease);
-                Log.MetadataRefreshed(_logger, nodeId, metadata.Brokers.Count, metadata.Topics.Count);
+                Log.MetadataRefreshed(_logger, source, metadata.Brokers.Count, metadata.Topics.Count);
                 return metadata;
             }
             catch (Exception exception) when (exception is KafkaException && !cancellationToken.IsCancellationRequested)

@@ -44,6 +44,7 @@ public sealed class BrokerConnection : IAsyncDisposable
     private Task _reauthentication = Task.CompletedTask;
     private BrokerApiVersions? _versions;
     private Exception? _closeReason;
+    private bool _established;
 
     private BrokerConnection(int nodeId, BrokerEndpoint endpoint, Stream stream, KafkaClientOptions options)
     {
@@ -151,7 +152,7 @@ public sealed class BrokerConnection : IAsyncDisposable
                 connection.ScheduleReauthentication(sasl, lifetime);
             }
             KafkaTelemetry.ConnectionAttempts.Add(1, new KeyValuePair<string, object?>("outcome", "success"));
-            KafkaTelemetry.OpenConnections.Add(1);
+            connection.MarkEstablished();
             Log.Connected(logger, nodeId, endpoint, options.Tls is not null, options.Sasl?.MechanismName ?? "none");
             return connection;
         }
@@ -164,6 +165,16 @@ public sealed class BrokerConnection : IAsyncDisposable
             if (ReferenceEquals(mapped, exception)) throw;
             throw mapped;
         }
+    }
+
+    private void MarkEstablished()
+    {
+        lock (_awaiting)
+        {
+            if (_closeReason is not null) return;
+            _established = true;
+        }
+        KafkaTelemetry.OpenConnections.Add(1);
     }
 
     private static Exception MapConnectFailure(Exception exception, int nodeId, BrokerEndpoint endpoint, KafkaClientOptions options, ServerCertificateValidator? validator, bool timedOut)
@@ -506,10 +517,12 @@ public sealed class BrokerConnection : IAsyncDisposable
         if (Interlocked.CompareExchange(ref _closeReason, reason, null) is not null) return;
         _requests.Writer.TryComplete();
         PendingRequest[] awaiting;
+        bool established;
         lock (_awaiting)
         {
             awaiting = _awaiting.ToArray();
             _awaiting.Clear();
+            established = _established;
         }
         Exception failure = FailureFor(reason);
         foreach (PendingRequest pending in awaiting)
@@ -525,7 +538,7 @@ public sealed class BrokerConnection : IAsyncDisposable
         _shutdown.Cancel();
         // Disposing the stream unblocks a read or flush that is waiting on the network.
         _stream.Dispose();
-        if (_versions is not null)
+        if (established)
         {
             KafkaTelemetry.OpenConnections.Add(-1);
             Log.ConnectionClosed(_logger, reason is ObjectDisposedException ? null : reason, NodeId, Endpoint);

@@ -97,6 +97,8 @@ internal sealed class FakeBroker : IAsyncDisposable
         Add<DescribeClusterRequest>();
         Add<FindCoordinatorRequest>();
         Add<EndTxnRequest>();
+        Add<CreateTopicsRequest>();
+        Add<DeleteTopicsRequest>();
         return response;
     }
 
@@ -336,6 +338,8 @@ internal sealed class FakeRequest
         ApiKey.DescribeCluster => DescribeClusterRequest.IsFlexible(version),
         ApiKey.FindCoordinator => FindCoordinatorRequest.IsFlexible(version),
         ApiKey.EndTxn => EndTxnRequest.IsFlexible(version),
+        ApiKey.CreateTopics => CreateTopicsRequest.IsFlexible(version),
+        ApiKey.DeleteTopics => DeleteTopicsRequest.IsFlexible(version),
         _ => throw new InvalidOperationException($"The fake broker does not parse {api} headers."),
     };
 
