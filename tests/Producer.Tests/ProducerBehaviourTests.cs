@@ -148,3 +148,30 @@ public class ProducerBehaviourTests
         Assert.True(condition(), "condition not reached within 10 s");
     }
 }
+
+public class ProducerAcksTests
+{
+    [Theory]
+    [InlineData(Acks.None)]
+    [InlineData(Acks.Leader)]
+    public async Task FewerAcknowledgementsStillDeliver(Acks acks)
+    {
+        await using var cluster = await SimulatedCluster.StartAsync(new ClusterOptions { Brokers = 3 });
+        await cluster.CreateTopicAsync("acks", 2);
+        await using (var producer = new KafkaProducer<string, string>(new ProducerOptions
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            Acks = acks,
+            EnableIdempotence = false,
+        }))
+        {
+            DeliveryResult result = await producer.ProduceAsync("acks", "k", "first");
+            // acks=0 gets no answer, so no offset either.
+            Assert.Equal(acks == Acks.None ? -1 : 0, result.Offset);
+            for (int i = 0; i < 999; i++) await producer.EnqueueAsync("acks", $"k{i}", $"v{i}");
+            await producer.FlushAsync();
+        }
+        for (int wait = 0; wait < 100 && cluster.HighWatermark("acks", 0) + cluster.HighWatermark("acks", 1) < 1000; wait++) await Task.Delay(50);
+        Assert.Equal(1000, ClusterLog.Read(cluster, "acks", 0).Count + ClusterLog.Read(cluster, "acks", 1).Count);
+    }
+}

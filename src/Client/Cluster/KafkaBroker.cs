@@ -92,6 +92,18 @@ public sealed class KafkaBroker
         return await connection.SendLeasedAsync<TRequest, TResponse>(request, options, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Sends a request the broker does not answer (Produce with acks=0); see <see cref="BrokerConnection.SendWithoutResponseAsync{TRequest}"/>.</summary>
+    /// <typeparam name="TRequest">The request type.</typeparam>
+    /// <param name="request">The request; must not change until the send completes.</param>
+    /// <param name="cancellationToken">Cancels connecting or waiting.</param>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask SendWithoutResponseAsync<TRequest>(TRequest request, CancellationToken cancellationToken = default)
+        where TRequest : class, IKafkaRequest<TRequest>
+    {
+        BrokerConnection connection = await GetConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await connection.SendWithoutResponseAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
     private async ValueTask<BrokerConnection> ConnectAsync(CancellationToken cancellationToken)
     {
         Task<BrokerConnection> connecting;

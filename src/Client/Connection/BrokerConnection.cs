@@ -266,6 +266,22 @@ public sealed class BrokerConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Sends a request the broker does not answer (Produce with acks=0): completes once the request is
+    /// written to the connection, and says nothing about what the broker did with it.
+    /// </summary>
+    /// <typeparam name="TRequest">The request type.</typeparam>
+    /// <param name="request">The request; must not change until the send completes.</param>
+    /// <param name="cancellationToken">Cancels waiting for a slot or for the write.</param>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask SendWithoutResponseAsync<TRequest>(TRequest request, CancellationToken cancellationToken = default)
+        where TRequest : class, IKafkaRequest<TRequest>
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        short version = Versions.Negotiate<TRequest>(null);
+        await ExchangeAsync(request, version, null, direct: false, cancellationToken, expectsResponse: false).ConfigureAwait(false);
+    }
+
     /// <summary>Sends at an explicit version; for connection setup and SASL, which run before or outside negotiation.</summary>
     internal async ValueTask<TResponse> SendAtVersionAsync<TRequest, TResponse>(TRequest request, short version, bool direct, CancellationToken cancellationToken)
         where TRequest : class, IKafkaRequest<TRequest, TResponse>
@@ -319,7 +335,7 @@ public sealed class BrokerConnection : IAsyncDisposable
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ResponseFrame> ExchangeAsync<TRequest>(TRequest request, short version, TimeSpan? timeout, bool direct, CancellationToken cancellationToken)
+    private async ValueTask<ResponseFrame> ExchangeAsync<TRequest>(TRequest request, short version, TimeSpan? timeout, bool direct, CancellationToken cancellationToken, bool expectsResponse = true)
         where TRequest : class, IKafkaRequest<TRequest>
     {
         ThrowIfClosed();
@@ -338,7 +354,7 @@ public sealed class BrokerConnection : IAsyncDisposable
         // that only a paused request could free.
         if (!direct) await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         PendingRequest pending = _pool.Rent();
-        pending.Initialize(request, TRequest.ApiKey, version, TRequest.RequestHeaderVersion(version), timeout ?? _options.RequestTimeout, cancellationToken);
+        pending.Initialize(request, TRequest.ApiKey, version, TRequest.RequestHeaderVersion(version), timeout ?? _options.RequestTimeout, cancellationToken, expectsResponse);
         CancellationTokenRegistration registration = default;
         try
         {

@@ -41,6 +41,9 @@ internal sealed class PendingRequest : IValueTaskSource<ResponseFrame>
 
     public TimeSpan Timeout { get; private set; }
 
+    /// <summary>False for requests the broker never answers (Produce with acks=0): done once written.</summary>
+    public bool ExpectsResponse { get; private set; }
+
     private CancellationToken _cancellationToken;
 
     /// <summary>True once a result, failure or cancellation was delivered.</summary>
@@ -48,8 +51,9 @@ internal sealed class PendingRequest : IValueTaskSource<ResponseFrame>
 
     public ValueTask<ResponseFrame> AsValueTask() => new(this, _core.Version);
 
-    public void Initialize(IKafkaMessage request, ApiKey apiKey, short version, short requestHeaderVersion, TimeSpan timeout, CancellationToken cancellationToken)
+    public void Initialize(IKafkaMessage request, ApiKey apiKey, short version, short requestHeaderVersion, TimeSpan timeout, CancellationToken cancellationToken, bool expectsResponse = true)
     {
+        ExpectsResponse = expectsResponse;
         Request = request;
         ApiKey = apiKey;
         Version = version;

@@ -104,6 +104,16 @@ internal sealed class RequestWriteLoop(BrokerConnection connection, ChannelReade
 
         pending.CorrelationId = correlationId;
         pending.MarkWritten();
+        if (!pending.ExpectsResponse)
+        {
+            // The broker will not answer (acks=0): the request is done once it is on its way.
+            output.Write(_frame.WrittenSpan);
+            KafkaTelemetry.Requests.Add(1, new KeyValuePair<string, object?>("kafka.api", KafkaTelemetry.ApiName(pending.ApiKey)));
+            KafkaTelemetry.BytesSent.Add(_frame.WrittenCount);
+            pending.TryComplete(default);
+            pending.Release();
+            return;
+        }
         // Registered before the bytes go out, so the response can never arrive first.
         if (!connection.TryAddAwaiting(pending)) return;
         output.Write(_frame.WrittenSpan);

@@ -237,6 +237,19 @@ internal sealed class BrokerProducer : IAsyncDisposable
         {
             ProduceRequest request = BuildRequest(batches);
             foreach (ProducerBatch batch in batches) batch.Attempts++;
+            if (_context.Options.Acks == Acks.None)
+            {
+                // The broker does not answer acks=0: written to the connection is all we will know.
+                await _breaker.ExecuteAsync(
+                    static (state, token) => state.Broker.SendWithoutResponseAsync(state.Request, token),
+                    (Broker: _lease.Broker, Request: request), stop).ConfigureAwait(false);
+                foreach (ProducerBatch batch in batches)
+                {
+                    batch.LeaveTransit();
+                    batch.Succeed(-1, -1);
+                }
+                return;
+            }
             ProduceResponse response = await _breaker.ExecuteAsync(
                 static (state, token) => state.Broker.SendAsync<ProduceRequest, ProduceResponse>(state.Request, token),
                 (Broker: _lease.Broker, Request: request), stop).ConfigureAwait(false);
