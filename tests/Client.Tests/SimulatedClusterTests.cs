@@ -308,7 +308,7 @@ public sealed class SimulatedClusterTests(Xunit.Abstractions.ITestOutputHelper o
     [SkippableFact]
     public async Task KcatSeesWhatTheAdminClientReports()
     {
-        Skip.IfNot(File.Exists("/usr/bin/kcat"), "kcat is not installed at /usr/bin/kcat");
+        Skip.IfNot(Kcat.IsInstalled, "kcat is not installed at /usr/bin/kcat");
         await using SimulatedCluster sim = await SimulatedCluster.StartAsync(new ClusterOptions { Brokers = 3, BasePort = 0 });
         await sim.CreateTopicAsync("kcat-a", 4, 3);
         await sim.CreateTopicAsync("kcat-b", 2, 1);
@@ -316,27 +316,10 @@ public sealed class SimulatedClusterTests(Xunit.Abstractions.ITestOutputHelper o
         ClusterDescription cluster = await admin.DescribeClusterAsync();
         IReadOnlyList<TopicMetadata> topics = await admin.ListTopicsAsync();
 
-        var start = new ProcessStartInfo("/usr/bin/kcat", ["-L", "-J", "-b", sim.BootstrapServers, "-m", "10"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using Process kcat = Process.Start(start)!;
-        Task<string> stdout = kcat.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = kcat.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        try
-        {
-            await kcat.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            kcat.Kill();
-            throw;
-        }
-        Assert.True(kcat.ExitCode == 0, await stderr);
+        var (exit, stdout, stderr) = await Kcat.RunAsync($"-L -J -b {sim.BootstrapServers} -m 10", TimeSpan.FromSeconds(30));
+        Assert.True(exit == 0, stderr);
 
-        using JsonDocument json = JsonDocument.Parse(await stdout);
+        using JsonDocument json = JsonDocument.Parse(stdout);
         JsonElement root = json.RootElement;
         Assert.Equal(
             cluster.Brokers.Select(b => $"{b.NodeId}@{b.Endpoint}"),

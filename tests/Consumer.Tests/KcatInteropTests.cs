@@ -17,13 +17,13 @@ public class KcatInteropTests
     [InlineData("zstd")]
     public async Task ReadsByteIdentical_WhatKcatProduced(string codec)
     {
-        Skip.IfNot(File.Exists(Kcat), "kcat is not installed");
+        Skip.IfNot(Kcat.IsInstalled, "kcat is not installed");
         await using SimulatedCluster sim = await StartAsync(brokers: 1);
         string topic = $"codec-{codec}";
         await sim.CreateTopicAsync(topic, 1, 1);
         var lines = Enumerable.Range(0, 300).Select(i => (Key: $"key{i}", Value: $"value-{i}-" + new string((char)('a' + i % 26), i % 200) + "é✓")).ToList();
         string input = string.Join("\n", lines.Select(l => $"{l.Key}:{l.Value}")) + "\n";
-        var (exit, _, errors) = await RunKcatAsync($"-P -b {sim.BootstrapServers} -t {topic} -p 0 -z {codec} -K : -X linger.ms=5", TimeSpan.FromSeconds(30), input);
+        var (exit, _, errors) = await Kcat.RunAsync($"-P -b {sim.BootstrapServers} -t {topic} -p 0 -z {codec} -K : -X linger.ms=5", input, TimeSpan.FromSeconds(30));
         Assert.True(exit == 0, errors);
 
         await using var consumer = new KafkaConsumer<byte[]?, byte[]?>(Options(sim));
@@ -42,7 +42,7 @@ public class KcatInteropTests
     [SkippableFact]
     public async Task MixedGroup_OurConsumerAndKcat_SplitPartitions_AndReadEveryMessageOnce()
     {
-        Skip.IfNot(File.Exists(Kcat), "kcat is not installed");
+        Skip.IfNot(Kcat.IsInstalled, "kcat is not installed");
         await using SimulatedCluster sim = await StartAsync();
         const string Topic = "mixed";
         const int Partitions = 4, Messages = 800;
@@ -50,7 +50,7 @@ public class KcatInteropTests
 
         var kcatAssigned = 0;
         var kcatValues = new ConcurrentBag<string>();
-        var start = new ProcessStartInfo(Kcat,
+        var start = new ProcessStartInfo(Kcat.Path,
             $"-b {sim.BootstrapServers} -G g-mixed -u -X auto.offset.reset=earliest -X session.timeout.ms=6000 -X heartbeat.interval.ms=500 -f %s\\n {Topic}")
         {
             RedirectStandardOutput = true,

@@ -11,7 +11,6 @@ namespace KafkaNative.Consumer.Tests;
 /// <summary>Producing test data straight through the protocol layer, and kcat as a child process.</summary>
 internal static class SimHelpers
 {
-    public const string Kcat = "/usr/bin/kcat";
 
     public static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
 
@@ -77,30 +76,6 @@ internal static class SimHelpers
         FindCoordinatorResponse response = await lease.Broker.SendAsync<FindCoordinatorRequest, FindCoordinatorResponse>(
             new FindCoordinatorRequest { Key = group }, new SendOptions(MaxVersion: 3));
         return response.NodeId;
-    }
-
-    /// <summary>Runs kcat with a timeout; always killed at the end.</summary>
-    public static async Task<(int ExitCode, string Output, string Errors)> RunKcatAsync(string arguments, TimeSpan timeout, string? stdin = null)
-    {
-        var start = new ProcessStartInfo(Kcat, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null };
-        using Process process = Process.Start(start)!;
-        try
-        {
-            Task<string> output = process.StandardOutput.ReadToEndAsync();
-            Task<string> errors = process.StandardError.ReadToEndAsync();
-            if (stdin is not null)
-            {
-                await process.StandardInput.WriteAsync(stdin);
-                process.StandardInput.Close();
-            }
-            using var cts = new CancellationTokenSource(timeout);
-            await process.WaitForExitAsync(cts.Token);
-            return (process.ExitCode, await output, await errors);
-        }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-        }
     }
 
     public static async Task EventuallyAsync(Func<bool> condition, string what, TimeSpan? timeout = null)

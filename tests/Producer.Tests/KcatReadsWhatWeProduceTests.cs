@@ -1,6 +1,5 @@
 using KafkaNative.Protocol.Compression;
 using KafkaNative.Protocol.Records;
-using KafkaNative.Protocol.Tests.Interop;
 using KafkaNative.Sim;
 
 namespace KafkaNative.Producer.Tests;

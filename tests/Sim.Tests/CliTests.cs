@@ -11,7 +11,7 @@ public sealed class CliTests
     [SkippableFact]
     public async Task Cluster_verb_prints_bootstrap_serves_kcat_and_exits_zero_on_sigterm()
     {
-        Skip.IfNot(Kcat.Available, "kcat is not installed");
+        Skip.IfNot(Kcat.IsInstalled, "kcat is not installed");
         string dll = Path.Combine(AppContext.BaseDirectory, "KafkaNative.Sim.dll");
         string arch = Path.GetTempFileName();
         await File.WriteAllTextAsync(arch, """{ "arch": "cli-test", "brokers": 3, "topics": [ { "name": "orders", "partitions": 4, "replicationFactor": 3 } ] }""");

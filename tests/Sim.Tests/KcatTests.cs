@@ -25,7 +25,7 @@ public sealed partial class KcatTests
     [InlineData("zstd")]
     public async Task Produces_and_consumes_100k_messages_byte_identical(string codec)
     {
-        Skip.IfNot(Kcat.Available, "kcat is not installed");
+        Skip.IfNot(Kcat.IsInstalled, "kcat is not installed");
         await using SimulatedCluster cluster = await Clusters.StartAsync();
         var random = new Random(codec.GetHashCode(StringComparison.Ordinal));
         string[] messages = Enumerable.Range(0, 100_000)
@@ -54,7 +54,7 @@ public sealed partial class KcatTests
     [SkippableFact]
     public async Task Two_balanced_consumers_split_the_partitions_and_read_every_message_once()
     {
-        Skip.IfNot(Kcat.Available, "kcat is not installed");
+        Skip.IfNot(Kcat.IsInstalled, "kcat is not installed");
         await using SimulatedCluster cluster = await Clusters.StartAsync();
         await cluster.CreateTopicAsync("shared", 6);
         string args = $"-b {cluster.BootstrapServers} -G splitters -u -o beginning -f %p:%s\\n -X heartbeat.interval.ms=200 -X session.timeout.ms=6000 shared";
@@ -101,7 +101,7 @@ public sealed partial class KcatTests
     [SkippableFact]
     public async Task Acks_all_loses_no_acknowledged_message_while_a_broker_stops_and_restarts()
     {
-        Skip.IfNot(Kcat.Available, "kcat is not installed");
+        Skip.IfNot(Kcat.IsInstalled, "kcat is not installed");
         await using SimulatedCluster cluster = await SimulatedCluster.StartAsync(Clusters.Options() with { MinInSyncReplicas = 2 });
         await cluster.CreateTopicAsync("durable", 6);
         const int total = 30_000;
@@ -145,7 +145,7 @@ public sealed partial class KcatTests
     [SkippableFact]
     public async Task Sasl_scram_and_tls_listeners_work_with_kcat()
     {
-        Skip.IfNot(Kcat.Available, "kcat is not installed");
+        Skip.IfNot(Kcat.IsInstalled, "kcat is not installed");
         using var key = System.Security.Cryptography.RSA.Create(2048);
         var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=localhost", key,
             System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
