@@ -128,7 +128,8 @@ internal sealed class PartitionProducer
             // Wait until the old route has given back (or finished) every record it had.
             if (Volatile.Read(ref _state.InTransit) > 0)
             {
-                await Task.Delay(1, shutdown).ConfigureAwait(false);
+                // Bounded by the request timeout: in-flight requests come back answered or failed.
+                await Task.Delay(5, shutdown).ConfigureAwait(false);
                 continue;
             }
             CollectReturned();
