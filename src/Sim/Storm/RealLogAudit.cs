@@ -6,14 +6,14 @@ namespace KafkaNative.Sim.Storm;
 /// <summary>
 /// Reads a topic's stored batches straight from the cluster and checks them against the ledger: how many
 /// acknowledged records are missing (lost), how many records are stored more than once (duplicated) and how
-/// many first copies come after a later record of the same key (out of order).
+/// many first copies come after a later record of the same key (out of order), and how many distinct records it holds.
 /// </summary>
-internal sealed record RealLogAudit(int Lost, int Duplicated, int OutOfOrder, int Stored)
+internal sealed record RealLogAudit(int Lost, int Duplicated, int OutOfOrder, int Distinct)
 {
     public static RealLogAudit Read(SimulatedCluster cluster, string topic, int partitions, RealLedger ledger)
     {
         var copies = new int[ledger.Records];
-        int outOfOrder = 0, stored = 0;
+        int outOfOrder = 0;
         using var reader = new RecordBatchReader();
         for (int partition = 0; partition < partitions; partition++)
         {
@@ -28,7 +28,6 @@ internal sealed record RealLogAudit(int Lost, int Duplicated, int OutOfOrder, in
                     {
                         if (!Utf8Parser.TryParse(record.ValueSpan, out int id, out int used) || used != record.ValueLength || id < 0 || id >= copies.Length)
                             continue;
-                        stored++;
                         if (copies[id]++ > 0)
                             continue;
                         string key = System.Text.Encoding.UTF8.GetString(record.KeySpan);
@@ -41,6 +40,6 @@ internal sealed record RealLogAudit(int Lost, int Duplicated, int OutOfOrder, in
             }
         }
         int lost = Enumerable.Range(0, copies.Length).Count(id => copies[id] == 0 && ledger.IsAcknowledged(id));
-        return new RealLogAudit(lost, copies.Count(count => count > 1), outOfOrder, stored);
+        return new RealLogAudit(lost, copies.Count(count => count > 1), outOfOrder, copies.Count(count => count > 0));
     }
 }

@@ -47,7 +47,7 @@ internal sealed class RealStormRun(Scenario scenario, RealClientConfig config, i
         await chaosTask.ConfigureAwait(false);
 
         var audit = RealLogAudit.Read(cluster, topic.Name, topic.Partitions, ledger);
-        await WaitForReadBackAsync(consumed, audit.Stored - audit.Duplicated, ct).ConfigureAwait(false);
+        await WaitForReadBackAsync(consumed, audit.Distinct, ct).ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(reading, sampling).ConfigureAwait(false);
 
