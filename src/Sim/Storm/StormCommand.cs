@@ -9,6 +9,8 @@ public static class StormCommand
     /// <summary>
     /// Runs the scenarios named by <c>--scenario NAME|FILE|all|NAME,NAME...</c>, with optional
     /// <c>--clients N</c>, <c>--seed S</c>, <c>--duration SECONDS</c> and <c>--out DIR</c> (default storm-out).
+    /// With <c>--real [--seconds S]</c> the scenarios' chaos is played on the wall clock against the wire-level
+    /// simulated cluster with real KafkaNative producers and a consumer group instead.
     /// </summary>
     /// <returns>0 on success, 2 when the arguments or a scenario file are invalid.</returns>
     public static async Task<int> RunAsync(string[] args, TextWriter output, CancellationToken ct)
@@ -28,6 +30,9 @@ public static class StormCommand
             await output.WriteLineAsync($"built-in scenarios: {string.Join(", ", ScenarioCatalog.All.Select(s => s.Name))}");
             return 2;
         }
+
+        if (options.Real)
+            return await RealStormCommand.RunAsync(scenarios, options, output, ct);
 
         var results = new List<StormResult>();
         foreach (var scenario in scenarios)
@@ -59,10 +64,15 @@ public static class StormCommand
         throw new StormUsageException($"unknown scenario '{name}': not a built-in name and no such file");
     }
 
-    private static Scenario ApplyOverrides(Scenario scenario, StormOptions options) =>
-        (options.DurationSeconds is { } seconds ? scenario.WithDuration(seconds) : scenario) with
+    // A real run keeps the scenario's virtual duration to scale its chaos onto --seconds, and its client count is the producers'.
+    private static Scenario ApplyOverrides(Scenario scenario, StormOptions options)
+    {
+        if (options.Real)
+            return scenario with { Seed = options.Seed ?? scenario.Seed };
+        return (options.DurationSeconds is { } seconds ? scenario.WithDuration(seconds) : scenario) with
         {
             Clients = options.Clients ?? scenario.Clients,
             Seed = options.Seed ?? scenario.Seed,
         };
+    }
 }

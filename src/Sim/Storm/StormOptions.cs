@@ -2,11 +2,20 @@ using System.Globalization;
 
 namespace KafkaNative.Sim.Storm;
 
-/// <summary>The storm command line, parsed: which scenarios to run and what to override.</summary>
-internal sealed record StormOptions(IReadOnlyList<string> Scenarios, int? Clients, long? Seed, double? DurationSeconds, string OutputDirectory)
+/// <summary>
+/// The storm command line, parsed: which scenarios to run and what to override. <see cref="Real"/> runs the real
+/// producer against the wire-level cluster for <see cref="RealSeconds"/> of wall clock, offering <see cref="RealRate"/>
+/// records per second per client configuration, instead of the model.
+/// </summary>
+internal sealed record StormOptions(
+    IReadOnlyList<string> Scenarios, int? Clients, long? Seed, double? DurationSeconds, string OutputDirectory, bool Real = false, double? RealSeconds = null, double? RealRate = null)
 {
+    /// <summary>Most real producers per configuration: each is a full client with its own connections.</summary>
+    public const int MaxRealClients = 64;
+
     public const string Usage =
-        "usage: storm --scenario NAME|FILE|all|NAME,NAME... [--clients N] [--seed S] [--duration SECONDS] [--out DIR]";
+        "usage: storm --scenario NAME|FILE|all|NAME,NAME... [--clients N] [--seed S] [--duration SECONDS] [--out DIR]\n" +
+        "       storm --scenario NAME|FILE|all|NAME,NAME... --real [--clients N] [--seconds SECONDS] [--rate RECORDS] [--seed S] [--out DIR]";
 
     public static StormOptions Parse(IReadOnlyList<string> args)
     {
@@ -15,6 +24,9 @@ internal sealed record StormOptions(IReadOnlyList<string> Scenarios, int? Client
         long? seed = null;
         double? duration = null;
         string output = "storm-out";
+        bool real = false;
+        double? realSeconds = null;
+        double? realRate = null;
         for (int index = 0; index < args.Count; index++)
         {
             string option = args[index];
@@ -47,6 +59,21 @@ internal sealed record StormOptions(IReadOnlyList<string> Scenarios, int? Client
                 case "--out":
                     output = Value();
                     break;
+                case "--real":
+                    real = true;
+                    break;
+                case "--seconds":
+                    string secondsText = Value();
+                    realSeconds = double.TryParse(secondsText, NumberStyles.Float, CultureInfo.InvariantCulture, out double wall) && wall is >= 2 and <= 3_600
+                        ? wall
+                        : throw new StormUsageException($"--seconds must be wall-clock seconds within [2, 3600], got '{secondsText}'");
+                    break;
+                case "--rate":
+                    string rateText = Value();
+                    realRate = double.TryParse(rateText, NumberStyles.Float, CultureInfo.InvariantCulture, out double rate) && rate is >= 1 and <= 100_000
+                        ? rate
+                        : throw new StormUsageException($"--rate must be records per second within [1, 100000], got '{rateText}'");
+                    break;
                 default:
                     throw new StormUsageException($"unknown option '{option}'");
             }
@@ -56,7 +83,15 @@ internal sealed record StormOptions(IReadOnlyList<string> Scenarios, int? Client
         var names = scenarios.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (names.Length == 0)
             throw new StormUsageException("--scenario names no scenario");
-        return new StormOptions(names, clients, seed, duration, output);
+        if (realSeconds is not null && !real)
+            throw new StormUsageException("--seconds needs --real (the model takes --duration)");
+        if (realRate is not null && !real)
+            throw new StormUsageException("--rate needs --real (a scenario sets the model's load)");
+        if (real && duration is not null)
+            throw new StormUsageException("--duration is virtual time; with --real use --seconds");
+        if (real && clients > MaxRealClients)
+            throw new StormUsageException($"--clients with --real must be within 1..{MaxRealClients} (real producers per configuration), got {clients}");
+        return new StormOptions(names, clients, seed, duration, output, real, realSeconds, realRate);
     }
 }
 

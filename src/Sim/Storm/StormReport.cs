@@ -26,6 +26,12 @@ internal static class StormReport
             s.GoodputPerSecond.ToString("N0", Invariant), s.GoodputPercent.ToString("0.0", Invariant),
             s.Lost.ToString("N0", Invariant), s.Duplicated.ToString("N0", Invariant), s.SentToDeadBrokers.ToString("N0", Invariant),
         }).ToList();
+        return Table(headers, rows);
+    }
+
+    /// <summary>Aligned columns under a dashed rule: the first two (names) left-aligned, numbers right-aligned.</summary>
+    public static string Table(string[] headers, IReadOnlyList<string[]> rows)
+    {
         var widths = headers.Select((header, column) => Math.Max(header.Length, rows.Select(row => row[column].Length).DefaultIfEmpty(0).Max())).ToArray();
         var text = new StringBuilder();
         AppendRow(text, headers, widths);
