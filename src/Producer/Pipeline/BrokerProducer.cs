@@ -61,8 +61,7 @@ internal sealed class BrokerProducer : IAsyncDisposable
     internal int References { get; set; }
 
     /// <summary>Records from the partition producers routed here.</summary>
-    public Channel<PendingRecord> Input { get; } = Channel.CreateBounded<PendingRecord>(
-        new BoundedChannelOptions(8192) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    public Channel<RecordChunk> Input { get; } = Pipeline.ChunkChannel(singleWriter: false);
 
     /// <summary>Sends a batch that came back from a failed attempt, ahead of anything new from its partition.</summary>
     public ValueTask ResendAsync(ProducerBatch batch, CancellationToken cancellationToken) =>
@@ -72,7 +71,7 @@ internal sealed class BrokerProducer : IAsyncDisposable
     public void RequestFlush()
     {
         Volatile.Write(ref _flushRequested, 1);
-        Input.Writer.TryWrite(Pipeline.FlushSignal);
+        Input.Writer.TryWrite(RecordChunk.Wake);
     }
 
     // ---- aggregator ------------------------------------------------------------------------
@@ -85,10 +84,11 @@ internal sealed class BrokerProducer : IAsyncDisposable
         {
             while (await Input.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
             {
-                while (Input.Reader.TryRead(out PendingRecord record))
+                while (Input.Reader.TryRead(out RecordChunk? chunk))
                 {
-                    if (Pipeline.IsFlushSignal(record)) continue;
-                    await AppendAsync(record, stop).ConfigureAwait(false);
+                    for (int i = 0; i < chunk.Count; i++)
+                        await AppendAsync(chunk.Records[i], stop).ConfigureAwait(false);
+                    chunk.Return();
                 }
                 // Nothing more is waiting: close what has lingered long enough (everything, on a flush).
                 bool flushAll = Interlocked.Exchange(ref _flushRequested, 0) == 1;
@@ -170,7 +170,7 @@ internal sealed class BrokerProducer : IAsyncDisposable
     private void OnLingerTimer()
     {
         Volatile.Write(ref _timerArmed, 0);
-        Input.Writer.TryWrite(Pipeline.FlushSignal);
+        Input.Writer.TryWrite(RecordChunk.Wake);
     }
 
     // ---- flusher ---------------------------------------------------------------------------

@@ -42,10 +42,14 @@ internal sealed class Dispatcher(ProducerContext context)
                         topic = new TopicProducer(context, record.Topic);
                         _topics.Add(record.Topic, topic);
                     }
-                    if (!topic.Input.Writer.TryWrite(record))
-                        await topic.Input.Writer.WriteAsync(record, shutdown).ConfigureAwait(false);
+                    RecordChunk chunk = topic.Filling ??= RecordChunk.Rent();
+                    chunk.Add(record);
+                    if (chunk.IsFull) await SendAsync(topic, shutdown).ConfigureAwait(false);
                 }
                 Places.Release(taken);
+                // Nothing more waiting: pass the partly filled chunks on rather than sit on them.
+                foreach (TopicProducer topic in _topics.Values)
+                    if (topic.Filling is not null) await SendAsync(topic, shutdown).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
@@ -54,8 +58,20 @@ internal sealed class Dispatcher(ProducerContext context)
         finally
         {
             Pipeline.FailAll(context, Input.Reader, "the producer was closed");
-            foreach (TopicProducer topic in _topics.Values) topic.Input.Writer.TryComplete();
+            foreach (TopicProducer topic in _topics.Values)
+            {
+                if (topic.Filling is not null) Pipeline.FailAll(context, topic.Filling, "the producer was closed");
+                topic.Filling = null;
+                topic.Input.Writer.TryComplete();
+            }
             await Task.WhenAll(_topics.Values.Select(t => t.Completion)).ConfigureAwait(false);
         }
+    }
+
+    private static ValueTask SendAsync(TopicProducer topic, CancellationToken shutdown)
+    {
+        RecordChunk chunk = topic.Filling!;
+        topic.Filling = null;
+        return Pipeline.SendAsync(topic.Input.Writer, chunk, shutdown);
     }
 }

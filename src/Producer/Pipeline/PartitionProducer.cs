@@ -32,8 +32,10 @@ internal sealed class PartitionProducer
         Completion = Task.Run(RunAsync);
     }
 
-    public Channel<PendingRecord> Input { get; } = Channel.CreateBounded<PendingRecord>(
-        new BoundedChannelOptions(4096) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    public Channel<RecordChunk> Input { get; } = Pipeline.ChunkChannel(singleWriter: false);
+
+    /// <summary>The chunk the topic producer is filling for this partition; touched by the topic producer's task only.</summary>
+    public RecordChunk? Filling { get; set; }
 
     public Task Completion { get; }
 
@@ -51,7 +53,7 @@ internal sealed class PartitionProducer
             return;
         }
         // Wake the loop; if the channel is full the loop is busy and will look at the queue anyway.
-        Input.Writer.TryWrite(Pipeline.FlushSignal);
+        Input.Writer.TryWrite(RecordChunk.Wake);
     }
 
     private async Task RunAsync()
@@ -62,11 +64,11 @@ internal sealed class PartitionProducer
             await RecoverAsync(shutdown).ConfigureAwait(false);
             while (await Input.Reader.WaitToReadAsync(shutdown).ConfigureAwait(false))
             {
-                while (Input.Reader.TryRead(out PendingRecord record))
+                while (Input.Reader.TryRead(out RecordChunk? chunk))
                 {
                     if (!_returned.IsEmpty) await RecoverAsync(shutdown).ConfigureAwait(false);
-                    if (Pipeline.IsFlushSignal(record)) continue;
-                    await ForwardAsync(record, shutdown).ConfigureAwait(false);
+                    if (chunk.IsWake) continue;
+                    await ForwardAsync(chunk, shutdown).ConfigureAwait(false);
                 }
                 if (!_returned.IsEmpty) await RecoverAsync(shutdown).ConfigureAwait(false);
             }
@@ -85,6 +87,7 @@ internal sealed class PartitionProducer
             _stopped = true;
             Pipeline.FailAll(_context, Input.Reader, "the producer was closed");
             while (_heldRecords.TryDequeue(out PendingRecord held)) Pipeline.Fail(_context, ref held, Closed());
+            if (Filling is not null) Pipeline.FailAll(_context, Filling, "the producer was closed");
             foreach (ProducerBatch batch in _heldBatches) batch.Fail(Closed());
             _heldBatches.Clear();
             FailReturned("the producer was closed");
@@ -92,19 +95,36 @@ internal sealed class PartitionProducer
         }
     }
 
-    private async ValueTask ForwardAsync(PendingRecord record, CancellationToken shutdown)
+    /// <summary>Hands a chunk to the leader's broker producer, or holds its records while there is none.</summary>
+    private async ValueTask ForwardAsync(RecordChunk chunk, CancellationToken shutdown)
     {
         if (_broker is null)
         {
-            _heldRecords.Enqueue(record);
+            for (int i = 0; i < chunk.Count; i++) _heldRecords.Enqueue(chunk.Records[i]);
+            chunk.Return();
             await RecoverAsync(shutdown).ConfigureAwait(false);
             return;
         }
-        record.State = _state;
-        record.RoutingEpoch = _state.RoutingEpoch;
-        Interlocked.Increment(ref _state.InTransit);
-        if (!_broker.Input.Writer.TryWrite(record))
-            await _broker.Input.Writer.WriteAsync(record, shutdown).ConfigureAwait(false);
+        int epoch = _state.RoutingEpoch;
+        for (int i = 0; i < chunk.Count; i++)
+        {
+            ref PendingRecord record = ref chunk.Records[i];
+            record.State = _state;
+            record.RoutingEpoch = epoch;
+        }
+        Interlocked.Add(ref _state.InTransit, chunk.Count);
+        await Pipeline.SendAsync(_broker.Input.Writer, chunk, shutdown).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends the records held during a recovery on, in their order, in chunks.</summary>
+    private async ValueTask ForwardHeldAsync(CancellationToken shutdown)
+    {
+        while (_heldRecords.Count > 0 && _broker is not null)
+        {
+            RecordChunk chunk = RecordChunk.Rent();
+            while (!chunk.IsFull && _heldRecords.TryDequeue(out PendingRecord held)) chunk.Add(held);
+            await ForwardAsync(chunk, shutdown).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -168,7 +188,7 @@ internal sealed class PartitionProducer
                 await broker.ResendAsync(batch, shutdown).ConfigureAwait(false);
             }
             _heldBatches.Clear();
-            while (_heldRecords.TryDequeue(out PendingRecord held)) await ForwardAsync(held, shutdown).ConfigureAwait(false);
+            await ForwardHeldAsync(shutdown).ConfigureAwait(false);
             if (_returned.IsEmpty) _attempt = 0;
             return;
         }

@@ -27,21 +27,36 @@ internal static class Pipeline
     /// <summary>Fails whatever is left in a channel when its stage stops.</summary>
     public static void FailAll(ProducerContext context, ChannelReader<PendingRecord> reader, string why)
     {
-        while (reader.TryRead(out PendingRecord record))
-        {
-            if (IsFlushSignal(record)) continue;
-            // Set by the partition producer when it handed the record to a broker producer.
-            if (record.State is not null) Interlocked.Decrement(ref record.State.InTransit);
-            Fail(context, ref record, Closed(record.Topic, record.Partition, why));
-        }
+        while (reader.TryRead(out PendingRecord record)) FailOne(context, ref record, why);
     }
 
-    private static readonly object FlushMarker = new();
+    /// <summary>Fails whatever is left in a channel of chunks when its stage stops.</summary>
+    public static void FailAll(ProducerContext context, ChannelReader<RecordChunk> reader, string why)
+    {
+        while (reader.TryRead(out RecordChunk? chunk)) FailAll(context, chunk, why);
+    }
 
-    /// <summary>An item that asks a broker producer's aggregator to send its open batches now.</summary>
-    public static PendingRecord FlushSignal => new() { Completion = FlushMarker };
+    /// <summary>Fails the records of a chunk and pools it.</summary>
+    public static void FailAll(ProducerContext context, RecordChunk chunk, string why)
+    {
+        for (int i = 0; i < chunk.Count; i++) FailOne(context, ref chunk.Records[i], why);
+        chunk.Return();
+    }
 
-    public static bool IsFlushSignal(in PendingRecord record) => ReferenceEquals(record.Completion, FlushMarker);
+    private static void FailOne(ProducerContext context, ref PendingRecord record, string why)
+    {
+        // Set by the partition producer when it handed the record to a broker producer.
+        if (record.State is not null) Interlocked.Decrement(ref record.State.InTransit);
+        Fail(context, ref record, Closed(record.Topic, record.Partition, why));
+    }
+
+    /// <summary>Writes a chunk to the next stage, waiting while its channel is full.</summary>
+    public static ValueTask SendAsync(ChannelWriter<RecordChunk> next, RecordChunk chunk, CancellationToken cancellationToken) =>
+        next.TryWrite(chunk) ? ValueTask.CompletedTask : next.WriteAsync(chunk, cancellationToken);
+
+    /// <summary>A bounded channel of chunks between two stages.</summary>
+    public static Channel<RecordChunk> ChunkChannel(bool singleWriter) => Channel.CreateBounded<RecordChunk>(
+        new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = singleWriter, FullMode = BoundedChannelFullMode.Wait });
 
     public static ProduceException Closed(string topic, int partition, string why) =>
         new(topic, partition, ErrorCode.UnknownServerError, why, new ObjectDisposedException("KafkaProducer"));

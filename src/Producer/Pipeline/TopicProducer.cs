@@ -27,39 +27,31 @@ internal sealed class TopicProducer
         Completion = Task.Run(RunAsync);
     }
 
-    public Channel<PendingRecord> Input { get; } = Channel.CreateBounded<PendingRecord>(
-        new BoundedChannelOptions(4096) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+    public Channel<RecordChunk> Input { get; } = Pipeline.ChunkChannel(singleWriter: true);
+
+    /// <summary>The chunk the dispatcher is filling for this topic; touched by the dispatcher's task only.</summary>
+    public RecordChunk? Filling { get; set; }
 
     public Task Completion { get; }
 
     private async Task RunAsync()
     {
         CancellationToken shutdown = _context.Shutdown.Token;
+        var filled = new List<PartitionProducer>();
         try
         {
             while (await Input.Reader.WaitToReadAsync(shutdown).ConfigureAwait(false))
             {
-                while (Input.Reader.TryRead(out PendingRecord record))
+                while (Input.Reader.TryRead(out RecordChunk? chunk))
                 {
-                    int count = await PartitionCountAsync(record.Deadline, shutdown).ConfigureAwait(false);
-                    if (count <= 0)
-                    {
-                        Pipeline.Fail(_context, ref record, new ProduceException(_topic, record.Partition, ErrorCode.UnknownTopicOrPartition,
-                            $"topic {_topic} has no partition metadata within the delivery timeout"));
-                        continue;
-                    }
-                    if (record.Partition >= count)
-                    {
-                        Pipeline.Fail(_context, ref record, new ProduceException(_topic, record.Partition, ErrorCode.UnknownTopicOrPartition,
-                            $"topic {_topic} has {count} partitions; {record.Partition} is not one of them"));
-                        continue;
-                    }
-                    if (record.Partition < 0) record.Partition = PickPartition(ref record, count);
-
-                    PartitionProducer partition = _partitions[record.Partition] ??= new PartitionProducer(_context, _topic, record.Partition);
-                    if (!partition.Input.Writer.TryWrite(record))
-                        await partition.Input.Writer.WriteAsync(record, shutdown).ConfigureAwait(false);
+                    for (int i = 0; i < chunk.Count; i++)
+                        await RouteAsync(chunk.Records[i], filled, shutdown).ConfigureAwait(false);
+                    chunk.Return();
                 }
+                // Nothing more waiting: pass the partly filled chunks on.
+                foreach (PartitionProducer partition in filled)
+                    if (partition.Filling is not null) await SendAsync(partition, shutdown).ConfigureAwait(false);
+                filled.Clear();
             }
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
@@ -69,9 +61,48 @@ internal sealed class TopicProducer
         {
             Pipeline.FailAll(_context, Input.Reader, "the producer was closed");
             var started = _partitions.Where(p => p is not null).Select(p => p!).ToList();
-            foreach (PartitionProducer partition in started) partition.Input.Writer.TryComplete();
+            foreach (PartitionProducer partition in started)
+            {
+                if (partition.Filling is not null) Pipeline.FailAll(_context, partition.Filling, "the producer was closed");
+                partition.Filling = null;
+                partition.Input.Writer.TryComplete();
+            }
             await Task.WhenAll(started.Select(p => p.Completion)).ConfigureAwait(false);
         }
+    }
+
+    private async ValueTask RouteAsync(PendingRecord record, List<PartitionProducer> filled, CancellationToken shutdown)
+    {
+        int count = await PartitionCountAsync(record.Deadline, shutdown).ConfigureAwait(false);
+        if (count <= 0)
+        {
+            Pipeline.Fail(_context, ref record, new ProduceException(_topic, record.Partition, ErrorCode.UnknownTopicOrPartition,
+                $"topic {_topic} has no partition metadata within the delivery timeout"));
+            return;
+        }
+        if (record.Partition >= count)
+        {
+            Pipeline.Fail(_context, ref record, new ProduceException(_topic, record.Partition, ErrorCode.UnknownTopicOrPartition,
+                $"topic {_topic} has {count} partitions; {record.Partition} is not one of them"));
+            return;
+        }
+        if (record.Partition < 0) record.Partition = PickPartition(ref record, count);
+
+        PartitionProducer partition = _partitions[record.Partition] ??= new PartitionProducer(_context, _topic, record.Partition);
+        if (partition.Filling is null)
+        {
+            partition.Filling = RecordChunk.Rent();
+            filled.Add(partition);
+        }
+        partition.Filling.Add(record);
+        if (partition.Filling.IsFull) await SendAsync(partition, shutdown).ConfigureAwait(false);
+    }
+
+    private static ValueTask SendAsync(PartitionProducer partition, CancellationToken shutdown)
+    {
+        RecordChunk chunk = partition.Filling!;
+        partition.Filling = null;
+        return Pipeline.SendAsync(partition.Input.Writer, chunk, shutdown);
     }
 
     private int PickPartition(ref PendingRecord record, int count)
