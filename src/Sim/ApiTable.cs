@@ -43,6 +43,7 @@ internal static class ApiTable
             ApiDescriptor.Create<DescribeConfigsRequest, DescribeConfigsResponse>(1, 4, DescribeConfigsHandler.Handle, DescribeConfigsHandler.Error),
             ApiDescriptor.Create<SaslAuthenticateRequest, SaslAuthenticateResponse>(0, 2, null, SaslAuthenticateHandler.Error),
             ApiDescriptor.Create<CreatePartitionsRequest, CreatePartitionsResponse>(0, 3, CreatePartitionsHandler.Handle, CreatePartitionsHandler.Error),
+            ApiDescriptor.Create<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>(0, 1, IncrementalAlterConfigsHandler.Handle, IncrementalAlterConfigsHandler.Error),
         ];
         var byKey = new ApiDescriptor?[apis.Max(a => (int)a.Key) + 1];
         foreach (ApiDescriptor api in apis) byKey[(int)api.Key] = api;

@@ -119,6 +119,40 @@ internal sealed class ClusterController
         }
     }
 
+    /// <summary>
+    /// Applies IncrementalAlterConfigs operations (0 set, 1 delete, 2 append, 3 subtract, the last two
+    /// on comma-separated lists) to a topic's overrides and tells its replicas.
+    /// </summary>
+    public (ErrorCode Error, string? Message) AlterTopicConfig(string name, IReadOnlyList<(string Name, sbyte Operation, string? Value)> changes, bool validateOnly)
+    {
+        lock (_lock)
+        {
+            if (!_topics.TryGetValue(name, out TopicState? topic)) return (ErrorCode.UnknownTopicOrPartition, $"Topic '{name}' does not exist.");
+            var overrides = new Dictionary<string, string?>(topic.Config.Overrides, StringComparer.Ordinal);
+            foreach ((string key, sbyte operation, string? value) in changes)
+            {
+                if (!topic.Config.Defaults.ContainsKey(key)) return (ErrorCode.InvalidConfig, $"Unknown topic config name: {key}");
+                List<string> Items() => (overrides.TryGetValue(key, out string? current) ? current : topic.Config.Defaults[key])?
+                    .Split(',', StringSplitOptions.RemoveEmptyEntries).ToList() ?? [];
+                switch (operation)
+                {
+                    case 0: overrides[key] = value; break;
+                    case 1: overrides.Remove(key); break;
+                    case 2: overrides[key] = string.Join(',', Items().Union((value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))); break;
+                    case 3: overrides[key] = string.Join(',', Items().Except((value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))); break;
+                    default: return (ErrorCode.InvalidRequest, $"Unknown config operation {operation}");
+                }
+            }
+            if (TopicConfig.Validate(overrides) is string configError) return (ErrorCode.InvalidConfig, configError);
+            if (validateOnly) return (ErrorCode.None, null);
+
+            topic.Config = new TopicConfig(overrides, _options);
+            foreach (PartitionState partition in topic.Partitions) _ = Announce(topic, partition);
+            _logger.LogInformation("Altered the configuration of topic {Topic}", name);
+            return (ErrorCode.None, null);
+        }
+    }
+
     /// <summary>Grows a topic to <paramref name="count"/> partitions.</summary>
     public (ErrorCode Error, string? Message, Task Created) CreatePartitions(string name, int count, IReadOnlyList<int[]>? assignment, bool validateOnly)
     {

@@ -7,7 +7,8 @@ internal sealed class TopicState(string name, Guid id, TopicConfig config)
 
     public Guid Id { get; } = id;
 
-    public TopicConfig Config { get; } = config;
+    /// <summary>Replaced (never changed in place) when IncrementalAlterConfigs changes it.</summary>
+    public TopicConfig Config { get; set; } = config;
 
     public List<PartitionState> Partitions { get; } = new();
 }

@@ -49,6 +49,8 @@ internal sealed class ReplicaManager(int brokerId, ClusterContext cluster, ILogg
         }
         if (message.PartitionEpoch < replica.PartitionEpoch) return;
         replica.PartitionEpoch = message.PartitionEpoch;
+        // The controller re-announces a partition when its topic's configuration changes.
+        replica.Config = message.Config;
         replica.Replicas = message.Replicas;
         if (message.Leader == brokerId)
         {
