@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json;
 using KafkaNative.Client;
 using KafkaNative.Consumer;
@@ -17,28 +16,13 @@ internal static class ConsumeBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        string? bootstrap = null, topic = null, group = null;
-        long messages = 0;
-        bool kcat = false;
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--bootstrap": bootstrap = args[++i]; break;
-                case "--topic": topic = args[++i]; break;
-                case "--messages": messages = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
-                case "--group": group = args[++i]; break;
-                case "--kcat": kcat = true; break;
-                default:
-                    Console.Error.WriteLine($"unknown argument {args[i]}");
-                    return 2;
-            }
-        }
-        if (bootstrap is null || topic is null || messages <= 0)
-        {
-            Console.Error.WriteLine("usage: consume --bootstrap HOST:PORT --topic T --messages N [--group G] [--kcat]");
-            return 2;
-        }
+        var arguments = new BenchArguments(args, new HashSet<string> { "--kcat" });
+        string bootstrap = arguments.Required("--bootstrap");
+        string topic = arguments.Required("--topic");
+        long messages = arguments.Number("--messages", 0);
+        if (messages <= 0) throw new ArgumentException("--messages must be at least 1.");
+        string? group = arguments.Has("--group") ? arguments.Required("--group") : null;
+        bool kcat = arguments.Has("--kcat");
 
         var figures = new Dictionary<string, object?>();
         Ours ours = await RunOursAsync(bootstrap, topic, messages, group).ConfigureAwait(false);
@@ -108,15 +92,20 @@ internal static class ConsumeBenchmark
         return new Ours(count, bytes, clock.Elapsed.TotalSeconds, cpu, allocated);
     }
 
-    /// <summary>Runs kcat under bash so bash's <c>times</c> reports kcat's user and system CPU time.</summary>
+    /// <summary>Runs kcat on the same data; its CPU is what this process's finished children used.</summary>
     private static async Task<(double Seconds, double CpuSeconds)> RunKcatAsync(string bootstrap, string topic, long messages)
     {
-        string command = $"kcat -C -b {bootstrap} -t {topic} -e -o beginning -q -c {messages} >/dev/null; times";
-        var start = new ProcessStartInfo("bash", ["-c", command]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("kcat", $"-C -b {bootstrap} -t {topic} -e -o beginning -q -c {messages}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        TimeSpan cpuBefore = ChildProcessCpu.Total();
         Stopwatch clock = Stopwatch.StartNew();
         using Process process = Process.Start(start) ?? throw new InvalidOperationException("kcat did not start");
-        Task<string> output = process.StandardOutput.ReadToEndAsync(timeout.Token);
+        // Drain both pipes so kcat never blocks on a full one; what it printed is not needed.
+        Task output = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, timeout.Token);
         Task<string> errors = process.StandardError.ReadToEndAsync(timeout.Token);
         try
         {
@@ -127,19 +116,9 @@ internal static class ConsumeBenchmark
             if (!process.HasExited) process.Kill(entireProcessTree: true);
         }
         clock.Stop();
-        string[] lines = (await output.ConfigureAwait(false)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        _ = await errors.ConfigureAwait(false);
-        // times: line 1 is the shell's own user/system time, line 2 its children's, e.g. "0m1.234s 0m0.456s".
-        string children = lines.Length >= 2 ? lines[^1] : "0m0s 0m0s";
-        double cpu = children.Split(' ', StringSplitOptions.RemoveEmptyEntries).Sum(ParseBashTime);
-        return (clock.Elapsed.TotalSeconds, cpu);
-    }
-
-    private static double ParseBashTime(string value)
-    {
-        int m = value.IndexOf('m', StringComparison.Ordinal);
-        double minutes = double.Parse(value[..m], CultureInfo.InvariantCulture);
-        double seconds = double.Parse(value[(m + 1)..].TrimEnd('s'), CultureInfo.InvariantCulture);
-        return minutes * 60 + seconds;
+        await output.ConfigureAwait(false);
+        string stderr = await errors.ConfigureAwait(false);
+        if (process.ExitCode != 0) throw new InvalidOperationException($"kcat failed ({process.ExitCode}): {stderr}");
+        return (clock.Elapsed.TotalSeconds, (ChildProcessCpu.Total() - cpuBefore).TotalSeconds);
     }
 }
