@@ -10,16 +10,7 @@ internal static class Pipeline
     public static void Fail(ProducerContext context, ref PendingRecord record, KafkaException error)
     {
         record.ReturnRented();
-        var result = new DeliveryResult(record.Topic, record.Partition, -1, default);
-        switch (record.Completion)
-        {
-            case DeliveryPromise promise:
-                promise.Fail(error);
-                break;
-            case Action<DeliveryReport> callback:
-                context.InvokeCallback(callback, new DeliveryReport(result, error));
-                break;
-        }
+        context.Report(record.Completion, new DeliveryResult(record.Topic, record.Partition, -1, default), error);
         context.Budget.Release(record.Size);
         context.Flushes.Exit(record.Generation);
     }

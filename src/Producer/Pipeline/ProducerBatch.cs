@@ -96,15 +96,7 @@ internal sealed class ProducerBatch
             ref RecordEntry entry = ref _entries[i];
             long timestamp = logAppendTime >= 0 ? logAppendTime : entry.Timestamp;
             var result = new DeliveryResult(topic, partition, baseOffset < 0 ? -1 : baseOffset + i, DateTimeOffset.FromUnixTimeMilliseconds(timestamp));
-            switch (entry.Completion)
-            {
-                case DeliveryPromise promise:
-                    promise.Succeed(result);
-                    break;
-                case Action<DeliveryReport> callback:
-                    _context.InvokeCallback(callback, new DeliveryReport(result, null));
-                    break;
-            }
+            _context.Report(entry.Completion, result, null);
         }
         Finish();
     }
@@ -113,18 +105,7 @@ internal sealed class ProducerBatch
     public void Fail(KafkaException error)
     {
         var result = new DeliveryResult(Partition.Topic, Partition.Partition, -1, default);
-        for (int i = 0; i < Count; i++)
-        {
-            switch (_entries[i].Completion)
-            {
-                case DeliveryPromise promise:
-                    promise.Fail(error);
-                    break;
-                case Action<DeliveryReport> callback:
-                    _context.InvokeCallback(callback, new DeliveryReport(result, error));
-                    break;
-            }
-        }
+        for (int i = 0; i < Count; i++) _context.Report(_entries[i].Completion, result, error);
         Finish();
     }
 

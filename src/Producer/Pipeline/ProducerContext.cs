@@ -29,16 +29,28 @@ internal sealed class ProducerContext
     /// <summary>Stops every stage when the producer is disposed.</summary>
     public CancellationTokenSource Shutdown { get; } = new();
 
-    /// <summary>Runs a user's delivery callback; its exceptions are logged, never allowed to break the pipeline.</summary>
-    public void InvokeCallback(Action<DeliveryReport> callback, DeliveryReport report)
+    /// <summary>
+    /// Tells a record's caller how it ended: completes its <see cref="DeliveryPromise"/>, or runs its
+    /// delivery callback, whose exceptions are logged, never allowed to break the pipeline.
+    /// </summary>
+    public void Report(object? completion, in DeliveryResult result, KafkaNative.Protocol.KafkaException? error)
     {
-        try
+        switch (completion)
         {
-            callback(report);
-        }
-        catch (Exception e)
-        {
-            Logger.LogError(e, "A delivery callback threw; the producer carries on.");
+            case DeliveryPromise promise:
+                if (error is null) promise.Succeed(result);
+                else promise.Fail(error);
+                break;
+            case Action<DeliveryReport> callback:
+                try
+                {
+                    callback(new DeliveryReport(result, error));
+                }
+                catch (Exception e)
+                {
+                    Logger.LogError(e, "A delivery callback threw; the producer carries on.");
+                }
+                break;
         }
     }
 
