@@ -40,8 +40,11 @@ public class KafkaClientOptions
     /// <summary>Backoff after the first failed connection attempt to a broker.</summary>
     public TimeSpan ReconnectBackoffMin { get; set; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Upper bound for the exponentially growing reconnect backoff.</summary>
-    public TimeSpan ReconnectBackoffMax { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// Upper bound for the exponentially growing reconnect backoff (as the Java client's 1 s): a broker
+    /// that refuses connections is tried about once a second, and one that comes back is found soon.
+    /// </summary>
+    public TimeSpan ReconnectBackoffMax { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// Whether metadata requests ask the broker to create topics they name that do not exist (the

@@ -159,18 +159,25 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SubmitSlowAsync(ValueTask place, PendingRecord record)
     {
+        bool placed = false;
         try
         {
             await place.ConfigureAwait(false);
+            placed = true;
             if (!_dispatcher.Input.Writer.TryWrite(record)) throw new System.Threading.Channels.ChannelClosedException();
         }
         catch (Exception e)
         {
             // Never entered the pipeline: give back what it took.
+            if (placed) _dispatcher.Places.Release(1);
             record.ReturnRented();
             _context.Budget.Release(record.Size);
             _context.Flushes.Exit(record.Generation);
-            if (e is System.Threading.Channels.ChannelClosedException) throw new ObjectDisposedException(GetType().Name, "The producer is closing.");
+            if (e is System.Threading.Channels.ChannelClosedException)
+            {
+                if (_dispatcher.Fault is { } fault) throw new InvalidOperationException($"The producer failed and takes no more records: {fault.Message}", fault);
+                throw new ObjectDisposedException(GetType().Name, "The producer is closing.");
+            }
             throw;
         }
     }
@@ -222,10 +229,17 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
         }
         _dispatcher.Input.Writer.TryComplete();
         _context.Shutdown.Cancel();
-        await _dispatcherTask.ConfigureAwait(false);
-        await _context.BrokerProducers.WhenRetiredAsync().ConfigureAwait(false);
-        await _cluster.DisposeAsync().ConfigureAwait(false);
-        _context.Shutdown.Dispose();
+        try
+        {
+            await _dispatcherTask.ConfigureAwait(false);
+            await _context.BrokerProducers.WhenRetiredAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            // Connections are released even when a stage failed.
+            await _cluster.DisposeAsync().ConfigureAwait(false);
+            _context.Shutdown.Dispose();
+        }
     }
 
     /// <summary>An <see cref="IBufferWriter{T}"/> over arrays from the shared pool whose final array the record keeps.</summary>

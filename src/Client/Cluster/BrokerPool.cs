@@ -3,11 +3,14 @@ namespace KafkaNative.Client;
 /// <summary>
 /// The brokers of one cluster client, one per node id, shared by reference count. A broker whose
 /// address changed in the metadata is retired: current leases keep it, new ones get a fresh broker.
+/// Each node's reconnect backoff lives here for the life of the client, not in the broker objects:
+/// a broker released and acquired again in a retry loop still waits out its backoff.
 /// </summary>
 internal sealed class BrokerPool(KafkaClientOptions options) : IAsyncDisposable
 {
     private readonly Dictionary<int, KafkaBroker> _brokers = new();
     private readonly HashSet<KafkaBroker> _retired = new();
+    private readonly Dictionary<int, ReconnectBackoff> _backoffs = new();
     private readonly Lock _lock = new();
     private bool _disposed;
 
@@ -23,7 +26,12 @@ internal sealed class BrokerPool(KafkaClientOptions options) : IAsyncDisposable
                     _brokers.Remove(nodeId);
                     _retired.Add(broker);
                 }
-                broker = new KafkaBroker(nodeId, endpoint, options);
+                if (!_backoffs.TryGetValue(nodeId, out ReconnectBackoff? backoff))
+                {
+                    backoff = new ReconnectBackoff(options.ReconnectBackoffMin, options.ReconnectBackoffMax);
+                    _backoffs.Add(nodeId, backoff);
+                }
+                broker = new KafkaBroker(nodeId, endpoint, options, backoff);
                 _brokers.Add(nodeId, broker);
             }
             broker.References++;

@@ -31,6 +31,12 @@ public sealed class ClusterMetadata
     /// <summary>The node id of the broker that answered (negative for a bootstrap server).</summary>
     public int SourceNodeId { get; }
 
+    /// <summary>
+    /// When the request for this snapshot was sent (a <see cref="System.Diagnostics.Stopwatch"/>
+    /// timestamp): metadata requested after a failure is the only kind that may say where to retry.
+    /// </summary>
+    public long RequestedAt { get; internal set; }
+
     /// <summary>The metadata of one partition, or null when the topic or partition is unknown.</summary>
     public PartitionMetadata? GetPartition(string topic, int partition)
     {

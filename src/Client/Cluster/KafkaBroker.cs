@@ -22,13 +22,13 @@ public sealed class KafkaBroker
     private BrokerConnection? _connection;
     private Task<BrokerConnection>? _connecting;
 
-    internal KafkaBroker(int nodeId, BrokerEndpoint endpoint, KafkaClientOptions options)
+    internal KafkaBroker(int nodeId, BrokerEndpoint endpoint, KafkaClientOptions options, ReconnectBackoff backoff)
     {
         NodeId = nodeId;
         Endpoint = endpoint;
         _options = options;
         _logger = options.LoggerFactory.CreateLogger<KafkaBroker>();
-        _backoff = new ReconnectBackoff(options.ReconnectBackoffMin, options.ReconnectBackoffMax);
+        _backoff = backoff;
     }
 
     /// <summary>The broker's node id; negative for a bootstrap server whose id is not known.</summary>
@@ -113,14 +113,11 @@ public sealed class KafkaBroker
             if (_connection is { IsClosed: false } open) return open;
             if (_connecting is null)
             {
-                long now = Stopwatch.GetTimestamp();
-                TimeSpan remaining = _backoff.Remaining(now);
-                if (remaining > TimeSpan.Zero && _backoff.LastFailure is { } last)
+                if (!_backoff.TryStartAttempt(Stopwatch.GetTimestamp(), out TimeSpan remaining, out Exception? last))
                 {
                     throw new KafkaConnectionException(
-                        $"Broker {NodeId} at {Endpoint} is unreachable; the next connection attempt is allowed in {remaining.TotalMilliseconds:0} ms. Last failure: {last.Message}", last);
+                        $"Broker {NodeId} at {Endpoint} is unreachable; the next connection attempt is allowed in {remaining.TotalMilliseconds:0} ms. Last failure: {last!.Message}", last);
                 }
-                _backoff.OnAttempt(now);
                 // Task.Run: the attempt must not complete inside this lock, which it also takes.
                 _connecting = Task.Run(ConnectCoreAsync);
             }

@@ -145,6 +145,7 @@ internal sealed class MetadataCache : IAsyncDisposable
             BrokerLease lease = _pool.Acquire(nodeId, endpoint);
             try
             {
+                long requestedAt = System.Diagnostics.Stopwatch.GetTimestamp();
                 MetadataResponse response = await lease.Broker.SendAsync<MetadataRequest, MetadataResponse>(request, cancellationToken).ConfigureAwait(false);
                 int source = nodeId;
                 if (nodeId < 0)
@@ -160,7 +161,8 @@ internal sealed class MetadataCache : IAsyncDisposable
                         bootstrap.Dispose();
                     }
                 }
-                var metadata = ClusterMetadata.FromResponse(response, source);
+                ClusterMetadata metadata = ClusterMetadata.FromResponse(response, source);
+                metadata.RequestedAt = requestedAt;
                 Publish(metadata, lease);
                 Log.MetadataRefreshed(_logger, source, metadata.Brokers.Count, metadata.Topics.Count);
                 return metadata;

@@ -40,22 +40,16 @@ internal sealed class BrokerProducer : IAsyncDisposable
         _stop = CancellationTokenSource.CreateLinkedTokenSource(context.Shutdown.Token);
         _ready = Channel.CreateBounded<ProducerBatch>(new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _inFlight = new SemaphoreSlim(context.Options.MaxInFlightPerConnection);
-        _breaker = new ResiliencePipelineBuilder()
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
-            {
-                FailureRatio = 1.0,
-                MinimumThroughput = context.Options.CircuitBreakerFailures,
-                SamplingDuration = TimeSpan.FromSeconds(30),
-                BreakDuration = context.Options.CircuitBreakerBreak,
-                ShouldHandle = new PredicateBuilder().Handle<KafkaConnectionException>().Handle<KafkaTimeoutException>(),
-            })
-            .Build();
+        _breaker = context.Breakers.For(nodeId);
         _lingerTimer = new Timer(static state => ((BrokerProducer)state!).OnLingerTimer(), this, Timeout.Infinite, Timeout.Infinite);
         _aggregator = Task.Run(AggregateAsync);
         _flusher = Task.Run(FlushAsync);
     }
 
     public int NodeId { get; }
+
+    /// <summary>Why the broker producer stopped on its own, if it did; the pool then hands out a new one.</summary>
+    public Exception? Fault { get; private set; }
 
     /// <summary>References held by partition producers; managed by the pool under its lock.</summary>
     internal int References { get; set; }
@@ -100,13 +94,23 @@ internal sealed class BrokerProducer : IAsyncDisposable
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
+        catch (Exception e)
+        {
+            Crashed("aggregator", e);
+        }
         finally
         {
+            Input.Writer.TryComplete();
+            if (Fault is not null) Pipeline.FailAll(_context, Input.Reader, Failed());
             Pipeline.FailAll(_context, Input.Reader, "the producer was closed");
             foreach (ProducerBatch batch in _open.Values)
             {
-                batch.LeaveTransit();
-                batch.Fail(Pipeline.Closed(batch.Partition.Topic, batch.Partition.Partition, "the producer was closed"));
+                if (Fault is null)
+                {
+                    batch.LeaveTransit();
+                    batch.Fail(Pipeline.Closed(batch.Partition.Topic, batch.Partition.Partition, "the producer was closed"));
+                }
+                else HandBack(batch, Failed());
             }
             _open.Clear();
             _ready.Writer.TryComplete();
@@ -206,10 +210,15 @@ internal sealed class BrokerProducer : IAsyncDisposable
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
+        catch (Exception e)
+        {
+            Crashed("flusher", e);
+        }
         finally
         {
-            foreach (ProducerBatch batch in deferred) HandBack(batch, Closed(batch));
-            while (_ready.Reader.TryRead(out ProducerBatch? batch)) HandBack(batch, Closed(batch));
+            // Unsent batches go back to their partitions, which route them again (or fail them when closing).
+            foreach (ProducerBatch batch in deferred) HandBack(batch, Stopped(batch));
+            while (_ready.Reader.TryRead(out ProducerBatch? batch)) HandBack(batch, Stopped(batch));
         }
     }
 
@@ -272,7 +281,7 @@ internal sealed class BrokerProducer : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            foreach (ProducerBatch batch in batches) HandBack(batch, Closed(batch));
+            foreach (ProducerBatch batch in batches) HandBack(batch, Stopped(batch));
         }
         finally
         {
@@ -346,8 +355,24 @@ internal sealed class BrokerProducer : IAsyncDisposable
         batch.Partition.Owner.HandBack(batch);
     }
 
-    private static ProduceException Closed(ProducerBatch batch) =>
-        Pipeline.Closed(batch.Partition.Topic, batch.Partition.Partition, "the producer was closed");
+    private KafkaException Stopped(ProducerBatch batch) => Fault is null
+        ? Pipeline.Closed(batch.Partition.Topic, batch.Partition.Partition, "the producer was closed")
+        : Failed();
+
+    private KafkaConnectionException Failed() => new($"The producer for broker {NodeId} failed: {Fault!.Message}", Fault!);
+
+    /// <summary>
+    /// Supervision: an unexpected exception in either loop is logged, stops both, refuses new input so
+    /// partition producers route elsewhere at once, and takes this broker producer out of the pool.
+    /// </summary>
+    private void Crashed(string loop, Exception e)
+    {
+        _context.Logger.LogError(e, "The {Loop} of the producer for broker {Broker} failed", loop, NodeId);
+        Fault ??= e;
+        Input.Writer.TryComplete();
+        _stop.Cancel();
+        _context.BrokerProducers.Forget(this);
+    }
 
     /// <summary>
     /// Retires the broker producer once no partition routes to it: what is still open or queued goes

@@ -43,10 +43,19 @@ internal sealed class BrokerProducerPool(ProducerContext context)
         lock (_lock)
         {
             if (--producer.References > 0) return;
-            _producers.Remove(producer.NodeId);
+            if (_producers.TryGetValue(producer.NodeId, out BrokerProducer? current) && ReferenceEquals(current, producer))
+                _producers.Remove(producer.NodeId);
             _retiring.RemoveAll(t => t.IsCompleted);
             _retiring.Add(RetireAsync(producer));
         }
+    }
+
+    /// <summary>Takes a broker producer that stopped on its own out of the pool, so the next partition to route there gets a new one.</summary>
+    public void Forget(BrokerProducer producer)
+    {
+        lock (_lock)
+            if (_producers.TryGetValue(producer.NodeId, out BrokerProducer? current) && ReferenceEquals(current, producer))
+                _producers.Remove(producer.NodeId);
     }
 
     /// <summary>Closes every open batch now, for a flush.</summary>

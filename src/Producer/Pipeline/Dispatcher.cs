@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 
 namespace KafkaNative.Producer.Pipeline;
 
@@ -22,6 +23,9 @@ internal sealed class Dispatcher(ProducerContext context)
     /// </summary>
     public MemoryBudget Places { get; } = new(Capacity);
 
+    /// <summary>Why the dispatcher stopped on its own, if it did; the producer then refuses new records with it.</summary>
+    public Exception? Fault { get; private set; }
+
     public async Task RunAsync()
     {
         CancellationToken shutdown = context.Shutdown.Token;
@@ -37,10 +41,11 @@ internal sealed class Dispatcher(ProducerContext context)
                         Places.Release(taken);
                         taken = 0;
                     }
-                    if (!_topics.TryGetValue(record.Topic, out TopicProducer? topic))
+                    if (!_topics.TryGetValue(record.Topic, out TopicProducer? topic) || topic.Completion.IsCompleted)
                     {
-                        topic = new TopicProducer(context, record.Topic);
-                        _topics.Add(record.Topic, topic);
+                        // First record for the topic, or its producer stopped on its own: supervision starts a new one.
+                        topic = new TopicProducer(context, record.Topic) { Filling = topic?.Filling };
+                        _topics[record.Topic] = topic;
                     }
                     RecordChunk chunk = topic.Filling ??= RecordChunk.Rent();
                     chunk.Add(record);
@@ -55,9 +60,18 @@ internal sealed class Dispatcher(ProducerContext context)
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
         }
+        catch (Exception e)
+        {
+            context.Logger.LogError(e, "The producer's dispatcher failed; the producer takes no more records");
+            Fault = e;
+        }
         finally
         {
+            Input.Writer.TryComplete();
             Pipeline.FailAll(context, Input.Reader, "the producer was closed");
+            // Nobody reads the channel any more: every place in it is free, so writers waiting for one
+            // wake up, find the channel closed and fail instead of waiting forever.
+            Places.Release(Places.InUse);
             foreach (TopicProducer topic in _topics.Values)
             {
                 if (topic.Filling is not null) Pipeline.FailAll(context, topic.Filling, "the producer was closed");
@@ -68,10 +82,12 @@ internal sealed class Dispatcher(ProducerContext context)
         }
     }
 
-    private static ValueTask SendAsync(TopicProducer topic, CancellationToken shutdown)
+    private async ValueTask SendAsync(TopicProducer topic, CancellationToken shutdown)
     {
         RecordChunk chunk = topic.Filling!;
         topic.Filling = null;
-        return Pipeline.SendAsync(topic.Input.Writer, chunk, shutdown);
+        if (await Pipeline.TrySendAsync(topic.Input.Writer, chunk, shutdown).ConfigureAwait(false)) return;
+        // The topic producer stopped on its own: these records fail with its cause; the next record starts a replacement.
+        Pipeline.FailAll(context, chunk, topic.Fault ?? Pipeline.Closed(chunk.Records[0].Topic, -1, "the topic producer stopped"));
     }
 }

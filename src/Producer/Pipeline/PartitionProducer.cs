@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using KafkaNative.Client;
 using KafkaNative.Protocol;
@@ -7,12 +8,15 @@ using Microsoft.Extensions.Logging;
 namespace KafkaNative.Producer.Pipeline;
 
 /// <summary>
-/// One partition's stage (Sarama's partitionProducer). It finds the leader and routes records to
-/// that broker's producer. When a batch comes back (a retriable error, a leader change, a dead
-/// connection) it stops routing, holds new records, waits until everything still in the old route
-/// has come back, then sends the returned batches again in their original order (same sequence
-/// numbers) to the new leader before the held records: a retry never reorders the partition.
-/// Batches past their delivery deadline are failed instead, and never sent again.
+/// One partition's stage (Sarama's partitionProducer). It routes records to the leader's broker
+/// producer. When a batch comes back (a retriable error, a leader change, a dead connection) it
+/// leaves that route and holds new records; once the old route has given back everything (the last
+/// record out wakes it, as Sarama's in-band chaser does), it waits out the retry backoff, finds the
+/// leader on metadata fetched after the failure, and sends the returned batches again in their
+/// original order (same sequence numbers) before the held records: a retry never reorders the
+/// partition, and never goes back to a broker on what the cache said before it failed. Batches
+/// past their delivery deadline fail instead, and are never sent again. The loop never waits on
+/// the network itself: it keeps taking records while a route is being looked up.
 /// </summary>
 internal sealed class PartitionProducer
 {
@@ -21,14 +25,36 @@ internal sealed class PartitionProducer
     private readonly ConcurrentQueue<ProducerBatch> _returned = new();
     private readonly List<ProducerBatch> _heldBatches = [];
     private readonly Queue<PendingRecord> _heldRecords = new();
+    private readonly Timer _timer;
     private BrokerProducer? _broker;
-    private volatile bool _stopped;
+    private Phase _phase = Phase.Waiting;
+    private Task<Route>? _finding;
+    // Stopwatch timestamp of the failure this recovery answers (0: none): the next route needs metadata requested after it.
+    private long _failedAt;
+    private bool _sawError;
+    // The broker producer refused records (it stopped on its own): leave the route at the next step.
+    private bool _routeBroken;
+    private long _nextAttemptAt;
     private int _attempt;
+    private volatile bool _stopped;
+
+    private enum Phase
+    {
+        /// <summary>Records go to <see cref="_broker"/>.</summary>
+        Routing,
+        /// <summary>The route was left; waiting for it to give back everything it had.</summary>
+        Draining,
+        /// <summary>Waiting for the retry backoff before looking for a new route.</summary>
+        Waiting,
+        /// <summary>A <see cref="RouteFinder"/> attempt is under way.</summary>
+        Finding,
+    }
 
     public PartitionProducer(ProducerContext context, string topic, int partition)
     {
         _context = context;
         _state = new PartitionState(topic, partition) { Owner = this };
+        _timer = new Timer(static self => ((PartitionProducer)self!).Wake(), this, Timeout.Infinite, Timeout.Infinite);
         Completion = Task.Run(RunAsync);
     }
 
@@ -37,7 +63,13 @@ internal sealed class PartitionProducer
     /// <summary>The chunk the topic producer is filling for this partition; touched by the topic producer's task only.</summary>
     public RecordChunk? Filling { get; set; }
 
+    /// <summary>Completes when the stage has stopped; never faults (see <see cref="Fault"/>).</summary>
     public Task Completion { get; }
+
+    /// <summary>Why the stage stopped on its own, if it did; the topic producer replaces it.</summary>
+    public KafkaException? Fault { get; private set; }
+
+    public int Partition => _state.Partition;
 
     /// <summary>
     /// Takes a batch back from a broker producer (failed, stale, or expired). Thread-safe; never blocks
@@ -45,66 +77,177 @@ internal sealed class PartitionProducer
     /// </summary>
     public void HandBack(ProducerBatch batch)
     {
-        batch.LeaveTransit();
         _returned.Enqueue(batch);
+        batch.LeaveTransit();
         if (_stopped)
         {
-            FailReturned("the producer was closed");
+            FailReturned(Closed());
             return;
         }
-        // Wake the loop; if the channel is full the loop is busy and will look at the queue anyway.
-        Input.Writer.TryWrite(RecordChunk.Wake);
+        Wake();
     }
+
+    /// <summary>Asks the loop to look at its state again. If the channel is full the loop is busy and will anyway.</summary>
+    public void Wake() => Input.Writer.TryWrite(RecordChunk.Wake);
 
     private async Task RunAsync()
     {
         CancellationToken shutdown = _context.Shutdown.Token;
+        KafkaException? crash = null;
         try
         {
-            await RecoverAsync(shutdown).ConfigureAwait(false);
+            await StepAsync(shutdown).ConfigureAwait(false);
             while (await Input.Reader.WaitToReadAsync(shutdown).ConfigureAwait(false))
             {
                 while (Input.Reader.TryRead(out RecordChunk? chunk))
                 {
-                    if (!_returned.IsEmpty) await RecoverAsync(shutdown).ConfigureAwait(false);
                     if (chunk.IsWake) continue;
-                    await ForwardAsync(chunk, shutdown).ConfigureAwait(false);
+                    if (_phase == Phase.Routing && _returned.IsEmpty && !_routeBroken) await ForwardAsync(chunk, shutdown).ConfigureAwait(false);
+                    else Hold(chunk);
                 }
-                if (!_returned.IsEmpty) await RecoverAsync(shutdown).ConfigureAwait(false);
-            }
-            // Input completed (the producer is closing): wait for what is still out there to finish.
-            while (Volatile.Read(ref _state.InTransit) > 0 || !_returned.IsEmpty)
-            {
-                if (!_returned.IsEmpty) await RecoverAsync(shutdown).ConfigureAwait(false);
-                else await Task.Delay(5, shutdown).ConfigureAwait(false);
+                await StepAsync(shutdown).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
         }
+        catch (Exception e)
+        {
+            // Supervision: what this stage holds fails with the cause, and the topic producer replaces it.
+            _context.Logger.LogError(e, "The partition producer for {Partition} failed", _state);
+            crash = new ProduceException(_state.Topic, _state.Partition, ErrorCode.UnknownServerError, $"The partition producer failed: {e.Message}", e);
+            Fault = crash;
+        }
         finally
         {
             _stopped = true;
-            Pipeline.FailAll(_context, Input.Reader, "the producer was closed");
-            while (_heldRecords.TryDequeue(out PendingRecord held)) Pipeline.Fail(_context, ref held, Closed());
-            if (Filling is not null) Pipeline.FailAll(_context, Filling, "the producer was closed");
-            foreach (ProducerBatch batch in _heldBatches) batch.Fail(Closed());
+            Input.Writer.TryComplete();
+            await _timer.DisposeAsync().ConfigureAwait(false);
+            KafkaException why = crash ?? Closed();
+            Pipeline.FailAll(_context, Input.Reader, why);
+            while (_heldRecords.TryDequeue(out PendingRecord held)) Pipeline.Fail(_context, ref held, why);
+            foreach (ProducerBatch batch in _heldBatches) batch.Fail(why);
             _heldBatches.Clear();
-            FailReturned("the producer was closed");
+            FailReturned(why);
+            await ReleaseFindingAsync().ConfigureAwait(false);
             ReleaseBroker();
         }
     }
 
-    /// <summary>Hands a chunk to the leader's broker producer, or holds its records while there is none.</summary>
-    private async ValueTask ForwardAsync(RecordChunk chunk, CancellationToken shutdown)
+    /// <summary>Moves the recovery on as far as it can go now; returns when it must wait for a message or the timer.</summary>
+    private async ValueTask StepAsync(CancellationToken shutdown)
     {
-        if (_broker is null)
+        CollectReturned();
+        if (_phase == Phase.Routing)
         {
-            for (int i = 0; i < chunk.Count; i++) _heldRecords.Enqueue(chunk.Records[i]);
-            chunk.Return();
-            await RecoverAsync(shutdown).ConfigureAwait(false);
+            if (_heldBatches.Count == 0 && !_routeBroken) return;
+            LeaveRoute();
+        }
+        FailExpired();
+        if (_phase == Phase.Draining)
+        {
+            // The record that brings InTransit to zero wakes us; until then there is nothing to do.
+            if (Volatile.Read(ref _state.InTransit) > 0) return;
+            _state.AwaitingDrain = false;
+            CollectReturned();
+            FailExpired();
+            if (_sawError)
+            {
+                // Successive routes after failures are spaced by a growing, jittered backoff, so a
+                // partition cannot spin between a failing broker and a stale cache.
+                _nextAttemptAt = Environment.TickCount64 + (long)_context.Backoff(_attempt++).TotalMilliseconds;
+                _sawError = false;
+            }
+            _phase = Phase.Waiting;
+        }
+        if (_phase == Phase.Waiting)
+        {
+            if (_heldBatches.Count == 0 && _heldRecords.Count == 0) return;
+            if (Environment.TickCount64 < _nextAttemptAt)
+            {
+                ArmTimer();
+                return;
+            }
+            _phase = Phase.Finding;
+            _finding = RouteFinder.FindAsync(_context, _state, _failedAt, _state.NeedsEpochBump, shutdown);
+            _ = _finding.ContinueWith(static (_, self) => ((PartitionProducer)self!).Wake(), this, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+        if (_phase == Phase.Finding)
+        {
+            if (!_finding!.IsCompleted)
+            {
+                ArmTimer();
+                return;
+            }
+            Route route = await _finding.ConfigureAwait(false);
+            _finding = null;
+            await TakeRouteAsync(route, shutdown).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask TakeRouteAsync(Route route, CancellationToken shutdown)
+    {
+        bool bumped = route.Identity is not null && _state.ProducerId >= 0;
+        // An expiry during the lookup may have left a hole that the route did not bump the epoch for.
+        bool holeUnbumped = _context.Idempotence is not null && _state.ProducerId >= 0 && _state.NeedsEpochBump && route.Identity is null;
+        if (route.Broker is null || holeUnbumped)
+        {
+            if (route.Broker is not null) _context.BrokerProducers.Release(route.Broker);
+            if (route.Error is KafkaErrorException { IsRetriable: false } fatal && !KafkaCluster.IsStaleMetadataError(fatal.ErrorCode))
+                FailHeld(fatal);
+            _phase = Phase.Waiting;
+            _nextAttemptAt = Environment.TickCount64 + (long)_context.Backoff(_attempt++).TotalMilliseconds;
+            ArmTimer();
             return;
         }
+
+        if (route.Identity is { } identity)
+        {
+            _state.ProducerId = identity.ProducerId;
+            _state.ProducerEpoch = identity.Epoch;
+            _state.NextSequence = 0;
+            if (bumped) RestampHeldBatches();
+            _state.NeedsEpochBump = false;
+        }
+        _broker = route.Broker;
+        _phase = Phase.Routing;
+        _failedAt = 0;
+        _timer.Change(Timeout.Infinite, Timeout.Infinite);
+        foreach (ProducerBatch batch in _heldBatches)
+        {
+            // A batch closed after its partition had left the old broker was never sealed.
+            if (!batch.IsSealed) _state.Seal(batch);
+            batch.RoutingEpoch = _state.RoutingEpoch;
+            batch.EnterTransit();
+            await _broker.ResendAsync(batch, shutdown).ConfigureAwait(false);
+        }
+        _heldBatches.Clear();
+        while (_heldRecords.Count > 0 && !_routeBroken)
+        {
+            RecordChunk chunk = RecordChunk.Rent();
+            while (!chunk.IsFull && _heldRecords.TryDequeue(out PendingRecord held)) chunk.Add(held);
+            await ForwardAsync(chunk, shutdown).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops routing: everything stamped with the old epoch comes back instead of being sent.</summary>
+    private void LeaveRoute()
+    {
+        Interlocked.Increment(ref _state.RoutingEpoch);
+        // Close the open batches now rather than at the end of their linger, so ours come back soon.
+        _broker!.RequestFlush();
+        ReleaseBroker();
+        if (Interlocked.Exchange(ref _state.SucceededSinceRoute, 0) == 1) _attempt = 0;
+        _routeBroken = false;
+        _state.AwaitingDrain = true;
+        Interlocked.MemoryBarrier();
+        _phase = Phase.Draining;
+    }
+
+    /// <summary>Hands a chunk to the leader's broker producer.</summary>
+    private async ValueTask ForwardAsync(RecordChunk chunk, CancellationToken shutdown)
+    {
         int epoch = _state.RoutingEpoch;
         for (int i = 0; i < chunk.Count; i++)
         {
@@ -113,88 +256,30 @@ internal sealed class PartitionProducer
             record.RoutingEpoch = epoch;
         }
         Interlocked.Add(ref _state.InTransit, chunk.Count);
-        await Pipeline.SendAsync(_broker.Input.Writer, chunk, shutdown).ConfigureAwait(false);
+        if (await Pipeline.TrySendAsync(_broker!.Input.Writer, chunk, shutdown).ConfigureAwait(false)) return;
+        // The broker producer stopped on its own: keep the records and find a route again.
+        _context.Logger.LogWarning(_broker.Fault, "The broker producer for {Partition} stopped; routing again", _state);
+        Interlocked.Add(ref _state.InTransit, -chunk.Count);
+        HoldFirst(chunk);
+        _routeBroken = true;
+        _sawError = true;
+        _failedAt = Stopwatch.GetTimestamp();
     }
 
-    /// <summary>Sends the records held during a recovery on, in their order, in chunks.</summary>
-    private async ValueTask ForwardHeldAsync(CancellationToken shutdown)
+    private void Hold(RecordChunk chunk)
     {
-        while (_heldRecords.Count > 0 && _broker is not null)
-        {
-            RecordChunk chunk = RecordChunk.Rent();
-            while (!chunk.IsFull && _heldRecords.TryDequeue(out PendingRecord held)) chunk.Add(held);
-            await ForwardAsync(chunk, shutdown).ConfigureAwait(false);
-        }
+        for (int i = 0; i < chunk.Count; i++) _heldRecords.Enqueue(chunk.Records[i]);
+        chunk.Return();
     }
 
-    /// <summary>
-    /// Leaves the current route, collects everything from it, finds the leader again and re-sends
-    /// in order. Returns with a broker to route to, or with nothing left to send.
-    /// </summary>
-    private async Task RecoverAsync(CancellationToken shutdown)
+    /// <summary>Holds a chunk's records ahead of those already held (they came first).</summary>
+    private void HoldFirst(RecordChunk chunk)
     {
-        if (_broker is not null)
-        {
-            // Everything stamped with the old epoch now comes back instead of being sent.
-            Interlocked.Increment(ref _state.RoutingEpoch);
-            // Close the open batches now rather than at the end of their linger, so ours come back soon.
-            _broker.RequestFlush();
-            ReleaseBroker();
-        }
-
-        while (true)
-        {
-            CollectReturned();
-            // Wait until the old route has given back (or finished) every record it had.
-            if (Volatile.Read(ref _state.InTransit) > 0)
-            {
-                // Bounded by the request timeout: in-flight requests come back answered or failed.
-                await Task.Delay(5, shutdown).ConfigureAwait(false);
-                continue;
-            }
-            CollectReturned();
-            FailExpired();
-
-            Exception? lastError = _heldBatches.Count > 0 ? _heldBatches[^1].LastError : null;
-            if (lastError is not null)
-            {
-                if (NeedsMetadataRefresh(lastError))
-                    await RefreshMetadataAsync(shutdown).ConfigureAwait(false);
-                await Task.Delay(_context.Backoff(_attempt++), shutdown).ConfigureAwait(false);
-                CollectReturned();
-                FailExpired();
-            }
-            if (_heldBatches.Count == 0 && _heldRecords.Count == 0 && !HasPendingInput()) return;
-
-            BrokerProducer? broker = await FindLeaderAsync(shutdown).ConfigureAwait(false);
-            if (broker is null)
-            {
-                await Task.Delay(_context.Backoff(_attempt++), shutdown).ConfigureAwait(false);
-                continue;
-            }
-            if (_context.Idempotence is not null)
-            {
-                if (_state.ProducerId < 0) await AdoptProducerIdentityAsync(shutdown).ConfigureAwait(false);
-                else if (_state.NeedsEpochBump) await StartSequencesOverAsync(shutdown).ConfigureAwait(false);
-            }
-
-            _broker = broker;
-            foreach (ProducerBatch batch in _heldBatches)
-            {
-                // A batch closed after its partition had left the old broker was never sealed.
-                if (!batch.IsSealed) _state.Seal(batch);
-                batch.RoutingEpoch = _state.RoutingEpoch;
-                batch.EnterTransit();
-                await broker.ResendAsync(batch, shutdown).ConfigureAwait(false);
-            }
-            _heldBatches.Clear();
-            await ForwardHeldAsync(shutdown).ConfigureAwait(false);
-            if (_returned.IsEmpty) _attempt = 0;
-            return;
-        }
+        PendingRecord[] later = _heldRecords.ToArray();
+        _heldRecords.Clear();
+        Hold(chunk);
+        foreach (PendingRecord record in later) _heldRecords.Enqueue(record);
     }
-
-    private bool HasPendingInput() => Input.Reader.Count > 0;
 
     private void CollectReturned()
     {
@@ -202,12 +287,18 @@ internal sealed class PartitionProducer
         while (_returned.TryDequeue(out ProducerBatch? batch))
         {
             any = true;
-            if (batch.LastError is KafkaException error && IsFatal(error, batch))
+            if (batch.LastError is KafkaException error)
             {
-                _context.Logger.LogWarning(error, "{Batch} failed", batch);
-                if (batch.BaseSequence >= 0) _state.NeedsEpochBump = true;
-                batch.Fail(error as ProduceException ?? new ProduceException(_state.Topic, _state.Partition, ErrorCodeOf(error), error.Message, error));
-                continue;
+                if (IsFatal(error, batch))
+                {
+                    _context.Logger.LogWarning(error, "{Batch} failed", batch);
+                    if (batch.BaseSequence >= 0) _state.NeedsEpochBump = true;
+                    batch.Fail(error as ProduceException ?? new ProduceException(_state.Topic, _state.Partition, ErrorCodeOf(error), error.Message, error));
+                    continue;
+                }
+                // Every returned batch's error counts, not only the newest one's: that may have come back unsent.
+                _sawError = true;
+                if (NeedsFreshMetadata(error)) _failedAt = Stopwatch.GetTimestamp();
             }
             _heldBatches.Add(batch);
         }
@@ -227,70 +318,52 @@ internal sealed class PartitionProducer
             batch.Fail(Expired(batch.LastError));
             _heldBatches.RemoveAt(i--);
         }
-        int count = _heldRecords.Count;
-        for (int i = 0; i < count; i++)
+        // Held records keep their arrival order, which is deadline order (all share the delivery timeout).
+        while (_heldRecords.TryPeek(out PendingRecord head) && head.Deadline <= now)
         {
             PendingRecord record = _heldRecords.Dequeue();
-            if (record.Deadline <= now) Pipeline.Fail(_context, ref record, Expired(null));
-            else _heldRecords.Enqueue(record);
+            Pipeline.Fail(_context, ref record, Expired(null));
         }
     }
 
-    private async Task AdoptProducerIdentityAsync(CancellationToken shutdown)
+    private void FailHeld(KafkaErrorException error)
     {
-        ProducerIdentity identity = await _context.Idempotence!.GetAsync(shutdown).ConfigureAwait(false);
-        _state.ProducerId = identity.ProducerId;
-        _state.ProducerEpoch = identity.Epoch;
-        _state.NextSequence = 0;
+        foreach (ProducerBatch batch in _heldBatches)
+        {
+            if (batch.BaseSequence >= 0) _state.NeedsEpochBump = true;
+            batch.Fail(new ProduceException(_state.Topic, _state.Partition, error.ErrorCode, error.Message, error));
+        }
+        _heldBatches.Clear();
+        while (_heldRecords.TryDequeue(out PendingRecord record))
+            Pipeline.Fail(_context, ref record, new ProduceException(_state.Topic, _state.Partition, error.ErrorCode, error.Message, error));
     }
 
-    private async Task StartSequencesOverAsync(CancellationToken shutdown)
+    private void RestampHeldBatches()
     {
-        ProducerIdentity seen = new(_state.ProducerId, _state.ProducerEpoch);
-        ProducerIdentity identity = await _context.Idempotence!.BumpAsync(seen, shutdown).ConfigureAwait(false);
-        _state.ProducerId = identity.ProducerId;
-        _state.ProducerEpoch = identity.Epoch;
-        _state.NextSequence = 0;
         foreach (ProducerBatch batch in _heldBatches)
         {
             if (!batch.IsSealed) continue;
-            batch.Restamp(identity.ProducerId, identity.Epoch, _state.NextSequence);
+            batch.Restamp(_state.ProducerId, _state.ProducerEpoch, _state.NextSequence);
             _state.NextSequence = Sequences.Next(_state.NextSequence, batch.Count);
         }
-        _state.NeedsEpochBump = false;
     }
 
-    private async Task<BrokerProducer?> FindLeaderAsync(CancellationToken shutdown)
+    /// <summary>Wakes the loop for the next attempt or the earliest delivery deadline, whichever comes first.</summary>
+    private void ArmTimer()
     {
-        try
-        {
-            TopicMetadata topic = await _context.Cluster.GetTopicAsync(_state.Topic, shutdown).ConfigureAwait(false);
-            PartitionMetadata? partition = topic.Partitions.FirstOrDefault(p => p.Partition == _state.Partition);
-            if (partition is null || partition.LeaderId < 0)
-            {
-                await RefreshMetadataAsync(shutdown).ConfigureAwait(false);
-                return null;
-            }
-            return await _context.BrokerProducers.AcquireAsync(partition.LeaderId, shutdown).ConfigureAwait(false);
-        }
-        catch (KafkaException e) when (e is not KafkaErrorException { IsRetriable: false })
-        {
-            _context.Logger.LogDebug(e, "No leader for {Partition} yet", _state);
-            return null;
-        }
+        long due = _phase == Phase.Waiting ? _nextAttemptAt : long.MaxValue;
+        foreach (ProducerBatch batch in _heldBatches) due = Math.Min(due, batch.Deadline);
+        if (_heldRecords.TryPeek(out PendingRecord head)) due = Math.Min(due, head.Deadline);
+        if (due == long.MaxValue) return;
+        _timer.Change(Math.Clamp(due - Environment.TickCount64, 1, int.MaxValue), Timeout.Infinite);
     }
 
-    private async Task RefreshMetadataAsync(CancellationToken shutdown)
+    private async ValueTask ReleaseFindingAsync()
     {
-        try
-        {
-            await _context.Cluster.RefreshMetadataAsync(shutdown).ConfigureAwait(false);
-        }
-        catch (KafkaException e)
-        {
-            // The breaker or a dead cluster: the backoff and the next attempt deal with it.
-            _context.Logger.LogDebug(e, "Metadata refresh for {Partition} failed", _state);
-        }
+        if (_finding is null) return;
+        Route route = await _finding.ConfigureAwait(false);
+        if (route.Broker is not null) _context.BrokerProducers.Release(route.Broker);
+        _finding = null;
     }
 
     private void ReleaseBroker()
@@ -300,19 +373,20 @@ internal sealed class PartitionProducer
         _broker = null;
     }
 
-    private void FailReturned(string why)
+    private void FailReturned(KafkaException why)
     {
-        while (_returned.TryDequeue(out ProducerBatch? batch)) batch.Fail(Closed(why));
+        while (_returned.TryDequeue(out ProducerBatch? batch)) batch.Fail(why);
     }
 
-    private ProduceException Closed(string why = "the producer was closed") => Pipeline.Closed(_state.Topic, _state.Partition, why);
+    private ProduceException Closed() => Pipeline.Closed(_state.Topic, _state.Partition, "the producer was closed");
 
     private ProduceException Expired(Exception? last) => new(_state.Topic, _state.Partition, ErrorCodeOf(last),
         $"the delivery timeout ({_context.Options.DeliveryTimeout}) expired{(last is null ? "" : " after: " + last.Message)}", last);
 
     private static ErrorCode ErrorCodeOf(Exception? error) => error is KafkaErrorException k ? k.ErrorCode : ErrorCode.RequestTimedOut;
 
-    private static bool NeedsMetadataRefresh(Exception error) =>
+    /// <summary>Errors that may mean the leader moved or died: the next route must come from metadata fetched after them.</summary>
+    private static bool NeedsFreshMetadata(Exception error) =>
         error is not KafkaErrorException k || k is KafkaConnectionException or KafkaTimeoutException || KafkaCluster.IsStaleMetadataError(k.ErrorCode);
 
     /// <summary>Errors after which sending the same batch again cannot help.</summary>

@@ -21,6 +21,15 @@ internal sealed class PartitionState(string topic, int partition)
     /// <summary>Records handed to a broker producer and not yet acknowledged, failed or handed back.</summary>
     public long InTransit;
 
+    /// <summary>
+    /// Set while the partition producer waits for its old route to give everything back: whoever
+    /// brings <see cref="InTransit"/> to zero then wakes it (the drain is a message, not a poll).
+    /// </summary>
+    public volatile bool AwaitingDrain;
+
+    /// <summary>Set by a batch that was written; the partition producer reads and clears it to reset its retry backoff.</summary>
+    public int SucceededSinceRoute;
+
     /// <summary>Creation order of this partition's batches, so retried batches keep record order.</summary>
     public long NextBatchSerial;
 
@@ -31,6 +40,13 @@ internal sealed class PartitionState(string topic, int partition)
 
     /// <summary>Set when a hole in the sequence means the producer epoch must be bumped before sending on.</summary>
     public bool NeedsEpochBump;
+
+    /// <summary>Records leave a broker producer's hands (written, failed or handed back).</summary>
+    public void LeaveTransit(long count)
+    {
+        // Interlocked.Add is a full fence: either this sees AwaitingDrain, or the waiter sees zero.
+        if (Interlocked.Add(ref InTransit, -count) == 0 && AwaitingDrain) Owner.Wake();
+    }
 
     /// <summary>
     /// Encodes <paramref name="batch"/>, giving it the partition's next sequence numbers when the

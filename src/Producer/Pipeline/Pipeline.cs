@@ -18,7 +18,7 @@ internal static class Pipeline
     /// <summary>Fails whatever is left in a channel when its stage stops.</summary>
     public static void FailAll(ProducerContext context, ChannelReader<PendingRecord> reader, string why)
     {
-        while (reader.TryRead(out PendingRecord record)) FailOne(context, ref record, why);
+        while (reader.TryRead(out PendingRecord record)) FailOne(context, ref record, Closed(record.Topic, record.Partition, why));
     }
 
     /// <summary>Fails whatever is left in a channel of chunks when its stage stops.</summary>
@@ -27,23 +27,45 @@ internal static class Pipeline
         while (reader.TryRead(out RecordChunk? chunk)) FailAll(context, chunk, why);
     }
 
+    /// <summary>Fails whatever is left in a channel of chunks with <paramref name="error"/> (a stage that crashed).</summary>
+    public static void FailAll(ProducerContext context, ChannelReader<RecordChunk> reader, KafkaException error)
+    {
+        while (reader.TryRead(out RecordChunk? chunk)) FailAll(context, chunk, error);
+    }
+
     /// <summary>Fails the records of a chunk and pools it.</summary>
     public static void FailAll(ProducerContext context, RecordChunk chunk, string why)
     {
-        for (int i = 0; i < chunk.Count; i++) FailOne(context, ref chunk.Records[i], why);
+        for (int i = 0; i < chunk.Count; i++) FailOne(context, ref chunk.Records[i], Closed(chunk.Records[i].Topic, chunk.Records[i].Partition, why));
         chunk.Return();
     }
 
-    private static void FailOne(ProducerContext context, ref PendingRecord record, string why)
+    /// <summary>Fails the records of a chunk with <paramref name="error"/> and pools it.</summary>
+    public static void FailAll(ProducerContext context, RecordChunk chunk, KafkaException error)
+    {
+        for (int i = 0; i < chunk.Count; i++) FailOne(context, ref chunk.Records[i], error);
+        chunk.Return();
+    }
+
+    private static void FailOne(ProducerContext context, ref PendingRecord record, KafkaException error)
     {
         // Set by the partition producer when it handed the record to a broker producer.
-        if (record.State is not null) Interlocked.Decrement(ref record.State.InTransit);
-        Fail(context, ref record, Closed(record.Topic, record.Partition, why));
+        record.State?.LeaveTransit(1);
+        Fail(context, ref record, error);
     }
 
     /// <summary>Writes a chunk to the next stage, waiting while its channel is full.</summary>
     public static ValueTask SendAsync(ChannelWriter<RecordChunk> next, RecordChunk chunk, CancellationToken cancellationToken) =>
         next.TryWrite(chunk) ? ValueTask.CompletedTask : next.WriteAsync(chunk, cancellationToken);
+
+    /// <summary>Writes a chunk to the next stage, waiting while its channel is full; false when that stage has stopped.</summary>
+    public static async ValueTask<bool> TrySendAsync(ChannelWriter<RecordChunk> next, RecordChunk chunk, CancellationToken cancellationToken)
+    {
+        if (next.TryWrite(chunk)) return true;
+        while (await next.WaitToWriteAsync(cancellationToken).ConfigureAwait(false))
+            if (next.TryWrite(chunk)) return true;
+        return false;
+    }
 
     /// <summary>A bounded channel of chunks between two stages.</summary>
     public static Channel<RecordChunk> ChunkChannel(bool singleWriter) => Channel.CreateBounded<RecordChunk>(

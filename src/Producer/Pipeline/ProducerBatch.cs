@@ -81,7 +81,7 @@ internal sealed class ProducerBatch
     }
 
     /// <summary>The batch's records leave the broker producer's hands (done, or handed back).</summary>
-    public void LeaveTransit() => Interlocked.Add(ref Partition.InTransit, -Count);
+    public void LeaveTransit() => Partition.LeaveTransit(Count);
 
     /// <summary>The batch's records enter a broker producer's hands again (resent).</summary>
     public void EnterTransit() => Interlocked.Add(ref Partition.InTransit, Count);
@@ -91,6 +91,7 @@ internal sealed class ProducerBatch
     {
         string topic = Partition.Topic;
         int partition = Partition.Partition;
+        Volatile.Write(ref Partition.SucceededSinceRoute, 1);
         for (int i = 0; i < Count; i++)
         {
             ref RecordEntry entry = ref _entries[i];

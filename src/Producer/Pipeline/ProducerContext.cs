@@ -15,6 +15,7 @@ internal sealed class ProducerContext
         Builders = new BuilderPool(options.Compression, options.CompressionLevel, Math.Min(options.BatchSize, 64 * 1024) + 1024);
         Idempotence = options.EnableIdempotence ? new IdempotenceManager(this) : null;
         BrokerProducers = new BrokerProducerPool(this);
+        Breakers = new BrokerBreakers(options);
     }
 
     public ProducerOptions Options { get; }
@@ -25,6 +26,7 @@ internal sealed class ProducerContext
     public BuilderPool Builders { get; }
     public IdempotenceManager? Idempotence { get; }
     public BrokerProducerPool BrokerProducers { get; }
+    public BrokerBreakers Breakers { get; }
 
     /// <summary>Stops every stage when the producer is disposed.</summary>
     public CancellationTokenSource Shutdown { get; } = new();

@@ -19,6 +19,8 @@ internal sealed class TopicProducer
     // Unkeyed bytes routed to the current sticky partition, to tell the partitioner its batch is full.
     private long _stickyBytes;
     private int _stickyPartition = -1;
+    // Why the latest metadata lookup for the topic gave no partitions, for the records that fail on it.
+    private KafkaErrorException? _metadataError;
 
     public TopicProducer(ProducerContext context, string topic)
     {
@@ -32,7 +34,11 @@ internal sealed class TopicProducer
     /// <summary>The chunk the dispatcher is filling for this topic; touched by the dispatcher's task only.</summary>
     public RecordChunk? Filling { get; set; }
 
+    /// <summary>Completes when the stage has stopped; never faults (see <see cref="Fault"/>).</summary>
     public Task Completion { get; }
+
+    /// <summary>Why the stage stopped on its own, if it did; its owner replaces it.</summary>
+    public KafkaException? Fault { get; private set; }
 
     private async Task RunAsync()
     {
@@ -57,8 +63,16 @@ internal sealed class TopicProducer
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
         {
         }
+        catch (Exception e)
+        {
+            // Supervision: log, fail what is held with the cause, refuse new input; the dispatcher replaces the stage.
+            _context.Logger.LogError(e, "The topic producer for {Topic} failed", _topic);
+            Fault = new ProduceException(_topic, -1, ErrorCode.UnknownServerError, $"The topic producer failed: {e.Message}", e);
+        }
         finally
         {
+            Input.Writer.TryComplete();
+            if (Fault is not null) Pipeline.FailAll(_context, Input.Reader, Fault);
             Pipeline.FailAll(_context, Input.Reader, "the producer was closed");
             var started = _partitions.Where(p => p is not null).Select(p => p!).ToList();
             foreach (PartitionProducer partition in started)
@@ -76,8 +90,7 @@ internal sealed class TopicProducer
         int count = await PartitionCountAsync(record.Deadline, shutdown).ConfigureAwait(false);
         if (count <= 0)
         {
-            Pipeline.Fail(_context, ref record, new ProduceException(_topic, record.Partition, ErrorCode.UnknownTopicOrPartition,
-                $"topic {_topic} has no partition metadata within the delivery timeout"));
+            Pipeline.Fail(_context, ref record, NoMetadata(record.Partition));
             return;
         }
         if (record.Partition >= count)
@@ -86,9 +99,27 @@ internal sealed class TopicProducer
                 $"topic {_topic} has {count} partitions; {record.Partition} is not one of them"));
             return;
         }
-        if (record.Partition < 0) record.Partition = PickPartition(ref record, count);
+        if (record.Partition < 0)
+        {
+            try
+            {
+                record.Partition = PickPartition(ref record, count);
+            }
+            catch (Exception e)
+            {
+                // The user's partitioner failed for this record: this record fails, the others go on.
+                Pipeline.Fail(_context, ref record, new ProduceException(_topic, -1, ErrorCode.InvalidRecord, $"the partitioner failed: {e.Message}", e));
+                return;
+            }
+        }
 
-        PartitionProducer partition = _partitions[record.Partition] ??= new PartitionProducer(_context, _topic, record.Partition);
+        PartitionProducer? partition = _partitions[record.Partition];
+        if (partition is null || partition.Completion.IsCompleted)
+        {
+            // First record for the partition, or its producer stopped on its own: supervision starts a new one.
+            var replacement = new PartitionProducer(_context, _topic, record.Partition) { Filling = partition?.Filling };
+            _partitions[record.Partition] = partition = replacement;
+        }
         if (partition.Filling is null)
         {
             partition.Filling = RecordChunk.Rent();
@@ -98,19 +129,30 @@ internal sealed class TopicProducer
         if (partition.Filling.IsFull) await SendAsync(partition, shutdown).ConfigureAwait(false);
     }
 
-    private static ValueTask SendAsync(PartitionProducer partition, CancellationToken shutdown)
+    private async ValueTask SendAsync(PartitionProducer partition, CancellationToken shutdown)
     {
         RecordChunk chunk = partition.Filling!;
         partition.Filling = null;
-        return Pipeline.SendAsync(partition.Input.Writer, chunk, shutdown);
+        if (await Pipeline.TrySendAsync(partition.Input.Writer, chunk, shutdown).ConfigureAwait(false)) return;
+        // The partition producer stopped on its own (it logged why): these records fail with its cause,
+        // and the next record for the partition starts a replacement.
+        Pipeline.FailAll(_context, chunk, partition.Fault ?? Pipeline.Closed(_topic, partition.Partition, "the partition producer stopped"));
     }
+
+    private ProduceException NoMetadata(int partition) => _metadataError switch
+    {
+        KafkaErrorException { IsRetriable: false } fatal => new ProduceException(_topic, partition, fatal.ErrorCode, fatal.Message, fatal),
+        KafkaErrorException last => new ProduceException(_topic, partition, last.ErrorCode,
+            $"topic {_topic} has no partition metadata within the delivery timeout; the last error: {last.Message}", last),
+        _ => new ProduceException(_topic, partition, ErrorCode.UnknownTopicOrPartition, $"topic {_topic} has no partition metadata within the delivery timeout"),
+    };
 
     private int PickPartition(ref PendingRecord record, int count)
     {
         Partitioning.IPartitioner partitioner = _context.Options.Partitioner;
         int partition = partitioner.Partition(_topic, record.Key.Span, record.KeyIsNull, count);
         if ((uint)partition >= (uint)count)
-            throw new InvalidOperationException($"The partitioner returned {partition} for a topic of {count} partitions.");
+            throw new InvalidOperationException($"{partitioner.GetType().Name} returned partition {partition} for topic {_topic}, which has {count} partitions.");
         if (record.KeyIsNull)
         {
             if (partition != _stickyPartition)
@@ -142,19 +184,23 @@ internal sealed class TopicProducer
                 TopicMetadata topic = await _context.Cluster.GetTopicAsync(_topic, shutdown).ConfigureAwait(false);
                 if (topic.Error == ErrorCode.None && topic.Partitions.Count > 0)
                 {
+                    _metadataError = null;
                     _seenMetadata = _context.Cluster.Metadata;
                     if (topic.Partitions.Count != _partitions.Length) Array.Resize(ref _partitions, topic.Partitions.Count);
                     return topic.Partitions.Count;
                 }
-                if (topic.Error != ErrorCode.None && !topic.Error.IsRetriable())
+                if (topic.Error != ErrorCode.None)
                     throw new KafkaErrorException(topic.Error, $"Metadata for topic {_topic}", (string?)null);
             }
             catch (KafkaErrorException e) when (e.IsRetriable)
             {
+                _metadataError = e;
                 _context.Logger.LogDebug(e, "No metadata for topic {Topic} yet", _topic);
             }
             catch (KafkaErrorException e)
             {
+                // INVALID_TOPIC_EXCEPTION, TOPIC_AUTHORIZATION_FAILED and the like: retrying cannot help.
+                _metadataError = e;
                 _context.Logger.LogWarning(e, "Topic {Topic} cannot be produced to", _topic);
                 return 0;
             }
