@@ -13,6 +13,6 @@ public class DemoTests
         Assert.True(exit == 0, text);
         Assert.Contains("stopped after", text);
         Assert.Contains("restarted after", text);
-        Assert.Contains("lost 0 acknowledged records", text);
+        Assert.Contains("result     OK: 0 failed, 0 lost, 0 duplicated in the log", text);
     }
 }
