@@ -25,7 +25,8 @@ public sealed class KafkaCluster : IAsyncDisposable
         Options = options;
         _pool = new BrokerPool(options);
         _metadata = new MetadataCache(options, _pool);
-        var loop = new MetadataRefreshLoop(_metadata, options.MetadataMaxAge, options.ReconnectBackoffMax);
+        var loop = new MetadataRefreshLoop(_metadata, options.MetadataMaxAge, options.ReconnectBackoffMax,
+            Microsoft.Extensions.Logging.LoggerFactoryExtensions.CreateLogger<MetadataRefreshLoop>(options.LoggerFactory));
         CancellationToken token = _disposed.Token;
         _refreshLoop = Task.Run(() => loop.RunAsync(token));
     }
@@ -155,9 +156,16 @@ public sealed class KafkaCluster : IAsyncDisposable
     {
         if (_disposed.IsCancellationRequested) return;
         _disposed.Cancel();
-        await _refreshLoop.ConfigureAwait(false);
-        await _metadata.DisposeAsync().ConfigureAwait(false);
-        await _pool.DisposeAsync().ConfigureAwait(false);
-        _disposed.Dispose();
+        try
+        {
+            await _refreshLoop.ConfigureAwait(false);
+            await _metadata.DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            // Connections are closed whatever happened above.
+            await _pool.DisposeAsync().ConfigureAwait(false);
+            _disposed.Dispose();
+        }
     }
 }

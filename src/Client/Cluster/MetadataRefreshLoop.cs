@@ -6,7 +6,7 @@ namespace KafkaNative.Client;
 /// Refreshes metadata in the background once it is older than <see cref="KafkaClientOptions.MetadataMaxAge"/>.
 /// It starts counting after the first refresh a user asked for, so an idle client makes no requests.
 /// </summary>
-internal sealed class MetadataRefreshLoop(MetadataCache cache, TimeSpan maxAge, TimeSpan retryDelay)
+internal sealed class MetadataRefreshLoop(MetadataCache cache, TimeSpan maxAge, TimeSpan retryDelay, Microsoft.Extensions.Logging.ILogger logger)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -24,9 +24,10 @@ internal sealed class MetadataRefreshLoop(MetadataCache cache, TimeSpan maxAge, 
                 {
                     await cache.RefreshAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception exception) when (exception is Protocol.KafkaException)
+                catch (Exception exception) when (exception is not OperationCanceledException && exception is not ObjectDisposedException)
                 {
-                    // Logged by the cache; back off instead of spinning.
+                    // Kafka errors are logged by the cache; anything else must not end the loop silently either.
+                    if (exception is not Protocol.KafkaException) Diagnostics.Log.MetadataRefreshFailed(logger, exception);
                     await Task.Delay(retryDelay, cancellationToken).ConfigureAwait(false);
                 }
             }
