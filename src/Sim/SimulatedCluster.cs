@@ -32,7 +32,8 @@ public sealed class SimulatedCluster : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.BasePort is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(options), "BasePort must be 0 to 65535.");
-        if (options.BrokerSessionTimeout < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), "BrokerSessionTimeout must not be negative.");
+        if (options.BrokerSessionTimeout < TimeSpan.Zero || options.BrokerSessionTimeout.TotalMilliseconds > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(options), "BrokerSessionTimeout must be 0 to int.MaxValue milliseconds.");
         ArgumentNullException.ThrowIfNull(options.TimeProvider, nameof(options.TimeProvider));
         Architecture architecture = Architecture.Load(options);
         ILoggerFactory loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;

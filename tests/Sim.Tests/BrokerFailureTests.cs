@@ -147,4 +147,12 @@ public sealed class BrokerFailureTests
         await using KafkaTestClient client = await KafkaTestClient.ConnectAsync(first, 0);
         Assert.Single((await MetadataAsync(client, "still-here")).Brokers);
     }
+
+    [Fact]
+    public async Task A_negative_broker_session_timeout_is_refused()
+    {
+        ArgumentOutOfRangeException error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
+            () => SimulatedCluster.StartAsync(Clusters.Options() with { BrokerSessionTimeout = TimeSpan.FromSeconds(-1) }));
+        Assert.Contains("BrokerSessionTimeout", error.Message);
+    }
 }

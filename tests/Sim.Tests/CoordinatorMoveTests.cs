@@ -167,6 +167,17 @@ public sealed class CoordinatorMoveTests
         Assert.Equal([formed.Leader], alone.Members.Select(m => m.MemberId));
     }
 
+    [Fact]
+    public async Task A_coordinator_cannot_move_to_a_stopped_or_unknown_broker()
+    {
+        await using SimulatedCluster cluster = await Clusters.StartAsync();
+        await cluster.StopBrokerAsync(2);
+        InvalidOperationException stopped = await Assert.ThrowsAsync<InvalidOperationException>(() => cluster.MoveGroupCoordinatorAsync("g", 2));
+        Assert.Contains("not a live broker", stopped.Message);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => cluster.MoveGroupCoordinatorAsync("g", 7));
+        await Assert.ThrowsAsync<ArgumentException>(() => cluster.MoveGroupCoordinatorAsync("", 0));
+    }
+
     private static async Task PollAsync(Func<Task<bool>> condition)
     {
         var clock = Stopwatch.StartNew();
