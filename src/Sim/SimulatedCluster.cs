@@ -108,7 +108,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// the controller notices only when the broker's session times out
     /// (<see cref="ClusterOptions.BrokerSessionTimeout"/>): until then metadata still names it as leader and
     /// coordinator; then leadership and coordinators move to live in-sync replicas. Restart it with
-    /// <see cref="StartBrokerAsync"/>.
+    /// <see cref="StartBrokerAsync"/>. A broker already down is left as it is.
     /// </summary>
     /// <param name="brokerId">The broker to kill.</param>
     /// <param name="ct">Cancels the wait for its sessions to end.</param>

@@ -140,7 +140,7 @@ public sealed class CoordinatorMoveTests
         await using (KafkaTestClient a = await KafkaTestClient.ConnectAsync(cluster, old))
         await using (KafkaTestClient b = await KafkaTestClient.ConnectAsync(cluster, old))
         {
-            formed = await FormAsync(a, b, group, followerSessionTimeoutMs: 1000);
+            formed = await FormAsync(a, b, group, followerSessionTimeoutMs: 3000);
             await CommitAsync(a, group, formed, 10, 20);
         }
 
