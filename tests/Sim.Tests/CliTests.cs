@@ -61,8 +61,25 @@ public sealed class CliTests
     {
         await using SimulatedCluster running = await SimulatedCluster.StartAsync(Clusters.Options(brokers: 1));
         int port = int.Parse(running.BootstrapServers.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
+        (int exitCode, string stdout, string stderr) = await RunClusterVerbToExitAsync($"--brokers 1 --port {port}");
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains($"port {port} is already in use", stderr);
+        Assert.DoesNotContain("bootstrap=", stdout);
+    }
+
+    [Fact]
+    public async Task Cluster_verb_rejects_a_session_timeout_without_a_unit()
+    {
+        (int exitCode, _, string stderr) = await RunClusterVerbToExitAsync("--port 0 --broker-session-timeout 9");
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--broker-session-timeout: time '9' needs a unit", stderr);
+    }
+
+    /// <summary>Runs the <c>cluster</c> verb with <paramref name="arguments"/>, expecting it to exit by itself within 30 s.</summary>
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunClusterVerbToExitAsync(string arguments)
+    {
         string dll = Path.Combine(AppContext.BaseDirectory, "KafkaNative.Sim.dll");
-        var info = new ProcessStartInfo("dotnet", $"\"{dll}\" cluster --brokers 1 --port {port}")
+        var info = new ProcessStartInfo("dotnet", $"\"{dll}\" cluster {arguments}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -80,34 +97,7 @@ public sealed class CliTests
         {
             if (!cluster.HasExited) cluster.Kill(entireProcessTree: true);
         }
-        Assert.NotEqual(0, cluster.ExitCode);
-        Assert.Contains($"port {port} is already in use", await stderr);
-        Assert.DoesNotContain("bootstrap=", await stdout);
-    }
-
-    [Fact]
-    public async Task Cluster_verb_rejects_a_session_timeout_without_a_unit()
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "KafkaNative.Sim.dll");
-        var info = new ProcessStartInfo("dotnet", $"\"{dll}\" cluster --port 0 --broker-session-timeout 9")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using Process cluster = Process.Start(info)!;
-        Task<string> stderr = cluster.StandardError.ReadToEndAsync();
-        try
-        {
-            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await cluster.WaitForExitAsync(deadline.Token);
-        }
-        finally
-        {
-            if (!cluster.HasExited) cluster.Kill(entireProcessTree: true);
-        }
-        Assert.Equal(2, cluster.ExitCode);
-        Assert.Contains("--broker-session-timeout: time '9' needs a unit", await stderr);
+        return (cluster.ExitCode, await stdout, await stderr);
     }
 
     private static int FreeConsecutivePorts(int count)
