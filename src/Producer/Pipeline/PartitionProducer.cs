@@ -23,8 +23,7 @@ internal sealed class PartitionProducer
     private readonly ProducerContext _context;
     private readonly PartitionState _state;
     private readonly ConcurrentQueue<ProducerBatch> _returned = new();
-    private readonly List<ProducerBatch> _heldBatches = [];
-    private readonly Queue<PendingRecord> _heldRecords = new();
+    private readonly PartitionBacklog _held;
     private readonly Timer _timer;
     private BrokerProducer? _broker;
     private Phase _phase = Phase.Waiting;
@@ -54,6 +53,7 @@ internal sealed class PartitionProducer
     {
         _context = context;
         _state = new PartitionState(topic, partition) { Owner = this };
+        _held = new PartitionBacklog(context, _state);
         _timer = new Timer(static self => ((PartitionProducer)self!).Wake(), this, Timeout.Infinite, Timeout.Infinite);
         Completion = Task.Run(RunAsync);
     }
@@ -103,7 +103,7 @@ internal sealed class PartitionProducer
                 {
                     if (chunk.IsWake) continue;
                     if (_phase == Phase.Routing && _returned.IsEmpty && !_routeBroken) await ForwardAsync(chunk, shutdown).ConfigureAwait(false);
-                    else Hold(chunk);
+                    else _held.Hold(chunk);
                 }
                 await StepAsync(shutdown).ConfigureAwait(false);
             }
@@ -125,9 +125,7 @@ internal sealed class PartitionProducer
             await _timer.DisposeAsync().ConfigureAwait(false);
             KafkaException why = crash ?? Closed();
             Pipeline.FailAll(_context, Input.Reader, why);
-            while (_heldRecords.TryDequeue(out PendingRecord held)) Pipeline.Fail(_context, ref held, why);
-            foreach (ProducerBatch batch in _heldBatches) batch.Fail(why);
-            _heldBatches.Clear();
+            _held.FailAll(why);
             FailReturned(why);
             await ReleaseFindingAsync().ConfigureAwait(false);
             ReleaseBroker();
@@ -140,17 +138,17 @@ internal sealed class PartitionProducer
         CollectReturned();
         if (_phase == Phase.Routing)
         {
-            if (_heldBatches.Count == 0 && !_routeBroken) return;
+            if (_held.Batches.Count == 0 && !_routeBroken) return;
             LeaveRoute();
         }
-        FailExpired();
+        _held.FailExpired(Environment.TickCount64);
         if (_phase == Phase.Draining)
         {
             // The record that brings InTransit to zero wakes us; until then there is nothing to do.
             if (Volatile.Read(ref _state.InTransit) > 0) return;
             _state.AwaitingDrain = false;
             CollectReturned();
-            FailExpired();
+            _held.FailExpired(Environment.TickCount64);
             if (_sawError)
             {
                 // Successive routes after failures are spaced by a growing, jittered backoff, so a
@@ -162,7 +160,7 @@ internal sealed class PartitionProducer
         }
         if (_phase == Phase.Waiting)
         {
-            if (_heldBatches.Count == 0 && _heldRecords.Count == 0) return;
+            if (_held.IsEmpty) return;
             if (Environment.TickCount64 < _nextAttemptAt)
             {
                 ArmTimer();
@@ -195,7 +193,7 @@ internal sealed class PartitionProducer
         {
             if (route.Broker is not null) _context.BrokerProducers.Release(route.Broker);
             if (route.Error is KafkaErrorException { IsRetriable: false } fatal && !KafkaCluster.IsStaleMetadataError(fatal.ErrorCode))
-                FailHeld(fatal);
+                _held.FailAll(new ProduceException(_state.Topic, _state.Partition, fatal.ErrorCode, fatal.Message, fatal));
             _phase = Phase.Waiting;
             _nextAttemptAt = Environment.TickCount64 + (long)_context.Backoff(_attempt++).TotalMilliseconds;
             ArmTimer();
@@ -207,14 +205,14 @@ internal sealed class PartitionProducer
             _state.ProducerId = identity.ProducerId;
             _state.ProducerEpoch = identity.Epoch;
             _state.NextSequence = 0;
-            if (bumped) RestampHeldBatches();
+            if (bumped) _held.Restamp();
             _state.NeedsEpochBump = false;
         }
         _broker = route.Broker;
         _phase = Phase.Routing;
         _failedAt = 0;
         _timer.Change(Timeout.Infinite, Timeout.Infinite);
-        foreach (ProducerBatch batch in _heldBatches)
+        foreach (ProducerBatch batch in _held.Batches)
         {
             // A batch closed after its partition had left the old broker was never sealed.
             if (!batch.IsSealed) _state.Seal(batch);
@@ -222,13 +220,8 @@ internal sealed class PartitionProducer
             batch.EnterTransit();
             await _broker.ResendAsync(batch, shutdown).ConfigureAwait(false);
         }
-        _heldBatches.Clear();
-        while (_heldRecords.Count > 0 && !_routeBroken)
-        {
-            RecordChunk chunk = RecordChunk.Rent();
-            while (!chunk.IsFull && _heldRecords.TryDequeue(out PendingRecord held)) chunk.Add(held);
-            await ForwardAsync(chunk, shutdown).ConfigureAwait(false);
-        }
+        _held.Batches.Clear();
+        while (_held.HasRecords && !_routeBroken) await ForwardAsync(_held.TakeChunk(), shutdown).ConfigureAwait(false);
     }
 
     /// <summary>Stops routing: everything stamped with the old epoch comes back instead of being sent.</summary>
@@ -260,25 +253,10 @@ internal sealed class PartitionProducer
         // The broker producer stopped on its own: keep the records and find a route again.
         _context.Logger.LogWarning(_broker.Fault, "The broker producer for {Partition} stopped; routing again", _state);
         Interlocked.Add(ref _state.InTransit, -chunk.Count);
-        HoldFirst(chunk);
+        _held.HoldFirst(chunk);
         _routeBroken = true;
         _sawError = true;
         _failedAt = Stopwatch.GetTimestamp();
-    }
-
-    private void Hold(RecordChunk chunk)
-    {
-        for (int i = 0; i < chunk.Count; i++) _heldRecords.Enqueue(chunk.Records[i]);
-        chunk.Return();
-    }
-
-    /// <summary>Holds a chunk's records ahead of those already held (they came first).</summary>
-    private void HoldFirst(RecordChunk chunk)
-    {
-        PendingRecord[] later = _heldRecords.ToArray();
-        _heldRecords.Clear();
-        Hold(chunk);
-        foreach (PendingRecord record in later) _heldRecords.Enqueue(record);
     }
 
     private void CollectReturned()
@@ -293,67 +271,22 @@ internal sealed class PartitionProducer
                 {
                     _context.Logger.LogWarning(error, "{Batch} failed", batch);
                     if (batch.BaseSequence >= 0) _state.NeedsEpochBump = true;
-                    batch.Fail(error as ProduceException ?? new ProduceException(_state.Topic, _state.Partition, ErrorCodeOf(error), error.Message, error));
+                    batch.Fail(error as ProduceException ?? new ProduceException(_state.Topic, _state.Partition, PartitionBacklog.ErrorCodeOf(error), error.Message, error));
                     continue;
                 }
                 // Every returned batch's error counts, not only the newest one's: that may have come back unsent.
                 _sawError = true;
                 if (NeedsFreshMetadata(error)) _failedAt = Stopwatch.GetTimestamp();
             }
-            _heldBatches.Add(batch);
+            _held.AddBatch(batch);
         }
-        if (any) _heldBatches.Sort(static (a, b) => a.Serial.CompareTo(b.Serial));
-    }
-
-    /// <summary>Fails held batches and records whose delivery deadline has passed; they are never sent again.</summary>
-    private void FailExpired()
-    {
-        long now = Environment.TickCount64;
-        for (int i = 0; i < _heldBatches.Count; i++)
-        {
-            ProducerBatch batch = _heldBatches[i];
-            if (batch.Deadline > now) continue;
-            // A hole in the sequence: later batches can only go on under a new epoch.
-            if (batch.BaseSequence >= 0) _state.NeedsEpochBump = true;
-            batch.Fail(Expired(batch.LastError));
-            _heldBatches.RemoveAt(i--);
-        }
-        // Held records keep their arrival order, which is deadline order (all share the delivery timeout).
-        while (_heldRecords.TryPeek(out PendingRecord head) && head.Deadline <= now)
-        {
-            PendingRecord record = _heldRecords.Dequeue();
-            Pipeline.Fail(_context, ref record, Expired(null));
-        }
-    }
-
-    private void FailHeld(KafkaErrorException error)
-    {
-        foreach (ProducerBatch batch in _heldBatches)
-        {
-            if (batch.BaseSequence >= 0) _state.NeedsEpochBump = true;
-            batch.Fail(new ProduceException(_state.Topic, _state.Partition, error.ErrorCode, error.Message, error));
-        }
-        _heldBatches.Clear();
-        while (_heldRecords.TryDequeue(out PendingRecord record))
-            Pipeline.Fail(_context, ref record, new ProduceException(_state.Topic, _state.Partition, error.ErrorCode, error.Message, error));
-    }
-
-    private void RestampHeldBatches()
-    {
-        foreach (ProducerBatch batch in _heldBatches)
-        {
-            if (!batch.IsSealed) continue;
-            batch.Restamp(_state.ProducerId, _state.ProducerEpoch, _state.NextSequence);
-            _state.NextSequence = Sequences.Next(_state.NextSequence, batch.Count);
-        }
+        if (any) _held.SortBatches();
     }
 
     /// <summary>Wakes the loop for the next attempt or the earliest delivery deadline, whichever comes first.</summary>
     private void ArmTimer()
     {
-        long due = _phase == Phase.Waiting ? _nextAttemptAt : long.MaxValue;
-        foreach (ProducerBatch batch in _heldBatches) due = Math.Min(due, batch.Deadline);
-        if (_heldRecords.TryPeek(out PendingRecord head)) due = Math.Min(due, head.Deadline);
+        long due = Math.Min(_phase == Phase.Waiting ? _nextAttemptAt : long.MaxValue, _held.EarliestDeadline());
         if (due == long.MaxValue) return;
         _timer.Change(Math.Clamp(due - Environment.TickCount64, 1, int.MaxValue), Timeout.Infinite);
     }
@@ -380,11 +313,6 @@ internal sealed class PartitionProducer
 
     private ProduceException Closed() => Pipeline.Closed(_state.Topic, _state.Partition, "the producer was closed");
 
-    private ProduceException Expired(Exception? last) => new(_state.Topic, _state.Partition, ErrorCodeOf(last),
-        $"the delivery timeout ({_context.Options.DeliveryTimeout}) expired{(last is null ? "" : " after: " + last.Message)}", last);
-
-    private static ErrorCode ErrorCodeOf(Exception? error) => error is KafkaErrorException k ? k.ErrorCode : ErrorCode.RequestTimedOut;
-
     /// <summary>Errors that may mean the leader moved or died: the next route must come from metadata fetched after them.</summary>
     private static bool NeedsFreshMetadata(Exception error) =>
         error is not KafkaErrorException k || k is KafkaConnectionException or KafkaTimeoutException || KafkaCluster.IsStaleMetadataError(k.ErrorCode);
@@ -397,7 +325,7 @@ internal sealed class PartitionProducer
         {
             case ErrorCode.OutOfOrderSequenceNumber:
                 // Behind an earlier batch being retried, the broker simply has not seen that one yet.
-                if (_heldBatches.Count > 0 || batch.MayBeWritten) return false;
+                if (_held.Batches.Count > 0 || batch.MayBeWritten) return false;
                 _state.NeedsEpochBump = true;
                 return false;
             case ErrorCode.UnknownProducerId:
