@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using KafkaNative.Client;
+using KafkaNative.Sim;
+using static KafkaNative.Consumer.Tests.SimHelpers;
+
+namespace KafkaNative.Consumer.Tests;
+
+/// <summary>Group membership that survives slow applications, leaves cleanly, and commits what was processed.</summary>
+public class GroupResilienceTests
+{
+    /// <summary>A cluster whose groups accept the short session timeouts these tests use.</summary>
+    private static Task<SimulatedCluster> StartFastGroupsAsync(int brokers = 1) =>
+        SimulatedCluster.StartAsync(new ClusterOptions { Brokers = brokers, BasePort = 0, GroupMinSessionTimeoutMs = 500 });
+
+    [Fact]
+    public async Task AssignCallbackSlowerThanTheSessionTimeout_KeepsTheMembership()
+    {
+        await using SimulatedCluster sim = await StartFastGroupsAsync();
+        await sim.CreateTopicAsync("slow-cb", 2, 1);
+        ConsumerOptions options = Options(sim, "g-slow-cb");
+        options.SessionTimeout = TimeSpan.FromSeconds(1.5);
+        options.HeartbeatInterval = TimeSpan.FromMilliseconds(300);
+        options.EnableAutoCommit = false;
+        await using var consumer = new KafkaConsumer<string?, string?>(options);
+        int assignedCalls = 0, lostCalls = 0;
+        var callbackDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        consumer.PartitionsAssigned = async (_, ct) =>
+        {
+            if (Interlocked.Increment(ref assignedCalls) > 1) return;
+            await Task.Delay(TimeSpan.FromSeconds(3), ct);   // the application's slow start: twice the session timeout
+            callbackDone.TrySetResult();
+        };
+        consumer.PartitionsLost = (_, _) => { Interlocked.Increment(ref lostCalls); return ValueTask.CompletedTask; };
+        consumer.Subscribe(["slow-cb"]);
+        await callbackDone.Task.WaitAsync(Generous);
+
+        // Still the same member of the same generation: a commit with its generation goes through.
+        await using var producer = new KafkaCluster(new KafkaClientOptions { BootstrapServers = sim.BootstrapServers });
+        await ProduceAsync(producer, "slow-cb", 0, 0, 1);
+        using var cts = new CancellationTokenSource(Generous);
+        await foreach (var message in consumer.ConsumeAsync(cts.Token))
+        {
+            await consumer.CommitAsync([new TopicPartitionOffset(message.TopicPartition, message.Offset + 1)], cts.Token);
+            break;
+        }
+        Assert.Equal(0, lostCalls);
+        Assert.Equal(1, assignedCalls);
+        Assert.Equal(2, consumer.Assignment.Count);
+    }
+
+    [Fact]
+    public async Task DisposedMember_LeavesTheGroup_SurvivorGetsItsPartitionsWellBeforeTheSessionTimeout()
+    {
+        await using SimulatedCluster sim = await StartFastGroupsAsync();
+        await sim.CreateTopicAsync("leave", 4, 1);
+        ConsumerOptions options = Options(sim, "g-leave");
+        options.SessionTimeout = TimeSpan.FromSeconds(45);
+        await using var survivor = new KafkaConsumer<string?, string?>(options);
+        var leaving = new KafkaConsumer<string?, string?>(options);
+        survivor.Subscribe(["leave"]);
+        leaving.Subscribe(["leave"]);
+        await EventuallyAsync(() => survivor.Assignment.Count == 2 && leaving.Assignment.Count == 2, "a 2/2 split");
+
+        await leaving.DisposeAsync();
+        await EventuallyAsync(() => survivor.Assignment.Count == 4, "the survivor to get every partition", TimeSpan.FromSeconds(15));
+    }
+
+    [Fact]
+    public async Task CommitInPartitionsRevoked_CommitsTheLastProcessedOffsets_TheNextOwnerStartsThere()
+    {
+        await using SimulatedCluster sim = await StartFastGroupsAsync();
+        await sim.CreateTopicAsync("revoke", 2, 1);
+        await using var producer = new KafkaCluster(new KafkaClientOptions { BootstrapServers = sim.BootstrapServers });
+        for (int p = 0; p < 2; p++) await ProduceAsync(producer, "revoke", p, 0, 100, $"{p}:");
+
+        ConsumerOptions options = Options(sim, "g-revoke");
+        options.EnableAutoCommit = false;
+        await using var first = new KafkaConsumer<string?, string?>(options);
+        var committedInRevoke = new TaskCompletionSource<IReadOnlyList<TopicPartitionOffset>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        first.PartitionsRevoked = async (_, ct) => committedInRevoke.TrySetResult(await first.CommitAsync(ct));
+        first.Subscribe(["revoke"]);
+        using var cts = new CancellationTokenSource(Generous);
+        var readAll = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var seenByFirst = new ConcurrentBag<string>();
+        Task reading = Task.Run(async () =>
+        {
+            await foreach (var message in first.ConsumeAsync(cts.Token))
+            {
+                seenByFirst.Add(message.Value!);
+                if (seenByFirst.Count == 200) readAll.TrySetResult();
+            }
+        });
+        await readAll.Task.WaitAsync(Generous);
+
+        await using var second = new KafkaConsumer<string?, string?>(options);
+        second.Subscribe(["revoke"]);
+        IReadOnlyList<TopicPartitionOffset> committed = await committedInRevoke.Task.WaitAsync(Generous);
+        Assert.Equal([new TopicPartitionOffset("revoke", 0, 100), new TopicPartitionOffset("revoke", 1, 100)], committed.OrderBy(o => o.Partition));
+
+        await EventuallyAsync(() => second.Assignment.Count == 1 && first.Assignment.Count == 1, "a 1/1 split");
+        TopicPartition secondOwns = second.Assignment[0];
+        await ProduceAsync(producer, "revoke", secondOwns.Partition, 100, 110, $"{secondOwns.Partition}:");
+        await foreach (var message in second.ConsumeAsync(cts.Token))
+        {
+            Assert.Equal(100, message.Offset);   // no re-reads
+            break;
+        }
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+        Assert.Equal(200, seenByFirst.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task BreakOutOfAwaitForeach_CountsTheLastRecordAsConsumed()
+    {
+        await using SimulatedCluster sim = await StartAsync(brokers: 1);
+        await sim.CreateTopicAsync("break", 1, 1);
+        await using var producer = new KafkaCluster(new KafkaClientOptions { BootstrapServers = sim.BootstrapServers });
+        await ProduceAsync(producer, "break", 0, 0, 10);
+        ConsumerOptions options = Options(sim, "g-break");
+        options.EnableAutoCommit = false;
+        await using var consumer = new KafkaConsumer<string?, string?>(options);
+        var partition = new TopicPartition("break", 0);
+        consumer.Assign([new TopicPartitionOffset(partition, 0)]);
+        using var cts = new CancellationTokenSource(Generous);
+        await foreach (var message in consumer.ConsumeAsync(cts.Token))
+        {
+            if (message.Offset == 4) break;
+        }
+        Assert.Equal(5, consumer.Position(partition));
+        Assert.Equal([new TopicPartitionOffset(partition, 5)], await consumer.CommitAsync(cts.Token));
+
+        // The next loop continues after the record the first one broke out on.
+        await foreach (var message in consumer.ConsumeAsync(cts.Token))
+        {
+            Assert.Equal(5, message.Offset);
+            break;
+        }
+    }
+}
