@@ -137,4 +137,73 @@ public class GroupResilienceTests
             break;
         }
     }
+
+    [Fact]
+    public async Task ApplicationAwayLongerThanMaxPollInterval_MemberLeaves_ThenRejoinsWhenTheApplicationComesBack()
+    {
+        await using SimulatedCluster sim = await StartFastGroupsAsync();
+        await sim.CreateTopicAsync("poll", 2, 1);
+        ConsumerOptions options = Options(sim, "g-poll");
+        options.SessionTimeout = TimeSpan.FromSeconds(45);
+        options.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
+        options.MaxPollInterval = TimeSpan.FromSeconds(2);
+        await using var busy = new KafkaConsumer<string?, string?>(options);
+        await using var away = new KafkaConsumer<string?, string?>(options);
+        int lost = 0;
+        away.PartitionsLost = (partitions, _) => { Interlocked.Add(ref lost, partitions.Count); return ValueTask.CompletedTask; };
+        busy.Subscribe(["poll"]);
+        using var cts = new CancellationTokenSource(Generous);
+        Task busyReading = Task.Run(async () =>
+        {
+            await foreach (var _ in busy.ConsumeAsync(cts.Token)) { }
+        });
+        away.Subscribe(["poll"]);   // and never asks for records
+        await EventuallyAsync(() => away.Assignment.Count == 1, "the away member to get a partition");
+
+        // Left after MaxPollInterval, long before the session timeout: the busy member gets everything.
+        await EventuallyAsync(() => busy.Assignment.Count == 2 && away.Assignment.Count == 0, "the away member to leave", TimeSpan.FromSeconds(20));
+        Assert.Equal(1, Volatile.Read(ref lost));
+
+        await Assert.ThrowsAsync<MaxPollIntervalExceededException>(async () =>
+        {
+            await foreach (var _ in away.ConsumeAsync(cts.Token)) { }
+        });
+        Task awayReading = Task.Run(async () =>
+        {
+            await foreach (var _ in away.ConsumeAsync(cts.Token)) { }
+        });
+        await EventuallyAsync(() => away.Assignment.Count == 1 && busy.Assignment.Count == 1, "the member to rejoin");
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => busyReading);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => awayReading);
+    }
+
+    [Fact]
+    public async Task WithoutAutomaticOffsetStore_OnlyStoredOffsetsAreCommitted()
+    {
+        await using SimulatedCluster sim = await StartAsync(brokers: 1);
+        await sim.CreateTopicAsync("store", 1, 1);
+        await using var producer = new KafkaCluster(new KafkaClientOptions { BootstrapServers = sim.BootstrapServers });
+        await ProduceAsync(producer, "store", 0, 0, 10);
+        ConsumerOptions options = Options(sim, "g-store");
+        options.EnableAutoCommit = false;
+        options.EnableAutoOffsetStore = false;
+        await using var consumer = new KafkaConsumer<string?, string?>(options);
+        var partition = new TopicPartition("store", 0);
+        consumer.Assign([new TopicPartitionOffset(partition, 0)]);
+        using var cts = new CancellationTokenSource(Generous);
+        ConsumeResult<string?, string?>? third = null;
+        await foreach (var message in consumer.ConsumeAsync(cts.Token))
+        {
+            if (message.Offset == 2) third = message;
+            if (message.Offset == 8) break;
+        }
+        Assert.Equal(0, consumer.Position(partition));   // nothing stored yet
+        consumer.StoreOffset(third!);
+        Assert.Equal([new TopicPartitionOffset(partition, 3)], await consumer.CommitAsync(cts.Token));
+
+        await consumer.CommitAsync(third!, cts.Token);   // explicit commit of one record
+        Assert.Equal([new TopicPartitionOffset(partition, 3)], await consumer.CommittedAsync([partition], cts.Token));
+        Assert.Throws<InvalidOperationException>(() => consumer.StoreOffset(new TopicPartitionOffset("other", 0, 1)));
+    }
 }
