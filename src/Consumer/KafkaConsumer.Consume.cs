@@ -120,6 +120,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
         {
             while (true)
             {
+                _poll.Polled();
                 ThrowIfFatalOrDisposed();
                 cancellationToken.ThrowIfCancellationRequested();
                 _assignmentChanged.Reader.TryRead(out _);
@@ -133,7 +134,17 @@ public sealed partial class KafkaConsumer<TKey, TValue>
                     await worker.ConfigureAwait(false);
                 }
                 Task changed = _assignmentChanged.Reader.WaitToReadAsync(stop.Token).AsTask();
-                await Task.WhenAny(workers.Values.Append(changed)).ConfigureAwait(false);
+                // Without partitions the application waits for an assignment: present, as far as MaxPollInterval goes.
+                bool idle = workers.Count == 0;
+                if (idle) _poll.BeginWait();
+                try
+                {
+                    await Task.WhenAny(workers.Values.Append(changed)).ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (idle) _poll.EndWait();
+                }
             }
         }
         finally
