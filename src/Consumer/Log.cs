@@ -47,6 +47,9 @@ internal static partial class Log
     [LoggerMessage(116, LogLevel.Warning, "Group {GroupId}: leaving the group because {Reason}")]
     public static partial void PollTimeout(ILogger logger, string groupId, string reason);
 
+    [LoggerMessage(118, LogLevel.Warning, "Group {GroupId}: looking up subscribed topic {Topic} failed")]
+    public static partial void TopicLookupFailed(ILogger logger, Exception exception, string groupId, string topic);
+
     [LoggerMessage(117, LogLevel.Error, "The {Loop} loop of {Owner} failed unexpectedly")]
     public static partial void LoopFailed(ILogger logger, Exception exception, string loop, string owner);
 }

@@ -179,7 +179,17 @@ internal sealed partial class ConsumerGroupMember
         bool appeared = false;
         foreach (string topic in topics)
         {
-            TopicMetadata metadata = await _cluster.GetTopicAsync(topic, cancellationToken).ConfigureAwait(false);
+            TopicMetadata metadata;
+            try
+            {
+                metadata = await _cluster.GetTopicAsync(topic, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KafkaException error)
+            {
+                // Only a check: the membership does not depend on it, so a failed lookup waits for the next one.
+                Log.TopicLookupFailed(_logger, error, _groupId, topic);
+                return false;
+            }
             if (metadata.Error != ErrorCode.UnknownTopicOrPartition)
             {
                 appeared |= _missingTopics.Remove(topic);
