@@ -33,6 +33,7 @@ public class GroupResilienceTests
         consumer.PartitionsLost = (_, _) => { Interlocked.Increment(ref lostCalls); return ValueTask.CompletedTask; };
         consumer.Subscribe(["slow-cb"]);
         await callbackDone.Task.WaitAsync(Generous);
+        string memberId = consumer.MemberId;
 
         // Still the same member of the same generation: a commit with its generation goes through.
         await using var producer = new KafkaCluster(new KafkaClientOptions { BootstrapServers = sim.BootstrapServers });
@@ -45,7 +46,71 @@ public class GroupResilienceTests
         }
         Assert.Equal(0, lostCalls);
         Assert.Equal(1, assignedCalls);
+        Assert.Equal(memberId, consumer.MemberId);
         Assert.Equal(2, consumer.Assignment.Count);
+    }
+
+    [Fact]
+    public async Task RevokeCallbackSlowerThanTheSessionTimeout_KeepsTheMembershipThroughTheRebalance()
+    {
+        await using SimulatedCluster sim = await StartFastGroupsAsync();
+        await sim.CreateTopicAsync("slow-revoke", 2, 1);
+        ConsumerOptions options = Options(sim, "g-slow-revoke");
+        options.SessionTimeout = TimeSpan.FromSeconds(1.5);
+        options.HeartbeatInterval = TimeSpan.FromMilliseconds(300);
+        await using var first = new KafkaConsumer<string?, string?>(options);
+        int lost = 0;
+        var revokeDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        first.PartitionsRevoked = async (_, ct) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(3), ct);   // twice the session timeout
+            revokeDone.TrySetResult();
+        };
+        first.PartitionsLost = (_, _) => { Interlocked.Increment(ref lost); return ValueTask.CompletedTask; };
+        first.Subscribe(["slow-revoke"]);
+        await EventuallyAsync(() => first.Assignment.Count == 2, "the first member to own both partitions");
+        string memberId = first.MemberId;
+
+        await using var second = new KafkaConsumer<string?, string?>(options);
+        second.Subscribe(["slow-revoke"]);
+        await revokeDone.Task.WaitAsync(Generous);
+        await EventuallyAsync(() => first.Assignment.Count == 1 && second.Assignment.Count == 1, "a 1/1 split");
+        Assert.Equal(0, Volatile.Read(ref lost));
+        Assert.Equal(memberId, first.MemberId);   // the coordinator never dropped it
+    }
+
+    [Fact]
+    public async Task CallbackRunningLongerThanMaxPollInterval_TheMemberLeaves()
+    {
+        await using SimulatedCluster sim = await StartFastGroupsAsync();
+        await sim.CreateTopicAsync("stuck-cb", 2, 1);
+        ConsumerOptions options = Options(sim, "g-stuck-cb");
+        options.SessionTimeout = TimeSpan.FromSeconds(45);
+        options.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
+        options.MaxPollInterval = TimeSpan.FromSeconds(2);
+        await using var healthy = new KafkaConsumer<string?, string?>(options);
+        healthy.Subscribe(["stuck-cb"]);
+        using var cts = new CancellationTokenSource(Generous);
+        Task healthyReading = Task.Run(async () =>
+        {
+            await foreach (var _ in healthy.ConsumeAsync(cts.Token)) { }
+        });
+        await EventuallyAsync(() => healthy.Assignment.Count == 2, "the healthy member to own both partitions");
+
+        await using var stuck = new KafkaConsumer<string?, string?>(options);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        stuck.PartitionsAssigned = async (_, ct) => await release.Task.WaitAsync(ct);   // stuck until the test releases it
+        stuck.Subscribe(["stuck-cb"]);
+        Task stuckReading = Task.Run(async () =>
+        {
+            await foreach (var _ in stuck.ConsumeAsync(cts.Token)) { }   // waiting for records counts as present; the callback does not
+        });
+        await EventuallyAsync(() => healthy.Assignment.Count == 1, "the stuck member to join");
+        await EventuallyAsync(() => healthy.Assignment.Count == 2, "the stuck member to leave", TimeSpan.FromSeconds(20));
+        release.TrySetResult();
+        await Assert.ThrowsAsync<MaxPollIntervalExceededException>(() => stuckReading);
+        cts.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => healthyReading);
     }
 
     [Fact]
