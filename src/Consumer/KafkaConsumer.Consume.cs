@@ -63,6 +63,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
                     _markPartition = partition;
                     _markVersion = chunk.Version;
                     _markOffset = item.Offset + 1;
+                    partition.InHand.Take();
                     yield return item;
                     continue;
                 }
@@ -177,11 +178,20 @@ public sealed partial class KafkaConsumer<TKey, TValue>
                     int version = chunk.Version;
                     for (int i = 0; i < chunk.Count; i++)
                     {
-                        if (partition.Version != version || partition.IsStopped || partition.IsRevoking) break;
-                        ConsumeResult<TKey, TValue> item = chunk.Items[i];
-                        _poll.Polled();
-                        await handler(item, cancellationToken).ConfigureAwait(false);
-                        if (_options.EnableAutoOffsetStore) partition.MarkConsumed(version, item.Offset + 1);
+                        partition.InHand.Take();
+                        try
+                        {
+                            // Checked after Take, so a revocation either sees this message in hand or this loop sees the revocation.
+                            if (partition.Version != version || partition.IsStopped || partition.IsRevoking) break;
+                            ConsumeResult<TKey, TValue> item = chunk.Items[i];
+                            _poll.Polled();
+                            await handler(item, cancellationToken).ConfigureAwait(false);
+                            if (_options.EnableAutoOffsetStore) partition.MarkConsumed(version, item.Offset + 1);
+                        }
+                        finally
+                        {
+                            partition.InHand.Release();
+                        }
                     }
                     if (chunk.Error is { } error && partition.Version == version)
                     {
@@ -227,6 +237,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
     {
         if (_markPartition is null) return;
         if (_options.EnableAutoOffsetStore) _markPartition.MarkConsumed(_markVersion, _markOffset);
+        _markPartition.InHand.Release();
         _markPartition = null;
     }
 

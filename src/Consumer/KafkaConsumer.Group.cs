@@ -31,10 +31,12 @@ public sealed partial class KafkaConsumer<TKey, TValue>
     /// <summary>
     /// Revoked partitions stop handing out messages but stay assigned while the callback runs, so their
     /// positions are current and commits include them; then auto commit commits them, then they stop.
+    /// A message of theirs the application still holds is waited for first (up to MaxPollInterval).
     /// </summary>
     async Task IGroupListener.OnRevokedAsync(IReadOnlyList<TopicPartition> partitions, bool lost, CancellationToken cancellationToken)
     {
         List<PartitionConsumer<TKey, TValue>> revoking = BeginRevoke(partitions);
+        if (!lost) await WaitForMessagesInHandAsync(revoking, cancellationToken).ConfigureAwait(false);
         await InvokeAsync(lost ? PartitionsLost : PartitionsRevoked, partitions, cancellationToken).ConfigureAwait(false);
         if (!lost) await AutoCommitAsync(revoking, cancellationToken).ConfigureAwait(false);
         lock (_lock)
@@ -78,6 +80,9 @@ public sealed partial class KafkaConsumer<TKey, TValue>
         }
         return revoking;
     }
+
+    private Task WaitForMessagesInHandAsync(List<PartitionConsumer<TKey, TValue>> partitions, CancellationToken cancellationToken) =>
+        Task.WhenAll(partitions.Select(p => p.InHand.WaitReleasedAsync(_options.MaxPollInterval, cancellationToken)));
 
     /// <summary>With auto commit, commits the consumed offsets of these partitions that changed since the last commit.</summary>
     private async Task AutoCommitAsync(IReadOnlyList<PartitionConsumer<TKey, TValue>> partitions, CancellationToken cancellationToken)

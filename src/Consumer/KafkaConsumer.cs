@@ -96,8 +96,10 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGro
     /// <summary>
     /// Called when the group takes partitions away in a rebalance, or on disposal. Their messages are no
     /// longer handed out, but they are still assigned: <see cref="Position"/> is current and
-    /// <see cref="CommitAsync(CancellationToken)"/> commits them. With auto commit, their consumed offsets
-    /// are committed right after; then they stop.
+    /// <see cref="CommitAsync(CancellationToken)"/> commits them. In a rebalance it runs once the
+    /// application is done with the message of theirs it holds (it asked for the next one, or its handler
+    /// returned), as the Java client runs it at the next poll; but after <see cref="ConsumerOptions.MaxPollInterval"/>
+    /// it runs regardless. With auto commit, their consumed offsets are committed right after; then they stop.
     /// </summary>
     public PartitionsHandler? PartitionsRevoked { get; set; }
 

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using KafkaNative.Client;
+using KafkaNative.Client.Admin;
+using KafkaNative.Protocol;
 using KafkaNative.Sim;
 using static KafkaNative.Consumer.Tests.SimHelpers;
 
@@ -173,6 +175,40 @@ public class GroupResilienceTests
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
         Assert.Equal(200, seenByFirst.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task RevokeWhileTheApplicationHoldsAMessage_WaitsForIt_SoTheCommitInTheCallbackIncludesIt()
+    {
+        await using SimulatedCluster sim = await StartFastGroupsAsync();
+        await sim.CreateTopicAsync("in-hand", 2, 1);
+        await using var producer = new KafkaCluster(new KafkaClientOptions { BootstrapServers = sim.BootstrapServers });
+        for (int p = 0; p < 2; p++) await ProduceAsync(producer, "in-hand", p, 0, 10, $"{p}:");
+        await using var admin = new KafkaAdminClient(new KafkaClientOptions { BootstrapServers = sim.BootstrapServers });
+
+        ConsumerOptions options = Options(sim, "g-in-hand");
+        options.EnableAutoCommit = false;
+        await using var first = new KafkaConsumer<string?, string?>(options);
+        var committedInRevoke = new TaskCompletionSource<IReadOnlyList<TopicPartitionOffset>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        first.PartitionsRevoked = async (_, ct) => committedInRevoke.TrySetResult(await first.CommitAsync(ct));
+        first.Subscribe(["in-hand"]);
+        await using var second = new KafkaConsumer<string?, string?>(options);
+        using var cts = new CancellationTokenSource(Generous);
+        int read = 0;
+        await foreach (var message in first.ConsumeAsync(cts.Token))
+        {
+            if (++read < 20) continue;
+            // The last message in hand: a member joins, and the rebalance starts while this one is being processed.
+            second.Subscribe(["in-hand"]);
+            while ((await admin.DescribeGroupsAsync(["g-in-hand"], cts.Token))[0].State != "PreparingRebalance") await Task.Delay(20, cts.Token);
+            // Two more heartbeats of this member: it has heard of the rebalance and is revoking by now.
+            long heartbeats = sim.RequestCount(sim.BrokerIds[0], ApiKey.Heartbeat);
+            while (sim.RequestCount(sim.BrokerIds[0], ApiKey.Heartbeat) < heartbeats + 2 && !committedInRevoke.Task.IsCompleted) await Task.Delay(20, cts.Token);
+            Assert.False(committedInRevoke.Task.IsCompleted);   // the callback waits for this message
+            break;
+        }
+        IReadOnlyList<TopicPartitionOffset> committed = await committedInRevoke.Task.WaitAsync(Generous);
+        Assert.Equal([new TopicPartitionOffset("in-hand", 0, 10), new TopicPartitionOffset("in-hand", 1, 10)], committed.OrderBy(o => o.Partition));
     }
 
     [Fact]

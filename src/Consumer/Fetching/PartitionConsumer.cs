@@ -48,6 +48,9 @@ internal abstract class PartitionConsumer
 
     public ConsumerContext Context { get; }
 
+    /// <summary>The application's message of this partition not yet finished with; a revocation waits for it.</summary>
+    public RecordInHand InHand { get; } = new();
+
     public TopicPartition TopicPartition { get; }
 
     public string Topic { get; }
