@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 
 namespace KafkaNative.Consumer.Groups;
 
@@ -10,7 +9,7 @@ namespace KafkaNative.Consumer.Groups;
 /// </summary>
 internal sealed class PollTracker(TimeSpan maxPollInterval)
 {
-    private readonly Channel<bool> _polled = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private TaskCompletionSource? _pollWaiter;
     private long _lastPoll = Stopwatch.GetTimestamp();
     private long _callbackStart;
     private int _waiting;
@@ -19,7 +18,8 @@ internal sealed class PollTracker(TimeSpan maxPollInterval)
     public void Polled()
     {
         Volatile.Write(ref _lastPoll, Stopwatch.GetTimestamp());
-        _polled.Writer.TryWrite(true);
+        // Per message: a volatile read, and a wake-up only when the member waits for the application.
+        Volatile.Read(ref _pollWaiter)?.TrySetResult();
     }
 
     /// <summary>The application waits for records (it is present until <see cref="EndWait"/>).</summary>
@@ -59,9 +59,13 @@ internal sealed class PollTracker(TimeSpan maxPollInterval)
     }
 
     /// <summary>Forgets earlier polls, so <see cref="WaitForPollAsync"/> waits for the next one.</summary>
-    public void ForgetPolls() => _polled.Reader.TryRead(out _);
+    public void ForgetPolls() => Volatile.Write(ref _pollWaiter, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
 
     /// <summary>Waits until the application asks for records (since <see cref="ForgetPolls"/>).</summary>
-    public async Task WaitForPollAsync(CancellationToken cancellationToken) =>
-        await _polled.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+    public async Task WaitForPollAsync(CancellationToken cancellationToken)
+    {
+        TaskCompletionSource waiter = Volatile.Read(ref _pollWaiter) ?? throw new InvalidOperationException("ForgetPolls comes first.");
+        await waiter.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Interlocked.CompareExchange(ref _pollWaiter, null, waiter);
+    }
 }
