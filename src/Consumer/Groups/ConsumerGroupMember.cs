@@ -141,7 +141,8 @@ internal sealed partial class ConsumerGroupMember : IDisposable
         _rejoin.Reader.TryRead(out _);
         // The previous generation's heartbeats keep the session alive while the revoke callbacks run.
         if (!_cooperative && _owned.Count > 0) await RevokeAsync(_owned, lost: false, cancellationToken).ConfigureAwait(false);
-        await StopHeartbeatAsync().ConfigureAwait(false);
+        // The heartbeats may have ended the membership meanwhile (a revoke callback past MaxPollInterval).
+        if (await StopHeartbeatAsync().ConfigureAwait(false) is { } missed) await HandleAsync(missed, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<string> topics = await ResolveTopicsAsync(cancellationToken).ConfigureAwait(false);
         _joinedTopics = topics;
         return await JoinAndSyncAsync(topics, cancellationToken).ConfigureAwait(false);
@@ -228,14 +229,21 @@ internal sealed partial class ConsumerGroupMember : IDisposable
         _heartbeatTask = Task.Run(() => loop.RunAsync(token));
     }
 
-    private async Task StopHeartbeatAsync()
+    /// <summary>Stops the generation's heartbeats; returns the event that ended them if nobody read it yet.</summary>
+    private async Task<HeartbeatEvent?> StopHeartbeatAsync()
     {
-        if (_heartbeatStop is null) return;
+        if (_heartbeatStop is null) return null;
         await _heartbeatStop.CancelAsync().ConfigureAwait(false);
         await _heartbeatTask.ConfigureAwait(false);   // RunAsync handles its own exceptions
+        HeartbeatEvent? final = null;
+        while (_heartbeat!.Events.TryRead(out HeartbeatEvent? unread))
+        {
+            if (unread.Kind != HeartbeatEventKind.RebalanceNeeded) final = unread;
+        }
         _heartbeatStop.Dispose();
         _heartbeatStop = null;
         _heartbeat = null;
+        return final;
     }
 
     private async Task ResetMembershipAsync(ErrorCode error, CancellationToken cancellationToken)
