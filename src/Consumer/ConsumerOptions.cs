@@ -20,6 +20,14 @@ public sealed class ConsumerOptions : KafkaClientOptions
     /// <summary>Commit consumed offsets every <see cref="AutoCommitInterval"/>, on revocation and on disposal.</summary>
     public bool EnableAutoCommit { get; set; } = true;
 
+    /// <summary>
+    /// Whether the consume loops store each record's offset as consumed by themselves (Confluent's
+    /// enable.auto.offset.store): <c>await foreach</c> when the loop asks for the next record or exits,
+    /// the handler form when the handler returns. Off: only <see cref="KafkaConsumer{TKey, TValue}.StoreOffset(ConsumeResult{TKey, TValue})"/>
+    /// stores offsets, so commits (automatic or <see cref="KafkaConsumer{TKey, TValue}.CommitAsync(CancellationToken)"/>) cover only what the application stored.
+    /// </summary>
+    public bool EnableAutoOffsetStore { get; set; } = true;
+
     /// <summary>How often consumed offsets are committed when <see cref="EnableAutoCommit"/> is on.</summary>
     public TimeSpan AutoCommitInterval { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -46,6 +54,25 @@ public sealed class ConsumerOptions : KafkaClientOptions
 
     /// <summary>How long the coordinator waits for all members to rejoin during a rebalance.</summary>
     public TimeSpan RebalanceTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Longest time the application may stay away from the consume loop (not asking for records, or
+    /// inside a partition callback) before the member leaves the group so its partitions go to others,
+    /// as Kafka's max.poll.interval.ms. The consume loop then throws <see cref="MaxPollIntervalExceededException"/>
+    /// once, and consuming again rejoins. Waiting for records counts as present.
+    /// </summary>
+    public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long a subscribed or assigned topic may be missing from the cluster before the consume loop
+    /// throws <see cref="KafkaConsumeException"/> with UNKNOWN_TOPIC_OR_PARTITION (once per absence; the
+    /// consumer keeps looking, and reads the topic once it exists), as librdkafka's topic.metadata.propagation.max.ms.
+    /// Only with <see cref="KafkaClientOptions.AllowAutoTopicCreation"/> off can a topic be missing: otherwise asking creates it.
+    /// </summary>
+    public TimeSpan TopicMetadataPropagationMax { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>What to do with a record that cannot be read (checksum mismatch, undecodable batch, key or value that fails to deserialize).</summary>
+    public CorruptRecordHandling CorruptRecordHandling { get; set; } = CorruptRecordHandling.Throw;
 
     /// <summary>Assignment strategies offered to the group, preferred first. All members must share one.</summary>
     public IList<PartitionAssignmentStrategy> AssignmentStrategies { get; set; } = [PartitionAssignmentStrategy.Range, PartitionAssignmentStrategy.RoundRobin];
@@ -99,6 +126,12 @@ public sealed class ConsumerOptions : KafkaClientOptions
         if (HeartbeatInterval >= SessionTimeout)
             throw new ArgumentException($"HeartbeatInterval ({HeartbeatInterval}) must be less than SessionTimeout ({SessionTimeout}).", nameof(HeartbeatInterval));
         Positive(RebalanceTimeout, nameof(RebalanceTimeout));
+        Positive(MaxPollInterval, nameof(MaxPollInterval));
+        if (MaxPollInterval <= HeartbeatInterval)
+            throw new ArgumentException($"MaxPollInterval ({MaxPollInterval}) must be more than HeartbeatInterval ({HeartbeatInterval}).", nameof(MaxPollInterval));
+        Positive(TopicMetadataPropagationMax, nameof(TopicMetadataPropagationMax));
+        if (!Enum.IsDefined(CorruptRecordHandling))
+            throw new ArgumentException($"CorruptRecordHandling {CorruptRecordHandling} is not a known value.", nameof(CorruptRecordHandling));
         Positive(MaxProcessingTime, nameof(MaxProcessingTime));
         Positive(RetryBackoff, nameof(RetryBackoff));
         if (AssignmentStrategies is null || AssignmentStrategies.Count == 0)

@@ -5,10 +5,11 @@ namespace KafkaNative.Consumer;
 
 /// <summary>
 /// A partition cannot be consumed and the consumer cannot recover by itself: its offset is out of
-/// range with <see cref="AutoOffsetReset.Error"/>, the topic is not authorized, or the group fenced
-/// this member. Thrown from the consume loop.
+/// range with <see cref="AutoOffsetReset.Error"/>, the topic is not authorized or does not exist, a
+/// record is corrupt (<see cref="KafkaCorruptRecordException"/>), or the group fenced this member.
+/// Thrown from the consume loop.
 /// </summary>
-public sealed class KafkaConsumeException : KafkaErrorException
+public class KafkaConsumeException : KafkaErrorException
 {
     /// <summary>Creates the exception.</summary>
     public KafkaConsumeException(ErrorCode errorCode, TopicPartition? partition, string message, Exception? innerException = null)

@@ -18,12 +18,17 @@ namespace KafkaNative.Consumer;
 /// </summary>
 /// <remarks>
 /// Delivery is at least once: a message counts as consumed once the application asks for the next one
-/// (or its handler returned), and only consumed offsets are committed. Thread safety: one consume loop at a
-/// time; the other methods may be called from any thread.
+/// or leaves the loop (or its handler returned), and only consumed offsets are committed; with
+/// <see cref="ConsumerOptions.EnableAutoOffsetStore"/> off, only what <see cref="StoreOffset(ConsumeResult{TKey, TValue})"/>
+/// stored. A group member heartbeats in the background, independently of the application and its
+/// callbacks; it leaves the group when the application stays away longer than <see cref="ConsumerOptions.MaxPollInterval"/>.
+/// Errors that concern no partition (no broker reachable at all, a subscribed topic missing, the member
+/// having left the group) are thrown once by the consume loop, and consuming again carries on.
+/// Thread safety: one consume loop at a time; the other methods may be called from any thread.
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
-public sealed class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGroupListener
+public sealed partial class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGroupListener
 {
     private readonly ConsumerOptions _options;
     private readonly KafkaCluster _cluster;
@@ -38,6 +43,7 @@ public sealed class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGroupListen
     private readonly CancellationTokenSource _disposed = new();
     private readonly Channel<bool> _assignmentChanged = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly ConsumerGroupMember? _group;
+    private readonly PollTracker _poll;
     private readonly SemaphoreSlim _commitLock = new(1, 1);
     private PartitionConsumer<TKey, TValue>[] _active = [];
     private Task? _groupLoop;
@@ -45,6 +51,7 @@ public sealed class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGroupListen
     private bool _subscribed;
     private IReadOnlyList<string> _subscription = [];
     private Exception? _fatal;
+    private Exception? _pendingError;
     private int _consuming;
     private int _disposeState;
     private bool _abandon;
@@ -73,10 +80,11 @@ public sealed class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGroupListen
             ?? throw new ArgumentException($"There is no built-in deserializer for {typeof(TValue)}; pass one.", nameof(valueDeserializer));
         _logger = options.LoggerFactory.CreateLogger<KafkaConsumer<TKey, TValue>>();
         _cluster = new KafkaCluster(options);
-        _context = new ConsumerContext(_cluster, options);
+        _context = new ConsumerContext(_cluster, options, ReportError);
+        _poll = new PollTracker(options.MaxPollInterval);
         if (options.GroupId is not null)
         {
-            _group = new ConsumerGroupMember(_cluster, options, this);
+            _group = new ConsumerGroupMember(_cluster, options, this, _poll);
             _context.CommittedLookup = async (partition, cancellationToken) =>
                 (await _group.FetchCommittedAsync([partition], cancellationToken).ConfigureAwait(false))[0].Offset;
         }
@@ -85,10 +93,17 @@ public sealed class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGroupListen
     /// <summary>Called after the group assigned partitions, before their messages are read.</summary>
     public PartitionsHandler? PartitionsAssigned { get; set; }
 
-    /// <summary>Called when the group takes partitions away in a rebalance (their consumed offsets are committed right after, with auto commit).</summary>
+    /// <summary>
+    /// Called when the group takes partitions away in a rebalance, or on disposal. Their messages are no
+    /// longer handed out, but they are still assigned: <see cref="Position"/> is current and
+    /// <see cref="CommitAsync(CancellationToken)"/> commits them. In a rebalance it runs once the
+    /// application is done with the message of theirs it holds (it asked for the next one, or its handler
+    /// returned), as the Java client runs it at the next poll; but after <see cref="ConsumerOptions.MaxPollInterval"/>
+    /// it runs regardless. With auto commit, their consumed offsets are committed right after; then they stop.
+    /// </summary>
     public PartitionsHandler? PartitionsRevoked { get; set; }
 
-    /// <summary>Called when partitions were lost (this member was dropped from the group): they may already belong to another member, so nothing is committed.</summary>
+    /// <summary>Called when partitions were lost (this member was dropped from the group, or left it after <see cref="ConsumerOptions.MaxPollInterval"/>): they may already belong to another member, so nothing is committed.</summary>
     public PartitionsHandler? PartitionsLost { get; set; }
 
     /// <summary>The partitions currently consumed.</summary>
@@ -141,6 +156,7 @@ public sealed class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGroupListen
             _group.SetSubscription(topics, pattern);
             if (_subscribed) return;
             _subscribed = true;
+            _poll.Polled();
             CancellationToken token = _disposed.Token;
             _groupLoop = Task.Run(() => _group.RunAsync(token));
             StartAutoCommit();
@@ -232,244 +248,6 @@ public sealed class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGroupListen
         return (low, high);
     }
 
-    /// <summary>The group's committed offsets for these partitions (-1 where nothing is committed).</summary>
-    /// <exception cref="InvalidOperationException">No GroupId.</exception>
-    public Task<IReadOnlyList<TopicPartitionOffset>> CommittedAsync(IEnumerable<TopicPartition> partitions, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(partitions);
-        if (_group is null) throw new InvalidOperationException("Committed offsets need ConsumerOptions.GroupId.");
-        return _group.FetchCommittedAsync([.. partitions], cancellationToken);
-    }
-
-    /// <summary>Commits the consumed offsets of every assigned partition (those changed since the last commit).</summary>
-    /// <returns>The offsets committed.</returns>
-    /// <exception cref="InvalidOperationException">No GroupId.</exception>
-    /// <exception cref="KafkaErrorException">The commit failed (REBALANCE_IN_PROGRESS and the like: the partitions are moving).</exception>
-    public async Task<IReadOnlyList<TopicPartitionOffset>> CommitAsync(CancellationToken cancellationToken = default)
-    {
-        if (_group is null) throw new InvalidOperationException("Commits need ConsumerOptions.GroupId.");
-        List<TopicPartitionOffset> offsets;
-        lock (_lock)
-        {
-            offsets = _partitions.Values
-                .Select(p => new TopicPartitionOffset(p.TopicPartition, p.Position))
-                .Where(o => o.Offset >= 0 && (!_committed.TryGetValue(o.TopicPartition, out long c) || c != o.Offset))
-                .ToList();
-        }
-        await CommitAsync(offsets, cancellationToken).ConfigureAwait(false);
-        return offsets;
-    }
-
-    /// <summary>Commits explicit offsets (each the offset of the next message to read, i.e. last processed + 1).</summary>
-    /// <exception cref="InvalidOperationException">No GroupId.</exception>
-    /// <exception cref="KafkaErrorException">The commit failed.</exception>
-    public async Task CommitAsync(IEnumerable<TopicPartitionOffset> offsets, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(offsets);
-        if (_group is null) throw new InvalidOperationException("Commits need ConsumerOptions.GroupId.");
-        List<TopicPartitionOffset> list = [.. offsets];
-        if (list.Any(o => o.Offset < 0)) throw new ArgumentException("Committed offsets must not be negative.", nameof(offsets));
-        if (list.Count == 0) return;
-        await _commitLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await _group.CommitAsync(list, cancellationToken).ConfigureAwait(false);
-            lock (_lock)
-            {
-                foreach (TopicPartitionOffset o in list) _committed[o.TopicPartition] = o.Offset;
-            }
-        }
-        finally
-        {
-            _commitLock.Release();
-        }
-    }
-
-    /// <summary>
-    /// Reads messages from every assigned partition, one partition's chunk at a time in turn, as they
-    /// arrive; waits while there are none. A message counts as consumed when the next one is requested.
-    /// </summary>
-    /// <param name="cancellationToken">Ends the enumeration (with <see cref="OperationCanceledException"/>).</param>
-    /// <exception cref="KafkaConsumeException">A partition cannot be read (reset policy Error, authorization, a message that fails to deserialize: reading again continues after it), or the group fenced this member.</exception>
-    /// <exception cref="InvalidOperationException">Another consume loop is running.</exception>
-    public async IAsyncEnumerable<ConsumeResult<TKey, TValue>> ConsumeAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        EnterConsume();
-        try
-        {
-            while (true)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                MarkPending();
-                ThrowIfFatalOrDisposed();
-                if (_chunk is null && !TryTakeChunk())
-                {
-                    _context.ResetDataReady();
-                    if (!TryTakeChunk())
-                    {
-                        await _context.WaitDataReadyAsync(cancellationToken).ConfigureAwait(false);
-                        continue;
-                    }
-                }
-                MessageChunk<TKey, TValue> chunk = _chunk!;
-                PartitionConsumer<TKey, TValue> partition = _chunkPartition!;
-                if (chunk.Version != partition.Version || partition.IsStopped)
-                {
-                    DropChunk();
-                    continue;
-                }
-                if (chunk.Next < chunk.Count)
-                {
-                    ConsumeResult<TKey, TValue> item = chunk.Items[chunk.Next++];
-                    _markPartition = partition;
-                    _markVersion = chunk.Version;
-                    _markOffset = item.Offset + 1;
-                    yield return item;
-                    continue;
-                }
-                Exception? error = chunk.Error;
-                long errorNext = chunk.ErrorNextOffset;
-                DropChunk();
-                if (error is not null)
-                {
-                    if (errorNext >= 0) partition.MarkConsumed(partition.Version, errorNext);
-                    throw error;
-                }
-            }
-        }
-        finally
-        {
-            Volatile.Write(ref _consuming, 0);
-        }
-    }
-
-    /// <summary>
-    /// Runs <paramref name="handler"/> for every message, each partition in its own task (messages of
-    /// one partition in order, partitions in parallel), until cancelled. A slow handler on one
-    /// partition does not hold up the others. A message counts as consumed when its handler returns.
-    /// </summary>
-    /// <param name="handler">Handles one message.</param>
-    /// <param name="cancellationToken">Stops consuming.</param>
-    /// <exception cref="KafkaConsumeException">A partition cannot be read, or the group fenced this member.</exception>
-    /// <exception cref="InvalidOperationException">Another consume loop is running.</exception>
-    public async Task ConsumeAsync(Func<ConsumeResult<TKey, TValue>, CancellationToken, ValueTask> handler, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        EnterConsume();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
-        var workers = new Dictionary<PartitionConsumer<TKey, TValue>, Task>();
-        try
-        {
-            while (true)
-            {
-                ThrowIfFatalOrDisposed();
-                cancellationToken.ThrowIfCancellationRequested();
-                _assignmentChanged.Reader.TryRead(out _);
-                foreach (PartitionConsumer<TKey, TValue> partition in Volatile.Read(ref _active))
-                {
-                    if (!workers.ContainsKey(partition)) workers[partition] = Task.Run(() => RunPartitionAsync(partition, handler, stop.Token));
-                }
-                foreach ((PartitionConsumer<TKey, TValue> partition, Task worker) in workers.Where(w => w.Value.IsCompleted).ToList())
-                {
-                    workers.Remove(partition);
-                    await worker.ConfigureAwait(false);
-                }
-                Task changed = _assignmentChanged.Reader.WaitToReadAsync(stop.Token).AsTask();
-                await Task.WhenAny(workers.Values.Append(changed)).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-            foreach (Task worker in workers.Values)
-            {
-                try
-                {
-                    await worker.ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    // Stopping.
-                }
-            }
-            Volatile.Write(ref _consuming, 0);
-        }
-    }
-
-    private async Task RunPartitionAsync(PartitionConsumer<TKey, TValue> partition, Func<ConsumeResult<TKey, TValue>, CancellationToken, ValueTask> handler, CancellationToken cancellationToken)
-    {
-        ChannelReader<MessageChunk<TKey, TValue>> messages = partition.Messages;
-        while (await messages.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            while (messages.TryRead(out MessageChunk<TKey, TValue>? chunk))
-            {
-                try
-                {
-                    int version = chunk.Version;
-                    for (int i = 0; i < chunk.Count; i++)
-                    {
-                        if (partition.Version != version || partition.IsStopped) break;
-                        ConsumeResult<TKey, TValue> item = chunk.Items[i];
-                        await handler(item, cancellationToken).ConfigureAwait(false);
-                        partition.MarkConsumed(version, item.Offset + 1);
-                    }
-                    if (chunk.Error is { } error && partition.Version == version)
-                    {
-                        if (chunk.ErrorNextOffset >= 0) partition.MarkConsumed(version, chunk.ErrorNextOffset);
-                        throw error;
-                    }
-                }
-                finally
-                {
-                    partition.ReturnChunk(chunk);
-                }
-            }
-        }
-    }
-
-    private void EnterConsume()
-    {
-        ObjectDisposedException.ThrowIf(_disposeState != 0, this);
-        if (Interlocked.Exchange(ref _consuming, 1) != 0) throw new InvalidOperationException("Another consume loop is running on this consumer.");
-    }
-
-    private void ThrowIfFatalOrDisposed()
-    {
-        if (Volatile.Read(ref _fatal) is { } fatal) throw fatal;
-        ObjectDisposedException.ThrowIf(_disposeState != 0, this);
-    }
-
-    private void MarkPending()
-    {
-        if (_markPartition is null) return;
-        _markPartition.MarkConsumed(_markVersion, _markOffset);
-        _markPartition = null;
-    }
-
-    private bool TryTakeChunk()
-    {
-        PartitionConsumer<TKey, TValue>[] active = Volatile.Read(ref _active);
-        for (int i = 0; i < active.Length; i++)
-        {
-            PartitionConsumer<TKey, TValue> partition = active[(_cursor + i) % active.Length];
-            if (partition.Messages.TryRead(out MessageChunk<TKey, TValue>? chunk))
-            {
-                _cursor = (_cursor + i + 1) % active.Length;
-                _chunk = chunk;
-                _chunkPartition = partition;
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void DropChunk()
-    {
-        if (_chunk is not null) _chunkPartition!.ReturnChunk(_chunk);
-        _chunk = null;
-        _chunkPartition = null;
-    }
-
     private PartitionConsumer<TKey, TValue> GetPartition(TopicPartition partition)
     {
         lock (_lock)
@@ -497,160 +275,16 @@ public sealed class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGroupListen
 
     private void PublishLocked()
     {
-        Volatile.Write(ref _active, [.. _partitions.Values.OrderBy(p => p.TopicPartition)]);
+        Volatile.Write(ref _active, [.. _partitions.Values.Where(p => !p.IsRevoking).OrderBy(p => p.TopicPartition)]);
         _assignmentChanged.Writer.TryWrite(true);
         _context.SignalDataReady();
     }
 
-    private void StartAutoCommit()
+    /// <summary>An error for the application that concerns no single partition: the consume loop throws it once.</summary>
+    private void ReportError(Exception error)
     {
-        if (_group is null || !_options.EnableAutoCommit || _autoCommitLoop is not null) return;
-        CancellationToken token = _disposed.Token;
-        var loop = new AutoCommitLoop(_options.AutoCommitInterval, AutoCommitAsync);
-        _autoCommitLoop = Task.Run(() => loop.RunAsync(token));
-    }
-
-    private async Task AutoCommitAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await CommitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (error is KafkaException or TimeoutException or ObjectDisposedException)
-        {
-            Log.CommitFailed(_logger, error, _options.GroupId ?? "");
-        }
-    }
-
-    /// <summary>For tests: stops like a crashed process would, without committing or leaving the group.</summary>
-    internal ValueTask AbandonAsync()
-    {
-        _abandon = true;
-        return DisposeAsync();
-    }
-
-    async Task IGroupListener.OnAssignedAsync(IReadOnlyList<TopicPartition> partitions, CancellationToken cancellationToken)
-    {
-        lock (_lock)
-        {
-            foreach (TopicPartition partition in partitions)
-            {
-                if (!_partitions.ContainsKey(partition)) StartPartitionLocked(partition, OffsetResolver.Committed);
-            }
-            PublishLocked();
-        }
-        await InvokeAsync(PartitionsAssigned, partitions, cancellationToken).ConfigureAwait(false);
-    }
-
-    async Task IGroupListener.OnRevokedAsync(IReadOnlyList<TopicPartition> partitions, bool lost, CancellationToken cancellationToken)
-    {
-        List<PartitionConsumer<TKey, TValue>> stopped = [];
-        lock (_lock)
-        {
-            foreach (TopicPartition partition in partitions)
-            {
-                if (_partitions.Remove(partition, out PartitionConsumer<TKey, TValue>? consumer)) stopped.Add(consumer);
-            }
-            PublishLocked();
-        }
-        foreach (PartitionConsumer<TKey, TValue> consumer in stopped) await consumer.StopAsync().ConfigureAwait(false);
-        await InvokeAsync(lost ? PartitionsLost : PartitionsRevoked, partitions, cancellationToken).ConfigureAwait(false);
-        if (!lost && _options.EnableAutoCommit && _group is not null)
-        {
-            List<TopicPartitionOffset> offsets;
-            lock (_lock)
-            {
-                offsets = stopped.Select(p => new TopicPartitionOffset(p.TopicPartition, p.Position))
-                    .Where(o => o.Offset >= 0 && (!_committed.TryGetValue(o.TopicPartition, out long c) || c != o.Offset)).ToList();
-            }
-            try
-            {
-                await CommitAsync(offsets, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception error) when (error is KafkaException or TimeoutException)
-            {
-                Log.CommitFailed(_logger, error, _options.GroupId ?? "");
-            }
-        }
-        lock (_lock)
-        {
-            foreach (PartitionConsumer<TKey, TValue> consumer in stopped) _committed.Remove(consumer.TopicPartition);
-        }
-    }
-
-    void IGroupListener.OnFatalError(Exception error)
-    {
-        Volatile.Write(ref _fatal, error);
+        Interlocked.CompareExchange(ref _pendingError, error, null);
         _assignmentChanged.Writer.TryWrite(true);
         _context.SignalDataReady();
-    }
-
-    private async Task InvokeAsync(PartitionsHandler? handler, IReadOnlyList<TopicPartition> partitions, CancellationToken cancellationToken)
-    {
-        if (handler is null || partitions.Count == 0) return;
-        try
-        {
-            await handler(partitions, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception error) when (error is not OperationCanceledException)
-        {
-            Log.CallbackFailed(_logger, error, _options.GroupId ?? "");
-        }
-    }
-
-    /// <summary>
-    /// Commits consumed offsets (with auto commit), stops fetching, leaves the group (dynamic members;
-    /// static members keep their place until the session times out) and closes the connections.
-    /// </summary>
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposeState, 1) != 0) return;
-        using var timeout = new CancellationTokenSource(_options.RequestTimeout);
-        if (_group is not null && _options.EnableAutoCommit && !_abandon)
-        {
-            try
-            {
-                await CommitAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (Exception error) when (error is KafkaException or OperationCanceledException or TimeoutException or ObjectDisposedException)
-            {
-                Log.CommitFailed(_logger, error, _options.GroupId ?? "");
-            }
-        }
-        await _disposed.CancelAsync().ConfigureAwait(false);
-        foreach (Task? loop in new[] { _groupLoop, _autoCommitLoop })
-        {
-            if (loop is null) continue;
-            try
-            {
-                await loop.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Disposing.
-            }
-        }
-        List<PartitionConsumer<TKey, TValue>> all;
-        List<Task> stopping;
-        lock (_lock)
-        {
-            all = [.. _partitions.Values];
-            _partitions.Clear();
-            stopping = [.. _stopping];
-            Volatile.Write(ref _active, []);
-        }
-        foreach (PartitionConsumer<TKey, TValue> partition in all) await partition.StopAsync().ConfigureAwait(false);
-        await Task.WhenAll(stopping).ConfigureAwait(false);
-        if (_subscribed && _group is not null && !_abandon)
-        {
-            await InvokeAsync(PartitionsRevoked, all.Select(p => p.TopicPartition).ToList(), timeout.Token).ConfigureAwait(false);
-            await _group.LeaveAsync(timeout.Token).ConfigureAwait(false);
-        }
-        _group?.Dispose();
-        await _context.Registry.DisposeAsync().ConfigureAwait(false);
-        await _cluster.DisposeAsync().ConfigureAwait(false);
-        _context.SignalDataReady();
-        _commitLock.Dispose();
-        _disposed.Dispose();
     }
 }

@@ -14,8 +14,8 @@ internal static partial class Log
     [LoggerMessage(103, LogLevel.Warning, "Broker {NodeId}: fetch failed; its {Count} partitions look for a leader again")]
     public static partial void FetchFailed(ILogger logger, Exception exception, int nodeId, int count);
 
-    [LoggerMessage(104, LogLevel.Warning, "{Partition}: corrupt data at offset {Offset}; skipping to {Next}")]
-    public static partial void CorruptData(ILogger logger, Exception exception, TopicPartition partition, long offset, long next);
+    [LoggerMessage(104, LogLevel.Warning, "{Partition}: corrupt record at offset {Offset}; skipping to {Next}")]
+    public static partial void CorruptRecordSkipped(ILogger logger, Exception exception, TopicPartition partition, long offset, long next);
 
     [LoggerMessage(105, LogLevel.Debug, "{Partition}: the application took longer than {Timeout} to take messages; unsubscribed until it catches up")]
     public static partial void SlowPartition(ILogger logger, TopicPartition partition, TimeSpan timeout);
@@ -43,4 +43,13 @@ internal static partial class Log
 
     [LoggerMessage(115, LogLevel.Warning, "Group {GroupId}: leaving the group failed")]
     public static partial void LeaveFailed(ILogger logger, Exception exception, string groupId);
+
+    [LoggerMessage(116, LogLevel.Warning, "Group {GroupId}: leaving the group because {Reason}")]
+    public static partial void PollTimeout(ILogger logger, string groupId, string reason);
+
+    [LoggerMessage(118, LogLevel.Warning, "Group {GroupId}: looking up subscribed topic {Topic} failed")]
+    public static partial void TopicLookupFailed(ILogger logger, Exception exception, string groupId, string topic);
+
+    [LoggerMessage(117, LogLevel.Error, "The {Loop} loop of {Owner} failed unexpectedly")]
+    public static partial void LoopFailed(ILogger logger, Exception exception, string loop, string owner);
 }

@@ -13,6 +13,9 @@ public class OptionsTests
     [InlineData("GroupInstanceId")]
     [InlineData("MaxPartitionFetchBytes")]
     [InlineData("BootstrapServers")]
+    [InlineData("MaxPollInterval")]
+    [InlineData("TopicMetadataPropagationMax")]
+    [InlineData("CorruptRecordHandling")]
     public void Invalid_NamesTheSetting(string setting)
     {
         ConsumerOptions options = Valid();
@@ -23,6 +26,9 @@ public class OptionsTests
             case "GroupInstanceId": options.GroupId = null; options.GroupInstanceId = "x"; break;
             case "MaxPartitionFetchBytes": options.MaxPartitionFetchBytes = 10; break;
             case "BootstrapServers": options.BootstrapServers = ""; break;
+            case "MaxPollInterval": options.MaxPollInterval = options.HeartbeatInterval; break;
+            case "TopicMetadataPropagationMax": options.TopicMetadataPropagationMax = TimeSpan.Zero; break;
+            case "CorruptRecordHandling": options.CorruptRecordHandling = (CorruptRecordHandling)7; break;
         }
         var error = Assert.ThrowsAny<ArgumentException>(options.Validate);
         Assert.Equal(setting, error.ParamName);

@@ -5,7 +5,8 @@ namespace KafkaNative.Consumer.Deserialization;
 /// <remarks>
 /// The data given to <see cref="Deserialize"/> is a slice of a pooled fetch buffer: copy what
 /// you keep, never hold on to the span. Throwing fails that one message: the consume loop reports a
-/// <see cref="KafkaConsumeException"/> and the next read continues after it.
+/// <see cref="KafkaCorruptRecordException"/> carrying the raw bytes, and the next read continues after it
+/// (or, with <see cref="CorruptRecordHandling.Skip"/>, the message is skipped).
 /// </remarks>
 public interface IDeserializer<out T>
 {

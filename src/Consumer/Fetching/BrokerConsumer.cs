@@ -65,10 +65,18 @@ internal sealed class BrokerConsumer
         }
     }
 
-    /// <summary>Adds a partition; it is fetched from the next request on.</summary>
+    /// <summary>Adds a partition; it is fetched from the next request on. A failed loop sends it back to its dispatcher.</summary>
     public async ValueTask SubscribeAsync(PartitionConsumer partition, CancellationToken cancellationToken)
     {
-        await _incoming.Writer.WriteAsync(partition, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _incoming.Writer.WriteAsync(partition, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            partition.OnBrokerFailed(this);
+            return;
+        }
         Wake();
     }
 
@@ -142,8 +150,18 @@ internal sealed class BrokerConsumer
         {
             // Stopped.
         }
+        catch (Exception error)
+        {
+            // A bug: new partitions go elsewhere, these find their leader again, the application hears of it.
+            Log.LoopFailed(_logger, error, "fetch", $"broker {NodeId}");
+            _incoming.Writer.TryComplete(error);
+            _context.Registry.OnFailed(this);
+            _context.ReportError(new KafkaConsumeException(ErrorCode.UnknownServerError, null, $"Fetching from broker {NodeId} failed unexpectedly: {error.Message}", error));
+        }
         finally
         {
+            _incoming.Writer.TryComplete();
+            while (_incoming.Reader.TryRead(out PartitionConsumer? pending)) _subscriptions.Add(pending);
             foreach (PartitionConsumer partition in _subscriptions) partition.OnBrokerFailed(this);
             _subscriptions.Clear();
             lease?.Dispose();

@@ -8,6 +8,7 @@ internal sealed class BrokerConsumerRegistry(ConsumerContext context)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<int, BrokerConsumer> _consumers = [];
+    private readonly List<BrokerConsumer> _released = [];
 
     public int Count
     {
@@ -37,19 +38,34 @@ internal sealed class BrokerConsumerRegistry(ConsumerContext context)
         lock (_lock)
         {
             if (--consumer.References > 0) return;
-            if (_consumers.TryGetValue(consumer.NodeId, out BrokerConsumer? current) && current == consumer) _consumers.Remove(consumer.NodeId);
+            Forget(consumer);
         }
         consumer.Stop();
     }
 
-    /// <summary>Stops every broker consumer (their partitions were stopped first).</summary>
+    /// <summary>A broker consumer whose loop failed: partitions dispatched from now on get a new one.</summary>
+    public void OnFailed(BrokerConsumer consumer)
+    {
+        lock (_lock) Forget(consumer);
+    }
+
+    // Under the lock. Stopped loops are kept until they end, so disposal waits for them too.
+    private void Forget(BrokerConsumer consumer)
+    {
+        if (_consumers.TryGetValue(consumer.NodeId, out BrokerConsumer? current) && current == consumer) _consumers.Remove(consumer.NodeId);
+        _released.RemoveAll(c => c.Completion.IsCompleted);
+        if (!_released.Contains(consumer)) _released.Add(consumer);
+    }
+
+    /// <summary>Stops every broker consumer (their partitions were stopped first) and waits for every loop, released ones included.</summary>
     public async ValueTask DisposeAsync()
     {
         List<BrokerConsumer> all;
         lock (_lock)
         {
-            all = [.. _consumers.Values];
+            all = [.. _consumers.Values, .. _released];
             _consumers.Clear();
+            _released.Clear();
         }
         foreach (BrokerConsumer consumer in all) consumer.Stop();
         foreach (BrokerConsumer consumer in all) await consumer.Completion.ConfigureAwait(false);

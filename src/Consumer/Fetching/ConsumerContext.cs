@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using KafkaNative.Client;
+using KafkaNative.Protocol;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaNative.Consumer.Fetching;
@@ -9,8 +10,11 @@ internal sealed class ConsumerContext
 {
     private readonly Channel<bool> _dataReady = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
-    public ConsumerContext(KafkaCluster cluster, ConsumerOptions options)
+    private readonly Action<Exception> _reportError;
+
+    public ConsumerContext(KafkaCluster cluster, ConsumerOptions options, Action<Exception> reportError)
     {
+        _reportError = reportError;
         Cluster = cluster;
         Options = options;
         LoggerFactory = options.LoggerFactory;
@@ -27,6 +31,15 @@ internal sealed class ConsumerContext
 
     /// <summary>Looks up a partition's committed offset (-1 for none); null without a group.</summary>
     public Func<TopicPartition, CancellationToken, Task<long>>? CommittedLookup { get; set; }
+
+    /// <summary>Hands the application an error that concerns no single partition (no broker reachable, a failed loop); the next read throws it.</summary>
+    public void ReportError(Exception error) => _reportError(error);
+
+    /// <summary>Reports <paramref name="error"/> when no broker of the cluster has answered yet, so a bad bootstrap address is not a silent wait.</summary>
+    public void ReportIfUnreachable(Exception error)
+    {
+        if (Cluster.Metadata is null && error is KafkaException) ReportError(error);
+    }
 
     /// <summary>Tells a waiting merged reader that some partition has messages (or an error, or the assignment changed).</summary>
     public void SignalDataReady() => _dataReady.Writer.TryWrite(true);

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using KafkaNative.Protocol;
+using Microsoft.Extensions.Logging;
 
 namespace KafkaNative.Consumer.Fetching;
 
@@ -22,6 +23,8 @@ internal abstract class PartitionConsumer
     private int _version;
     private bool _paused;
     private volatile bool _stopped;
+    private volatile bool _revoking;
+    private volatile bool _failed;
     private BrokerConsumer? _subscribedTo;
     private Task? _dispatcherTask;
     private Task? _feederTask;
@@ -45,6 +48,9 @@ internal abstract class PartitionConsumer
 
     public ConsumerContext Context { get; }
 
+    /// <summary>The application's message of this partition not yet finished with; a revocation waits for it.</summary>
+    public RecordInHand InHand { get; } = new();
+
     public TopicPartition TopicPartition { get; }
 
     public string Topic { get; }
@@ -52,6 +58,9 @@ internal abstract class PartitionConsumer
     public int Partition { get; }
 
     public bool IsStopped => _stopped;
+
+    /// <summary>The group is taking the partition away: nothing more is fetched or handed out, but its position still commits.</summary>
+    public bool IsRevoking => _revoking;
 
     public int Version => Volatile.Read(ref _version);
 
@@ -104,9 +113,36 @@ internal abstract class PartitionConsumer
     {
         CancellationToken token = _stop.Token;
         var dispatcher = new PartitionDispatcher(this);
-        _dispatcherTask = Task.Run(() => dispatcher.RunAsync(token));
-        _feederTask = Task.Run(() => RunFeederAsync(token));
+        _dispatcherTask = Task.Run(() => SuperviseAsync("dispatch", dispatcher.RunAsync, token));
+        _feederTask = Task.Run(() => SuperviseAsync("feed", RunFeederAsync, token));
         Trigger();
+    }
+
+    /// <summary>
+    /// Runs one of the partition's loops. If it fails unexpectedly (a bug), the partition stops taking
+    /// fetched data (the broker consumer drops it), and the application gets the error at this point of
+    /// the partition's stream; assigning the partition again starts it afresh.
+    /// </summary>
+    private async Task SuperviseAsync(string loop, Func<CancellationToken, Task> run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await run(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped.
+        }
+        catch (Exception error)
+        {
+            Log.LoopFailed(Context.LoggerFactory.CreateLogger<PartitionConsumer>(), error, loop, TopicPartition.ToString());
+            _failed = true;
+            _fed.Writer.TryComplete();
+            _trigger.Writer.TryComplete();
+            SubscribedTo?.Wake();
+            await ReportErrorAsync(new KafkaConsumeException(ErrorCode.UnknownServerError, TopicPartition,
+                $"{TopicPartition}: the {loop} loop failed unexpectedly: {error.Message}", error), cancellationToken).ConfigureAwait(false);
+        }
     }
 
     protected abstract Task RunFeederAsync(CancellationToken cancellationToken);
@@ -145,7 +181,7 @@ internal abstract class PartitionConsumer
         {
             offset = _fetchOffset;
             version = _version;
-            return !_stopped && !_paused && _resetTo == NoReset;
+            return !_stopped && !_paused && !_revoking && !_failed && _resetTo == NoReset;
         }
     }
 
@@ -204,6 +240,19 @@ internal abstract class PartitionConsumer
         {
             if (version == _version && next > _consumed) _consumed = next;
         }
+    }
+
+    /// <summary>The application stored <paramref name="next"/> as the position to commit (any offset, as Confluent's StoreOffset).</summary>
+    public void StoreOffset(long next)
+    {
+        lock (_lock) _consumed = next;
+    }
+
+    /// <summary>Stops fetching and handing out messages while the revoke callback and commit run; <see cref="StopAsync"/> follows.</summary>
+    public void BeginRevoke()
+    {
+        _revoking = true;
+        SubscribedTo?.Wake();
     }
 
     /// <summary>Moves the partition to <paramref name="offset"/> (or Beginning / End); buffered messages are dropped.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using KafkaNative.Client;
 using KafkaNative.Protocol;
 using Microsoft.Extensions.Logging;
@@ -9,10 +10,14 @@ namespace KafkaNative.Consumer.Fetching;
 /// offset reset (ListOffsets), finds the partition's leader and subscribes the partition to that
 /// broker's <see cref="BrokerConsumer"/>, moving its reference from the previous one. A broker
 /// consumer that drops the partition (leader error, failed fetch, slow application) triggers it again.
+/// A topic missing for longer than <see cref="ConsumerOptions.TopicMetadataPropagationMax"/> is reported
+/// to the application once, and looked for again until it exists.
 /// </summary>
 internal sealed class PartitionDispatcher(PartitionConsumer partition)
 {
     private readonly ILogger _logger = partition.Context.LoggerFactory.CreateLogger<PartitionDispatcher>();
+    private long _missingSince;
+    private bool _missingReported;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -34,6 +39,8 @@ internal sealed class PartitionDispatcher(PartitionConsumer partition)
                 try
                 {
                     await DispatchAsync(reset, cancellationToken).ConfigureAwait(false);
+                    _missingSince = 0;
+                    _missingReported = false;
                 }
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
@@ -47,7 +54,9 @@ internal sealed class PartitionDispatcher(PartitionConsumer partition)
                 catch (Exception error) when (error is KafkaErrorException or KafkaException or TimeoutException)
                 {
                     Log.DispatchFailed(_logger, error, partition.TopicPartition);
-                    if (error is KafkaErrorException { IsRetriable: false } fatal && fatal.ErrorCode is not ErrorCode.UnknownTopicOrPartition)
+                    context.ReportIfUnreachable(error);
+                    if (error is KafkaErrorException { ErrorCode: ErrorCode.UnknownTopicOrPartition }) await OnMissingAsync(cancellationToken).ConfigureAwait(false);
+                    else if (error is KafkaErrorException { IsRetriable: false } fatal)
                     {
                         await partition.ReportErrorAsync(new KafkaConsumeException(fatal.ErrorCode, partition.TopicPartition, $"{partition.TopicPartition}: {fatal.Message}", fatal), cancellationToken).ConfigureAwait(false);
                     }
@@ -61,6 +70,16 @@ internal sealed class PartitionDispatcher(PartitionConsumer partition)
         {
             // Stopped.
         }
+    }
+
+    private async Task OnMissingAsync(CancellationToken cancellationToken)
+    {
+        if (_missingSince == 0) _missingSince = Stopwatch.GetTimestamp();
+        TimeSpan missing = Stopwatch.GetElapsedTime(_missingSince);
+        if (_missingReported || missing < partition.Context.Options.TopicMetadataPropagationMax) return;
+        _missingReported = true;
+        await partition.ReportErrorAsync(new KafkaConsumeException(ErrorCode.UnknownTopicOrPartition, partition.TopicPartition,
+            $"{partition.TopicPartition} does not exist (for {missing.TotalSeconds:0.#} s now); it is read once it is created."), cancellationToken).ConfigureAwait(false);
     }
 
     private async Task DispatchAsync(long reset, CancellationToken cancellationToken)

@@ -11,7 +11,8 @@ namespace KafkaNative.Consumer.Fetching;
 /// <summary>
 /// Sarama's <c>partitionConsumer.responseFeeder()</c>: takes this partition's share of each fetch,
 /// decodes it (skipping control batches, aborted transactions under read_committed, records before
-/// the fetch offset, corrupt batches with a warning), deserializes it into chunks, releases the
+/// the fetch offset), deserializes it into chunks (a corrupt record becomes an error at its place in
+/// the stream, or a warning with <see cref="CorruptRecordHandling.Skip"/>), releases the
 /// pooled fetch buffer and delivers the chunks through the partition's bounded queue. When the
 /// application takes no chunk for <see cref="ConsumerOptions.MaxProcessingTime"/>, it tells the broker
 /// consumer to drop the partition (so the broker's other partitions keep flowing), finishes delivering,
@@ -32,6 +33,7 @@ internal sealed class PartitionFeeder<TKey, TValue>
     private readonly DeserializationContext _valueContext;
     private readonly bool _readCommitted;
     private readonly TimeSpan _maxProcessingTime;
+    private readonly bool _skipCorrupt;
 
     public PartitionFeeder(PartitionConsumer<TKey, TValue> partition, IDeserializer<TKey> keys, IDeserializer<TValue> values)
     {
@@ -45,6 +47,7 @@ internal sealed class PartitionFeeder<TKey, TValue>
         _valueContext = new DeserializationContext(partition.Topic, partition.Partition, false);
         _readCommitted = options.IsolationLevel == IsolationLevel.ReadCommitted;
         _maxProcessingTime = options.MaxProcessingTime;
+        _skipCorrupt = options.CorruptRecordHandling == CorruptRecordHandling.Skip;
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -207,9 +210,11 @@ internal sealed class PartitionFeeder<TKey, TValue>
             }
             catch (KafkaProtocolException error)
             {
-                // A corrupt batch header or checksum: skip past the batch and stop reading this response.
-                long skipTo = SkipTarget(records.Span[start..], next);
-                Log.CorruptData(_logger, error, _partition.TopicPartition, next, skipTo);
+                // A corrupt batch header or checksum: continue past the batch, and read nothing more of this response.
+                ReadOnlySpan<byte> raw = records.Span[start..];
+                long skipTo = SkipTarget(raw, next);
+                OnCorrupt(version, new KafkaCorruptRecordException(_partition.TopicPartition, next, skipTo,
+                    $"{_partition.TopicPartition}: the batch at offset {next} is corrupt: {error.Message}", error) { RawBatch = RawBatch(raw) });
                 return skipTo;
             }
             if (!moved) break;
@@ -242,13 +247,39 @@ internal sealed class PartitionFeeder<TKey, TValue>
             catch (KafkaProtocolException error)
             {
                 long skipTo = Math.Max(next, header.NextOffset);
-                Log.CorruptData(_logger, error, _partition.TopicPartition, next, skipTo);
+                OnCorrupt(version, new KafkaCorruptRecordException(_partition.TopicPartition, next, skipTo,
+                    $"{_partition.TopicPartition}: a record of the batch at offset {header.BaseOffset} does not decode: {error.Message}", error)
+                {
+                    RawBatch = records.Span[start..batches.BytesConsumed].ToArray(),
+                });
                 next = skipTo;
                 continue;
             }
             if (magic2) next = Math.Max(next, header.NextOffset);
         }
         return next;
+    }
+
+    /// <summary>Puts a corrupt record's error at its place in the stream, or logs and skips it.</summary>
+    private void OnCorrupt(int version, KafkaCorruptRecordException error)
+    {
+        if (_skipCorrupt)
+        {
+            Log.CorruptRecordSkipped(_logger, error, _partition.TopicPartition, error.Offset, error.NextOffset);
+            return;
+        }
+        MessageChunk<TKey, TValue> chunk = CurrentChunk(version);
+        chunk.Error = error;
+        chunk.ErrorNextOffset = error.NextOffset;
+    }
+
+    /// <summary>A copy of a corrupt batch, as long as its header says (or as much as is there).</summary>
+    private static byte[] RawBatch(ReadOnlySpan<byte> batch)
+    {
+        const int LengthFieldEnd = 12;
+        if (batch.Length < LengthFieldEnd) return batch.ToArray();
+        long stated = LengthFieldEnd + (long)BinaryPrimitives.ReadInt32BigEndian(batch[8..]);
+        return batch[..(int)Math.Clamp(stated, LengthFieldEnd, batch.Length)].ToArray();
     }
 
     /// <summary>The offset after a corrupt batch, read from its raw header as far as it is there.</summary>
@@ -273,9 +304,12 @@ internal sealed class PartitionFeeder<TKey, TValue>
         }
         catch (Exception error) when (error is not OutOfMemoryException)
         {
-            chunk.Error = new KafkaConsumeException(ErrorCode.CorruptMessage, _partition.TopicPartition,
-                $"Deserializing the message at {_partition.TopicPartition}@{record.Offset} failed: {error.Message}", error);
-            chunk.ErrorNextOffset = record.Offset + 1;
+            OnCorrupt(version, new KafkaCorruptRecordException(_partition.TopicPartition, record.Offset, record.Offset + 1,
+                $"Deserializing the message at {_partition.TopicPartition}@{record.Offset} failed: {error.Message}", error)
+            {
+                RawKey = record.IsKeyNull ? null : record.KeySpan.ToArray(),
+                RawValue = record.IsValueNull ? null : record.ValueSpan.ToArray(),
+            });
             return;
         }
         IReadOnlyList<KeyValuePair<string, byte[]?>> headers = NoHeaders;

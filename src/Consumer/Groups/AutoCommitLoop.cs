@@ -1,7 +1,10 @@
 namespace KafkaNative.Consumer.Groups;
 
-/// <summary>Commits consumed offsets every <see cref="ConsumerOptions.AutoCommitInterval"/>.</summary>
-internal sealed class AutoCommitLoop(TimeSpan interval, Func<CancellationToken, Task> commit)
+/// <summary>
+/// Commits consumed offsets every <see cref="ConsumerOptions.AutoCommitInterval"/>. The commit handles
+/// the failures it expects; anything else ends the loop and goes to <paramref name="failed"/>.
+/// </summary>
+internal sealed class AutoCommitLoop(TimeSpan interval, Func<CancellationToken, Task> commit, Action<Exception> failed)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -14,6 +17,10 @@ internal sealed class AutoCommitLoop(TimeSpan interval, Func<CancellationToken, 
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Disposed.
+        }
+        catch (Exception error)
+        {
+            failed(error);
         }
     }
 }

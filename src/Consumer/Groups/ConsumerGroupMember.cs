@@ -10,35 +10,43 @@ namespace KafkaNative.Consumer.Groups;
 
 /// <summary>
 /// Membership of a consumer group with the classic protocol: FindCoordinator, JoinGroup (the leader
-/// runs the assignor), SyncGroup, Heartbeat until a rebalance, and LeaveGroup. Eager strategies revoke
-/// everything before rejoining; cooperative-sticky revokes only what moves and rejoins once more.
+/// runs the assignor), SyncGroup, then a <see cref="HeartbeatLoop"/> per generation while this loop
+/// runs the partition callbacks and waits for a reason to rejoin; LeaveGroup on close. Eager strategies
+/// revoke everything before rejoining; cooperative-sticky revokes only what moves and rejoins once more.
 /// UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION lose the partitions (no commit), FENCED_INSTANCE_ID is fatal,
 /// coordinator errors find the coordinator again. Also commits and fetches the group's offsets.
 /// </summary>
-internal sealed class ConsumerGroupMember : IDisposable
+internal sealed partial class ConsumerGroupMember : IDisposable
 {
     private readonly KafkaCluster _cluster;
     private readonly ConsumerOptions _options;
     private readonly string _groupId;
     private readonly IGroupListener _listener;
+    private readonly PollTracker _poll;
     private readonly ILogger _logger;
     private readonly GroupCoordinator _coordinator;
     private readonly IPartitionAssignor[] _assignors;
     private readonly bool _cooperative;
     private readonly Channel<bool> _rejoin = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Lock _lock = new();
+    private readonly Dictionary<string, MissingTopic> _missingTopics = new(StringComparer.Ordinal);
     private List<TopicPartition> _owned = [];
     private IReadOnlyList<string> _topics = [];
+    private IReadOnlyList<string> _joinedTopics = [];
     private Regex? _pattern;
     private string _memberId = "";
     private int _generation = -1;
+    private HeartbeatLoop? _heartbeat;
+    private Task _heartbeatTask = Task.CompletedTask;
+    private CancellationTokenSource? _heartbeatStop;
 
-    public ConsumerGroupMember(KafkaCluster cluster, ConsumerOptions options, IGroupListener listener)
+    public ConsumerGroupMember(KafkaCluster cluster, ConsumerOptions options, IGroupListener listener, PollTracker poll)
     {
         _cluster = cluster;
         _options = options;
         _groupId = options.GroupId ?? throw new InvalidOperationException("A group needs a GroupId.");
         _listener = listener;
+        _poll = poll;
         _logger = options.LoggerFactory.CreateLogger<ConsumerGroupMember>();
         _coordinator = new GroupCoordinator(cluster, _groupId);
         _assignors = options.AssignmentStrategies.Distinct().Select(PartitionAssignors.Create).ToArray();
@@ -83,237 +91,159 @@ internal sealed class ConsumerGroupMember : IDisposable
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         bool joined = false;
-        while (!cancellationToken.IsCancellationRequested)
+        try
         {
-            try
+            while (!cancellationToken.IsCancellationRequested)
             {
-                if (!joined)
-                {
-                    _rejoin.Reader.TryRead(out _);
-                    if (!_cooperative && _owned.Count > 0) await RevokeAsync(_owned, lost: false, cancellationToken).ConfigureAwait(false);
-                    IReadOnlyList<string> topics = await ResolveTopicsAsync(cancellationToken).ConfigureAwait(false);
-                    joined = await JoinAndSyncAsync(topics, cancellationToken).ConfigureAwait(false);
-                    if (!joined) continue;
-                }
-                joined = await HeartbeatAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (KafkaConsumeException fatal)
-            {
-                _listener.OnFatalError(fatal);
-                return;
-            }
-            catch (Exception error) when (error is KafkaException or TimeoutException or ObjectDisposedException)
-            {
-                Log.CoordinatorFailed(_logger, error, _groupId);
-                _coordinator.Invalidate();
-                joined = false;
                 try
                 {
-                    await Task.Delay(_options.RetryBackoff * 5, cancellationToken).ConfigureAwait(false);
+                    joined = joined ? await WatchAsync(cancellationToken).ConfigureAwait(false) : await RejoinAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException)
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
                     return;
                 }
+                catch (KafkaConsumeException fatal)
+                {
+                    _listener.OnFatalError(fatal);
+                    return;
+                }
+                catch (Exception error) when (error is KafkaException or TimeoutException or ObjectDisposedException)
+                {
+                    Log.CoordinatorFailed(_logger, error, _groupId);
+                    // Not one cluster broker answered yet: the application hears of it instead of waiting silently.
+                    if (_cluster.Metadata is null) _listener.OnError(error);
+                    _coordinator.Invalidate();
+                    joined = false;
+                    await Task.Delay(_options.RetryBackoff * 5, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Disposed.
+        }
+        catch (Exception error)
+        {
+            // A bug: the application must not wait on a group that no longer runs.
+            Log.LoopFailed(_logger, error, "group member", _groupId);
+            _listener.OnFatalError(new KafkaConsumeException(ErrorCode.UnknownServerError, null, $"Group {_groupId}: the membership failed: {error.Message}", error));
+        }
+        finally
+        {
+            await StopHeartbeatAsync().ConfigureAwait(false);
+        }
     }
 
-    private async Task<IReadOnlyList<string>> ResolveTopicsAsync(CancellationToken cancellationToken)
+    /// <summary>Revokes (eager), joins and syncs; returns whether the member is now in a stable generation.</summary>
+    private async Task<bool> RejoinAsync(CancellationToken cancellationToken)
     {
-        Regex? pattern;
-        IReadOnlyList<string> topics;
-        lock (_lock)
-        {
-            pattern = _pattern;
-            topics = _topics;
-        }
-        if (pattern is null) return topics;
-        MetadataResponse all = await _cluster.SendToAnyBrokerAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = null }, cancellationToken).ConfigureAwait(false);
-        return all.Topics.Where(t => t.Name is not null && !t.IsInternal && pattern.IsMatch(t.Name)).Select(t => t.Name!).Order(StringComparer.Ordinal).ToList();
+        _rejoin.Reader.TryRead(out _);
+        // The previous generation's heartbeats keep the session alive while the revoke callbacks run.
+        if (!_cooperative && _owned.Count > 0) await RevokeAsync(_owned, lost: false, cancellationToken).ConfigureAwait(false);
+        // The heartbeats may have ended the membership meanwhile (a revoke callback past MaxPollInterval).
+        if (await StopHeartbeatAsync().ConfigureAwait(false) is { } missed) await HandleAsync(missed, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> topics = await ResolveTopicsAsync(cancellationToken).ConfigureAwait(false);
+        _joinedTopics = topics;
+        return await JoinAndSyncAsync(topics, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<bool> JoinAndSyncAsync(IReadOnlyList<string> topics, CancellationToken cancellationToken)
+    /// <summary>Waits, while the heartbeats run, for a reason to rejoin; returns whether the member is still joined.</summary>
+    private async Task<bool> WatchAsync(CancellationToken cancellationToken)
     {
-        string memberId;
-        int generation;
-        List<TopicPartition> owned;
-        lock (_lock)
+        HeartbeatLoop heartbeat = _heartbeat!;
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // While a subscribed topic is missing, look for it now and then.
+        if (_missingTopics.Count > 0) wake.CancelAfter(_options.RetryBackoff * 5);
+        Task<bool> rejoin = _rejoin.Reader.WaitToReadAsync(wake.Token).AsTask();
+        Task<bool> beat = heartbeat.Events.WaitToReadAsync(wake.Token).AsTask();
+        try
         {
-            memberId = _memberId;
-            generation = _generation;
-            owned = [.. _owned];
+            await Task.WhenAny(rejoin, beat).ConfigureAwait(false);
         }
-        var join = new JoinGroupRequest
+        finally
         {
-            GroupId = _groupId,
-            SessionTimeoutMs = (int)_options.SessionTimeout.TotalMilliseconds,
-            RebalanceTimeoutMs = (int)_options.RebalanceTimeout.TotalMilliseconds,
-            MemberId = memberId,
-            GroupInstanceId = _options.GroupInstanceId,
-            ProtocolType = ConsumerProtocol.ProtocolType,
-        };
-        foreach (IPartitionAssignor assignor in _assignors)
-        {
-            join.Protocols.Add(new JoinGroupRequest.JoinGroupRequestProtocol
-            {
-                Name = assignor.Name,
-                Metadata = ConsumerProtocol.EncodeSubscription(topics, _cooperative ? owned : [], generation, _options.ClientRack),
-            });
+            await wake.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(rejoin, beat).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
         }
-        var joinOptions = new SendOptions(Timeout: _options.RebalanceTimeout + _options.RequestTimeout);
-        JoinGroupResponse joined = await _coordinator.SendAsync<JoinGroupRequest, JoinGroupResponse>(join, r => (ErrorCode)r.ErrorCode, joinOptions, cancellationToken).ConfigureAwait(false);
-        var error = (ErrorCode)joined.ErrorCode;
-        switch (error)
+        cancellationToken.ThrowIfCancellationRequested();
+        if (heartbeat.Events.TryRead(out HeartbeatEvent? happened)) return await HandleAsync(happened, cancellationToken).ConfigureAwait(false);
+        if (heartbeat.Events.Completion.IsCompleted) return false;
+        if (_rejoin.Reader.TryPeek(out _))
         {
-            case ErrorCode.None:
-                break;
-            case ErrorCode.MemberIdRequired:
-                lock (_lock) _memberId = joined.MemberId;
-                return false;
-            case ErrorCode.UnknownMemberId:
-            case ErrorCode.IllegalGeneration:
-                await ResetMembershipAsync(error, cancellationToken).ConfigureAwait(false);
-                return false;
-            case ErrorCode.RebalanceInProgress:
-                return false;
-            case ErrorCode.FencedInstanceId:
-            case ErrorCode.GroupAuthorizationFailed:
-            case ErrorCode.InconsistentGroupProtocol:
-            case ErrorCode.InvalidSessionTimeout:
-            case ErrorCode.GroupMaxSizeReached:
-                throw new KafkaConsumeException(error, null, $"Joining group {_groupId} failed: {error.Name()}: {error.Message()}");
-            default:
-                if (GroupCoordinator.IsCoordinatorError(error) || error.IsRetriable())
-                    throw new KafkaErrorException(error, $"JoinGroup {_groupId}", (string?)null);
-                throw new KafkaConsumeException(error, null, $"Joining group {_groupId} failed: {error.Name()}: {error.Message()}");
+            Log.Rejoining(_logger, _groupId, "the subscription changed or a commit found the generation gone");
+            return false;
         }
-        memberId = joined.MemberId;
-        generation = joined.GenerationId;
-        string protocol = joined.ProtocolName ?? _assignors[0].Name;
-        bool leader = joined.Leader == memberId;
-        lock (_lock)
+        if (await CheckTopicsAsync(_joinedTopics, cancellationToken).ConfigureAwait(false))
         {
-            _memberId = memberId;
-            _generation = generation;
-        }
-
-        var sync = new SyncGroupRequest
-        {
-            GroupId = _groupId,
-            GenerationId = generation,
-            MemberId = memberId,
-            GroupInstanceId = _options.GroupInstanceId,
-            ProtocolType = ConsumerProtocol.ProtocolType,
-            ProtocolName = protocol,
-        };
-        if (leader && !joined.SkipAssignment)
-        {
-            foreach ((string member, List<TopicPartition> partitions) in await AssignAsync(protocol, joined.Members, cancellationToken).ConfigureAwait(false))
-                sync.Assignments.Add(new SyncGroupRequest.SyncGroupRequestAssignment { MemberId = member, Assignment = ConsumerProtocol.EncodeAssignment(partitions) });
-        }
-        SyncGroupResponse synced = await _coordinator.SendAsync<SyncGroupRequest, SyncGroupResponse>(sync, r => (ErrorCode)r.ErrorCode, joinOptions, cancellationToken).ConfigureAwait(false);
-        error = (ErrorCode)synced.ErrorCode;
-        switch (error)
-        {
-            case ErrorCode.None:
-                break;
-            case ErrorCode.RebalanceInProgress:
-                return false;
-            case ErrorCode.UnknownMemberId:
-            case ErrorCode.IllegalGeneration:
-                await ResetMembershipAsync(error, cancellationToken).ConfigureAwait(false);
-                return false;
-            case ErrorCode.FencedInstanceId:
-            case ErrorCode.GroupAuthorizationFailed:
-                throw new KafkaConsumeException(error, null, $"SyncGroup for group {_groupId} failed: {error.Name()}: {error.Message()}");
-            default:
-                throw new KafkaErrorException(error, $"SyncGroup {_groupId}", (string?)null);
-        }
-
-        List<TopicPartition> assigned = ConsumerProtocol.DecodeAssignment(synced.Assignment);
-        Log.Joined(_logger, _groupId, generation, memberId, leader, protocol, string.Join(",", assigned));
-        var previous = new HashSet<TopicPartition>(_owned);
-        var revoked = _owned.Where(p => !assigned.Contains(p)).ToList();
-        var added = assigned.Where(p => !previous.Contains(p)).ToList();
-        if (revoked.Count > 0) await RevokeAsync(revoked, lost: false, cancellationToken).ConfigureAwait(false);
-        lock (_lock) _owned = [.. _owned.Where(assigned.Contains), .. added];
-        if (added.Count > 0) await _listener.OnAssignedAsync(added, cancellationToken).ConfigureAwait(false);
-        if (_cooperative && revoked.Count > 0)
-        {
-            // Cooperative: partitions given up go to their new owner in a follow-up rebalance.
-            Log.Rejoining(_logger, _groupId, $"revoked {revoked.Count} partitions for their new owners");
+            Log.Rejoining(_logger, _groupId, "a subscribed topic was created");
             return false;
         }
         return true;
     }
 
-    private async Task<Dictionary<string, List<TopicPartition>>> AssignAsync(string protocol, List<JoinGroupResponse.JoinGroupResponseMember> joinedMembers, CancellationToken cancellationToken)
+    private async Task<bool> HandleAsync(HeartbeatEvent happened, CancellationToken cancellationToken)
     {
-        IPartitionAssignor assignor = _assignors.FirstOrDefault(a => a.Name == protocol)
-            ?? throw new KafkaConsumeException(ErrorCode.InconsistentGroupProtocol, null, $"The group chose protocol {protocol}, which this member did not offer.");
-        var members = new List<GroupMemberSubscription>();
-        foreach (JoinGroupResponse.JoinGroupResponseMember member in joinedMembers)
+        switch (happened.Kind)
         {
-            try
-            {
-                members.Add(ConsumerProtocol.DecodeSubscription(member.MemberId, member.GroupInstanceId, member.Metadata));
-            }
-            catch (KafkaProtocolException error)
-            {
-                // A member with unreadable metadata gets nothing rather than breaking the group.
-                Log.CoordinatorFailed(_logger, error, _groupId);
-                members.Add(new GroupMemberSubscription(member.MemberId, member.GroupInstanceId, [], []));
-            }
-        }
-        var partitionsPerTopic = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (string topic in members.SelectMany(m => m.Topics).Distinct(StringComparer.Ordinal))
-        {
-            TopicMetadata metadata = await _cluster.GetTopicAsync(topic, cancellationToken).ConfigureAwait(false);
-            if (metadata.Error == ErrorCode.None && metadata.Partitions.Count > 0) partitionsPerTopic[topic] = metadata.Partitions.Count;
-        }
-        return assignor.Assign(partitionsPerTopic, members);
-    }
-
-    /// <summary>Heartbeats until a rejoin is needed; returns whether the member is still joined.</summary>
-    private async Task<bool> HeartbeatAsync(CancellationToken cancellationToken)
-    {
-        using var delay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        delay.CancelAfter(_options.HeartbeatInterval);
-        try
-        {
-            await _rejoin.Reader.WaitToReadAsync(delay.Token).ConfigureAwait(false);
-            Log.Rejoining(_logger, _groupId, "the subscription changed");
-            return false;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The heartbeat interval passed.
-        }
-        var heartbeat = new HeartbeatRequest { GroupId = _groupId, GenerationId = Generation, MemberId = MemberId, GroupInstanceId = _options.GroupInstanceId };
-        HeartbeatResponse response = await _coordinator.SendAsync<HeartbeatRequest, HeartbeatResponse>(heartbeat, r => (ErrorCode)r.ErrorCode, default, cancellationToken).ConfigureAwait(false);
-        var error = (ErrorCode)response.ErrorCode;
-        switch (error)
-        {
-            case ErrorCode.None:
-                return true;
-            case ErrorCode.RebalanceInProgress:
+            case HeartbeatEventKind.RebalanceNeeded:
                 Log.Rejoining(_logger, _groupId, "the group is rebalancing");
                 return false;
-            case ErrorCode.UnknownMemberId:
-            case ErrorCode.IllegalGeneration:
-                await ResetMembershipAsync(error, cancellationToken).ConfigureAwait(false);
+            case HeartbeatEventKind.MembershipLost:
+                await ResetMembershipAsync(happened.Error, cancellationToken).ConfigureAwait(false);
                 return false;
-            case ErrorCode.FencedInstanceId:
-                throw new KafkaConsumeException(error, null, $"Group {_groupId}: another member with instance id {_options.GroupInstanceId} took over: {error.Message()}");
+            case HeartbeatEventKind.PollTimeout:
+                await OnPollTimeoutAsync(happened.Reason, cancellationToken).ConfigureAwait(false);
+                return false;
             default:
-                if (GroupCoordinator.IsCoordinatorError(error)) return true;
-                throw new KafkaErrorException(error, $"Heartbeat {_groupId}", (string?)null);
+                throw happened.Exception as KafkaConsumeException
+                    ?? new KafkaConsumeException(ErrorCode.UnknownServerError, null, $"Group {_groupId}: heartbeats failed: {happened.Exception?.Message}", happened.Exception);
         }
+    }
+
+    /// <summary>
+    /// The heartbeat loop left the group: the partitions are lost (another member may own them by now),
+    /// the application hears of it, and the member rejoins once the application asks for records again.
+    /// </summary>
+    private async Task OnPollTimeoutAsync(string reason, CancellationToken cancellationToken)
+    {
+        List<TopicPartition> lost;
+        lock (_lock)
+        {
+            lost = _owned;
+            _owned = [];
+        }
+        if (lost.Count > 0) await InCallbackAsync(() => _listener.OnRevokedAsync(lost, lost: true, cancellationToken)).ConfigureAwait(false);
+        _poll.ForgetPolls();
+        _listener.OnPollTimeout(new MaxPollIntervalExceededException($"Group {_groupId}: left the group because {reason}; consuming again rejoins it."));
+        await _poll.WaitForPollAsync(cancellationToken).ConfigureAwait(false);
+        Log.Rejoining(_logger, _groupId, "the application asks for records again");
+    }
+
+    private void StartHeartbeat(string memberId, int generation)
+    {
+        _heartbeatStop = new CancellationTokenSource();
+        _heartbeat = new HeartbeatLoop(_coordinator, _options, memberId, generation, _poll, LeaveAsync, _logger);
+        HeartbeatLoop loop = _heartbeat;
+        CancellationToken token = _heartbeatStop.Token;
+        _heartbeatTask = Task.Run(() => loop.RunAsync(token));
+    }
+
+    /// <summary>Stops the generation's heartbeats; returns the event that ended them if nobody read it yet.</summary>
+    private async Task<HeartbeatEvent?> StopHeartbeatAsync()
+    {
+        if (_heartbeatStop is null) return null;
+        await _heartbeatStop.CancelAsync().ConfigureAwait(false);
+        await _heartbeatTask.ConfigureAwait(false);   // RunAsync handles its own exceptions
+        HeartbeatEvent? final = null;
+        while (_heartbeat!.Events.TryRead(out HeartbeatEvent? unread))
+        {
+            if (unread.Kind != HeartbeatEventKind.RebalanceNeeded) final = unread;
+        }
+        _heartbeatStop.Dispose();
+        _heartbeatStop = null;
+        _heartbeat = null;
+        return final;
     }
 
     private async Task ResetMembershipAsync(ErrorCode error, CancellationToken cancellationToken)
@@ -327,99 +257,45 @@ internal sealed class ConsumerGroupMember : IDisposable
             if (error == ErrorCode.UnknownMemberId) _memberId = "";
             _generation = -1;
         }
-        if (lost.Count > 0) await _listener.OnRevokedAsync(lost, lost: true, cancellationToken).ConfigureAwait(false);
+        if (lost.Count > 0) await InCallbackAsync(() => _listener.OnRevokedAsync(lost, lost: true, cancellationToken)).ConfigureAwait(false);
     }
 
     private async Task RevokeAsync(List<TopicPartition> partitions, bool lost, CancellationToken cancellationToken)
     {
         List<TopicPartition> copy = [.. partitions];
-        await _listener.OnRevokedAsync(copy, lost, cancellationToken).ConfigureAwait(false);
+        await InCallbackAsync(() => _listener.OnRevokedAsync(copy, lost, cancellationToken)).ConfigureAwait(false);
         lock (_lock) _owned = [.. _owned.Where(p => !copy.Contains(p))];
     }
 
-    /// <summary>Commits offsets (generation and member id when joined, else as a standalone consumer).</summary>
-    /// <exception cref="KafkaErrorException">The commit failed (for example REBALANCE_IN_PROGRESS: the partitions moved).</exception>
-    public async Task CommitAsync(IReadOnlyCollection<TopicPartitionOffset> offsets, CancellationToken cancellationToken)
+    /// <summary>Runs a listener call that runs the application's callbacks: the application is away meanwhile.</summary>
+    private async Task InCallbackAsync(Func<Task> call)
     {
-        if (offsets.Count == 0) return;
-        var request = new OffsetCommitRequest
+        _poll.BeginCallback();
+        try
         {
-            GroupId = _groupId,
-            GenerationIdOrMemberEpoch = Generation,
-            MemberId = MemberId,
-            GroupInstanceId = _options.GroupInstanceId,
-        };
-        foreach (IGrouping<string, TopicPartitionOffset> topic in offsets.GroupBy(o => o.Topic, StringComparer.Ordinal))
-        {
-            var t = new OffsetCommitRequest.OffsetCommitRequestTopic { Name = topic.Key };
-            foreach (TopicPartitionOffset offset in topic)
-                t.Partitions.Add(new OffsetCommitRequest.OffsetCommitRequestPartition { PartitionIndex = offset.Partition, CommittedOffset = offset.Offset, CommittedMetadata = "" });
-            request.Topics.Add(t);
+            await call().ConfigureAwait(false);
         }
-        for (int attempt = 0; ; attempt++)
+        finally
         {
-            OffsetCommitResponse response = await _coordinator.SendAsync<OffsetCommitRequest, OffsetCommitResponse>(request, FirstError, new SendOptions(MaxVersion: 8), cancellationToken).ConfigureAwait(false);
-            ErrorCode error = FirstError(response);
-            if (error == ErrorCode.None) return;
-            if ((GroupCoordinator.IsCoordinatorError(error) || error == ErrorCode.RequestTimedOut) && attempt < 3)
-            {
-                await Task.Delay(_options.RetryBackoff, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            if (error is ErrorCode.UnknownMemberId or ErrorCode.IllegalGeneration or ErrorCode.RebalanceInProgress) _rejoin.Writer.TryWrite(true);
-            throw new KafkaErrorException(error, $"OffsetCommit for group {_groupId}", (string?)null);
-        }
-
-        static ErrorCode FirstError(OffsetCommitResponse r) =>
-            r.Topics.SelectMany(t => t.Partitions).Select(p => (ErrorCode)p.ErrorCode).FirstOrDefault(e => e != ErrorCode.None);
-    }
-
-    /// <summary>The group's committed offsets (-1 where there is none).</summary>
-    public async Task<IReadOnlyList<TopicPartitionOffset>> FetchCommittedAsync(IReadOnlyCollection<TopicPartition> partitions, CancellationToken cancellationToken)
-    {
-        var request = new OffsetFetchRequest { GroupId = _groupId, Topics = [] };
-        foreach (IGrouping<string, TopicPartition> topic in partitions.GroupBy(p => p.Topic, StringComparer.Ordinal))
-            request.Topics.Add(new OffsetFetchRequest.OffsetFetchRequestTopic { Name = topic.Key, PartitionIndexes = topic.Select(p => p.Partition).ToList() });
-        for (int attempt = 0; ; attempt++)
-        {
-            OffsetFetchResponse response = await _coordinator.SendAsync<OffsetFetchRequest, OffsetFetchResponse>(request, r => (ErrorCode)r.ErrorCode, new SendOptions(MaxVersion: 7), cancellationToken).ConfigureAwait(false);
-            var error = (ErrorCode)response.ErrorCode;
-            if (error == ErrorCode.None)
-            {
-                error = response.Topics.SelectMany(t => t.Partitions).Select(p => (ErrorCode)p.ErrorCode).FirstOrDefault(e => e != ErrorCode.None);
-            }
-            if (error == ErrorCode.None)
-            {
-                var result = new List<TopicPartitionOffset>();
-                foreach (TopicPartition partition in partitions)
-                {
-                    long offset = response.Topics.Where(t => t.Name == partition.Topic).SelectMany(t => t.Partitions)
-                        .Where(p => p.PartitionIndex == partition.Partition).Select(p => p.CommittedOffset).DefaultIfEmpty(-1).First();
-                    result.Add(new TopicPartitionOffset(partition, offset));
-                }
-                return result;
-            }
-            if ((GroupCoordinator.IsCoordinatorError(error) || error.IsRetriable()) && attempt < 10)
-            {
-                await Task.Delay(_options.RetryBackoff, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            throw new KafkaErrorException(error, $"OffsetFetch for group {_groupId}", (string?)null);
+            _poll.EndCallback();
         }
     }
 
-    /// <summary>Leaves the group (not for static members, whose session outlives restarts).</summary>
-    public async Task LeaveAsync(CancellationToken cancellationToken)
+    /// <summary>Leaves the group (not for static members, whose session outlives restarts) at the version the coordinator speaks.</summary>
+    public async Task LeaveAsync(string reason, CancellationToken cancellationToken)
     {
         string memberId = MemberId;
         if (memberId.Length == 0 || _options.GroupInstanceId is not null) return;
-        var request = new LeaveGroupRequest { GroupId = _groupId, MemberId = memberId };
-        request.Members.Add(new LeaveGroupRequest.MemberIdentity { MemberId = memberId, Reason = "the consumer is closing" });
         try
         {
-            await _coordinator.SendAsync<LeaveGroupRequest, LeaveGroupResponse>(request, r => (ErrorCode)r.ErrorCode, default, cancellationToken).ConfigureAwait(false);
+            LeaveGroupResponse response = await _coordinator.SendAsync<LeaveGroupRequest, LeaveGroupResponse>(
+                version => LeaveGroupRequests.Build(version, _groupId, memberId, _options.GroupInstanceId, reason),
+                r => (ErrorCode)r.ErrorCode, cancellationToken).ConfigureAwait(false);
+            ErrorCode error = (ErrorCode)response.ErrorCode is not ErrorCode.None and var top ? top
+                : response.Members.Select(m => (ErrorCode)m.ErrorCode).FirstOrDefault(e => e != ErrorCode.None);
+            if (error != ErrorCode.None) Log.LeaveFailed(_logger, new KafkaErrorException(error, $"LeaveGroup {_groupId}", (string?)null), _groupId);
         }
-        catch (Exception error) when (error is KafkaException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception error) when (error is KafkaException or OperationCanceledException or ObjectDisposedException or TimeoutException)
         {
             Log.LeaveFailed(_logger, error, _groupId);
         }

@@ -36,6 +36,31 @@ internal sealed class GroupCoordinator(KafkaCluster cluster, string groupId) : I
         return response;
     }
 
+    /// <summary>
+    /// Sends a request whose fields differ by version: <paramref name="build"/> gets the version
+    /// negotiated with the coordinator's connection, and the request goes out at that version on it.
+    /// </summary>
+    public async Task<TResponse> SendAsync<TRequest, TResponse>(Func<short, TRequest> build, Func<TResponse, ErrorCode> error, CancellationToken cancellationToken)
+        where TRequest : class, IKafkaRequest<TRequest, TResponse>
+        where TResponse : class, IKafkaResponse<TResponse>
+    {
+        BrokerLease lease = await GetAsync(cancellationToken).ConfigureAwait(false);
+        TResponse response;
+        try
+        {
+            BrokerConnection connection = await lease.Broker.GetConnectionAsync(cancellationToken).ConfigureAwait(false);
+            short version = connection.Versions.Negotiate<TRequest>();
+            response = await connection.SendAsync<TRequest, TResponse>(build(version), new SendOptions(MaxVersion: version), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is KafkaConnectionException or KafkaTimeoutException or ObjectDisposedException)
+        {
+            Invalidate(lease);
+            throw;
+        }
+        if (IsCoordinatorError(error(response))) Invalidate(lease);
+        return response;
+    }
+
     /// <summary>Forgets the coordinator if it is still <paramref name="lease"/> (or any, when null).</summary>
     public void Invalidate(BrokerLease? lease = null)
     {

@@ -1,6 +1,6 @@
 namespace KafkaNative.Consumer.Groups;
 
-/// <summary>What the group member tells the consumer: partitions to start, to stop, and a fatal error.</summary>
+/// <summary>What the group member tells the consumer: partitions to start, to stop, and errors for the application.</summary>
 internal interface IGroupListener
 {
     /// <summary>Starts consuming newly assigned partitions (at their committed offsets).</summary>
@@ -11,4 +11,10 @@ internal interface IGroupListener
 
     /// <summary>The member cannot continue (fenced, not authorized, inconsistent protocols).</summary>
     void OnFatalError(Exception error);
+
+    /// <summary>The member left the group because the application stayed away too long; it rejoins when the application polls.</summary>
+    void OnPollTimeout(Exception error);
+
+    /// <summary>Something the application should hear of, once, while the member carries on (no broker reachable, a missing topic).</summary>
+    void OnError(Exception error);
 }

@@ -1,0 +1,267 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using KafkaNative.Client;
+using KafkaNative.Consumer.Fetching;
+
+namespace KafkaNative.Consumer;
+
+/// <summary>The consume loops: the merged <c>await foreach</c> reader and the handler per partition.</summary>
+public sealed partial class KafkaConsumer<TKey, TValue>
+{
+    /// <summary>
+    /// Reads messages from every assigned partition, one partition's chunk at a time in turn, as they
+    /// arrive; waits while there are none.
+    /// </summary>
+    /// <remarks>
+    /// The message handed out last counts as consumed (its offset + 1 is stored for the next commit) when
+    /// the loop asks for the next one, or when it exits by <c>break</c>, <c>return</c> or disposal of the
+    /// enumerator; an exception thrown out of the loop body also disposes the enumerator, so that message
+    /// counts as consumed too, as with Confluent's default enable.auto.offset.store. To count only what
+    /// was processed, turn <see cref="ConsumerOptions.EnableAutoOffsetStore"/> off and call
+    /// <see cref="StoreOffset(ConsumeResult{TKey, TValue})"/> after processing each message.
+    /// </remarks>
+    /// <param name="cancellationToken">Ends the enumeration (with <see cref="OperationCanceledException"/>).</param>
+    /// <exception cref="KafkaConsumeException">
+    /// A partition cannot be read (reset policy Error, authorization, a topic missing longer than
+    /// <see cref="ConsumerOptions.TopicMetadataPropagationMax"/>), a record is corrupt
+    /// (<see cref="KafkaCorruptRecordException"/>, unless <see cref="ConsumerOptions.CorruptRecordHandling"/> skips it),
+    /// or the group fenced this member. Except for fencing, reading again continues after the error.
+    /// </exception>
+    /// <exception cref="KafkaConnectionException">No broker of the cluster could be reached yet (bad bootstrap address, cluster down); the consumer keeps trying.</exception>
+    /// <exception cref="MaxPollIntervalExceededException">The member left its group because the application stayed away too long; reading again rejoins.</exception>
+    /// <exception cref="InvalidOperationException">Another consume loop is running.</exception>
+    public async IAsyncEnumerable<ConsumeResult<TKey, TValue>> ConsumeAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        EnterConsume();
+        try
+        {
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                MarkPending();
+                _poll.Polled();
+                ThrowIfFatalOrDisposed();
+                if (_chunk is null && !TryTakeChunk())
+                {
+                    _context.ResetDataReady();
+                    if (!TryTakeChunk())
+                    {
+                        await WaitForDataAsync(cancellationToken).ConfigureAwait(false);
+                        continue;
+                    }
+                }
+                MessageChunk<TKey, TValue> chunk = _chunk!;
+                PartitionConsumer<TKey, TValue> partition = _chunkPartition!;
+                if (chunk.Version != partition.Version || partition.IsStopped || partition.IsRevoking)
+                {
+                    DropChunk();
+                    continue;
+                }
+                if (chunk.Next < chunk.Count)
+                {
+                    ConsumeResult<TKey, TValue> item = chunk.Items[chunk.Next++];
+                    _markPartition = partition;
+                    _markVersion = chunk.Version;
+                    _markOffset = item.Offset + 1;
+                    partition.InHand.Take();
+                    yield return item;
+                    continue;
+                }
+                Exception? error = chunk.Error;
+                long errorNext = chunk.ErrorNextOffset;
+                DropChunk();
+                if (error is not null)
+                {
+                    if (errorNext >= 0 && _options.EnableAutoOffsetStore) partition.MarkConsumed(partition.Version, errorNext);
+                    throw error;
+                }
+            }
+        }
+        finally
+        {
+            // Leaving the loop (break, return, disposal) consumes the message handed out last.
+            MarkPending();
+            Volatile.Write(ref _consuming, 0);
+        }
+    }
+
+    private async ValueTask WaitForDataAsync(CancellationToken cancellationToken)
+    {
+        _poll.BeginWait();
+        try
+        {
+            await _context.WaitDataReadyAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _poll.EndWait();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="handler"/> for every message, each partition in its own task (messages of
+    /// one partition in order, partitions in parallel), until cancelled. A slow handler on one
+    /// partition does not hold up the others. A message counts as consumed when its handler returns
+    /// (unless <see cref="ConsumerOptions.EnableAutoOffsetStore"/> is off). For <see cref="ConsumerOptions.MaxPollInterval"/>,
+    /// the application is present while any partition's task waits for messages or starts a handler.
+    /// </summary>
+    /// <param name="handler">Handles one message.</param>
+    /// <param name="cancellationToken">Stops consuming.</param>
+    /// <exception cref="KafkaConsumeException">A partition cannot be read, a record is corrupt, or the group fenced this member (as for the enumerator form).</exception>
+    /// <exception cref="KafkaConnectionException">No broker of the cluster could be reached yet.</exception>
+    /// <exception cref="MaxPollIntervalExceededException">The member left its group because the application stayed away too long.</exception>
+    /// <exception cref="InvalidOperationException">Another consume loop is running.</exception>
+    public async Task ConsumeAsync(Func<ConsumeResult<TKey, TValue>, CancellationToken, ValueTask> handler, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        EnterConsume();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+        var workers = new Dictionary<PartitionConsumer<TKey, TValue>, Task>();
+        try
+        {
+            while (true)
+            {
+                _poll.Polled();
+                ThrowIfFatalOrDisposed();
+                cancellationToken.ThrowIfCancellationRequested();
+                _assignmentChanged.Reader.TryRead(out _);
+                foreach (PartitionConsumer<TKey, TValue> partition in Volatile.Read(ref _active))
+                {
+                    if (!workers.ContainsKey(partition)) workers[partition] = Task.Run(() => RunPartitionAsync(partition, handler, stop.Token));
+                }
+                foreach ((PartitionConsumer<TKey, TValue> partition, Task worker) in workers.Where(w => w.Value.IsCompleted).ToList())
+                {
+                    workers.Remove(partition);
+                    await worker.ConfigureAwait(false);
+                }
+                Task changed = _assignmentChanged.Reader.WaitToReadAsync(stop.Token).AsTask();
+                // Without partitions the application waits for an assignment: present, as far as MaxPollInterval goes.
+                bool idle = workers.Count == 0;
+                if (idle) _poll.BeginWait();
+                try
+                {
+                    await Task.WhenAny(workers.Values.Append(changed)).ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (idle) _poll.EndWait();
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            foreach (Task worker in workers.Values)
+            {
+                try
+                {
+                    await worker.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopping.
+                }
+            }
+            Volatile.Write(ref _consuming, 0);
+        }
+    }
+
+    private async Task RunPartitionAsync(PartitionConsumer<TKey, TValue> partition, Func<ConsumeResult<TKey, TValue>, CancellationToken, ValueTask> handler, CancellationToken cancellationToken)
+    {
+        ChannelReader<MessageChunk<TKey, TValue>> messages = partition.Messages;
+        while (await WaitForMessagesAsync(messages, cancellationToken).ConfigureAwait(false))
+        {
+            while (messages.TryRead(out MessageChunk<TKey, TValue>? chunk))
+            {
+                try
+                {
+                    int version = chunk.Version;
+                    for (int i = 0; i < chunk.Count; i++)
+                    {
+                        partition.InHand.Take();
+                        try
+                        {
+                            // Checked after Take, so a revocation either sees this message in hand or this loop sees the revocation.
+                            if (partition.Version != version || partition.IsStopped || partition.IsRevoking) break;
+                            ConsumeResult<TKey, TValue> item = chunk.Items[i];
+                            _poll.Polled();
+                            await handler(item, cancellationToken).ConfigureAwait(false);
+                            if (_options.EnableAutoOffsetStore) partition.MarkConsumed(version, item.Offset + 1);
+                        }
+                        finally
+                        {
+                            partition.InHand.Release();
+                        }
+                    }
+                    if (chunk.Error is { } error && partition.Version == version)
+                    {
+                        if (chunk.ErrorNextOffset >= 0 && _options.EnableAutoOffsetStore) partition.MarkConsumed(version, chunk.ErrorNextOffset);
+                        throw error;
+                    }
+                }
+                finally
+                {
+                    partition.ReturnChunk(chunk);
+                }
+            }
+        }
+    }
+
+    private async ValueTask<bool> WaitForMessagesAsync(ChannelReader<MessageChunk<TKey, TValue>> messages, CancellationToken cancellationToken)
+    {
+        _poll.BeginWait();
+        try
+        {
+            return await messages.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _poll.EndWait();
+        }
+    }
+
+    private void EnterConsume()
+    {
+        ObjectDisposedException.ThrowIf(_disposeState != 0, this);
+        if (Interlocked.Exchange(ref _consuming, 1) != 0) throw new InvalidOperationException("Another consume loop is running on this consumer.");
+    }
+
+    private void ThrowIfFatalOrDisposed()
+    {
+        if (Volatile.Read(ref _fatal) is { } fatal) throw fatal;
+        ObjectDisposedException.ThrowIf(_disposeState != 0, this);
+        if (Interlocked.Exchange(ref _pendingError, null) is { } error) throw error;
+    }
+
+    private void MarkPending()
+    {
+        if (_markPartition is null) return;
+        if (_options.EnableAutoOffsetStore) _markPartition.MarkConsumed(_markVersion, _markOffset);
+        _markPartition.InHand.Release();
+        _markPartition = null;
+    }
+
+    private bool TryTakeChunk()
+    {
+        PartitionConsumer<TKey, TValue>[] active = Volatile.Read(ref _active);
+        for (int i = 0; i < active.Length; i++)
+        {
+            PartitionConsumer<TKey, TValue> partition = active[(_cursor + i) % active.Length];
+            if (partition.Messages.TryRead(out MessageChunk<TKey, TValue>? chunk))
+            {
+                _cursor = (_cursor + i + 1) % active.Length;
+                _chunk = chunk;
+                _chunkPartition = partition;
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void DropChunk()
+    {
+        if (_chunk is not null) _chunkPartition!.ReturnChunk(_chunk);
+        _chunk = null;
+        _chunkPartition = null;
+    }
+}
