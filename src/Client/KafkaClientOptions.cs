@@ -70,6 +70,14 @@ public class KafkaClientOptions
     /// <summary>Where logs go; defaults to no logging.</summary>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 
+    /// <summary>
+    /// Told when a metadata refresh failed on every bootstrap server and known broker (a bad address,
+    /// the cluster down): the error carries the last connection failure. It comes within about
+    /// <see cref="ConnectTimeout"/> of the attempt, so an unreachable cluster is never a silent wait;
+    /// the client keeps retrying. Called on a client task: keep it short; exceptions are logged and ignored.
+    /// </summary>
+    public Action<KafkaConnectionException>? OnClusterUnreachable { get; set; }
+
     /// <summary>Checks every setting and throws for the first bad one.</summary>
     /// <exception cref="ArgumentException">A setting is missing or out of range; the message names it.</exception>
     public virtual void Validate()

@@ -142,6 +142,23 @@ public class ProducerResilienceTests
         Assert.Contains(Causes(error), e => e is KafkaConnectionException);
     }
 
+    [Fact]
+    public async Task AnUnreachableClusterIsReportedWithinTheConnectBudgetNotAtTheDeliveryTimeout()
+    {
+        var unreachable = new TaskCompletionSource<KafkaConnectionException>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var producer = new KafkaProducer<string, string>(new ProducerOptions
+        {
+            BootstrapServers = $"127.0.0.1:{UnusedPort()}",
+            ConnectTimeout = TimeSpan.FromMilliseconds(500),
+            DeliveryTimeout = TimeSpan.FromMinutes(10),
+            OnClusterUnreachable = error => unreachable.TrySetResult(error),
+        });
+        ValueTask<DeliveryResult> pending = producer.ProduceAsync("anything", "k", "v");
+        KafkaConnectionException error = await unreachable.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Contains("127.0.0.1", error.ToString());
+        Assert.False(pending.IsCompleted, "the record keeps its delivery budget; only the report is early");
+    }
+
     private static IEnumerable<Exception> Causes(Exception error)
     {
         for (Exception? e = error; e is not null; e = e.InnerException) yield return e;

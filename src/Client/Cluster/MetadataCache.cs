@@ -175,7 +175,21 @@ internal sealed class MetadataCache : IAsyncDisposable
                 Log.MetadataBrokerFailed(_logger, exception, nodeId);
             }
         }
-        throw new KafkaConnectionException($"Metadata refresh failed on all {candidates.Count} brokers tried; the last error: {lastFailure?.Message}", lastFailure);
+        var unreachable = new KafkaConnectionException($"Metadata refresh failed on all {candidates.Count} brokers tried; the last error: {lastFailure?.Message}", lastFailure);
+        TellUnreachable(unreachable);
+        throw unreachable;
+    }
+
+    private void TellUnreachable(KafkaConnectionException error)
+    {
+        try
+        {
+            _options.OnClusterUnreachable?.Invoke(error);
+        }
+        catch (Exception exception)
+        {
+            _logger.LogError(exception, "The OnClusterUnreachable handler threw; ignored");
+        }
     }
 
     /// <summary>
