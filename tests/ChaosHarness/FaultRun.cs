@@ -1,0 +1,97 @@
+using System.Diagnostics;
+
+namespace KafkaNative.Chaos;
+
+/// <summary>
+/// Runs a producer workload and injects a fault into it mid-stream, <c>cycles</c> times. Before each
+/// cycle a gated workload (ours) may run <see cref="ChaosSettings.StreamChunk"/> records further, and
+/// the fault strikes once its backlog exceeds <see cref="ChaosSettings.BacklogRecords"/>; an ungated one
+/// (kcat) is struck once a further share of its records is settled. Each cycle injects, holds, heals and
+/// waits for every replica to be back in sync; the rest of the stream follows the last cycle.
+/// </summary>
+/// <param name="fault">The fault, fresh for this run.</param>
+/// <param name="cycles">Injections.</param>
+/// <param name="countRefusedConnections">
+/// Stand a <see cref="RefusingListener"/> on a stopped broker's port to count connection attempts
+/// (the bench does; tests leave the port closed, as a real dead broker's is).
+/// </param>
+public sealed class FaultRun(Fault fault, int cycles, bool countRefusedConnections = false)
+{
+    /// <summary>How long the stream may make no progress at all before the run gives up.</summary>
+    private static readonly TimeSpan NoProgress = TimeSpan.FromSeconds(60);
+
+    /// <summary>Records a gated workload needs for <paramref name="cycles"/> cycles and the stream after the last.</summary>
+    public static int RecordsFor(int cycles) => (cycles + 1) * ChaosSettings.StreamChunk;
+
+    /// <summary>Runs <paramref name="workload"/> over <paramref name="records"/> records under the fault.</summary>
+    public async Task<FaultRunReport> RunAsync(FaultTarget target, IProduceWorkload workload, int records, CancellationToken ct = default)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        Task producing = Task.Run(() => workload.RunAsync(stop.Token), ct);
+        long smallestBacklog = long.MaxValue;
+        long connections = 0;
+        TimeSpan faulted = TimeSpan.Zero;
+        try
+        {
+            for (int cycle = 0; cycle < cycles; cycle++)
+            {
+                await UntilStreamingAsync(workload, cycle, records, producing);
+                smallestBacklog = Math.Min(smallestBacklog, workload.BacklogRecords);
+                long[] accepted = [.. target.Cluster.BrokerIds.Select(target.Cluster.ConnectionCount)];
+                long started = Stopwatch.GetTimestamp();
+                await fault.InjectAsync(target);
+                using (RefusingListener? refuser = countRefusedConnections && fault.TakesVictimDown
+                    ? RefusingListener.Start(ChaosCluster.AddressOf(target.Cluster, fault.Victim)) : null)
+                {
+                    await Task.Delay(fault.Hold, ct);
+                    connections += refuser?.Attempts ?? 0;
+                }
+                await fault.HealAsync(target);
+                faulted += Stopwatch.GetElapsedTime(started);
+                if (fault.Victim >= 0) connections += target.Cluster.ConnectionCount(fault.Victim) - accepted[fault.Victim];
+                await target.Cluster.WaitForFullIsrAsync(NoProgress);
+            }
+            workload.Gate?.OpenTo(records);
+            await producing.WaitAsync(ChaosSettings.DeliveryTimeout + NoProgress, ct);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAny(producing);
+        }
+        bool countable = fault.Victim >= 0 && (!fault.TakesVictimDown || countRefusedConnections);
+        return new FaultRunReport(fault.Name, workload.Client, cycles, workload.Ledger.Gaps.Longest, workload.Ledger.Acknowledged, workload.Ledger.Failed,
+            workload.Ledger.FirstFailure, smallestBacklog == long.MaxValue ? -1 : smallestBacklog,
+            countable && faulted > TimeSpan.Zero ? connections / faulted.TotalSeconds : double.NaN);
+    }
+
+    /// <summary>Waits until the stream is flowing with a backlog (gated) or far enough along (ungated).</summary>
+    private Task UntilStreamingAsync(IProduceWorkload workload, int cycle, int records, Task producing)
+    {
+        if (workload.Gate is { } gate)
+        {
+            gate.OpenTo(workload.Enqueued + ChaosSettings.StreamChunk);
+            return UntilAsync(() => workload.BacklogRecords > ChaosSettings.BacklogRecords, producing,
+                () => $"a backlog of {ChaosSettings.BacklogRecords} records before injection {cycle + 1} (it is {workload.BacklogRecords})");
+        }
+        long trigger = (cycle + 1L) * records / (cycles + 2);
+        return UntilAsync(() => workload.Ledger.Acknowledged + workload.Ledger.Failed >= trigger, producing,
+            () => $"{trigger} records settled before injection {cycle + 1}");
+    }
+
+    /// <summary>Polls <paramref name="condition"/>; fails when the workload ends first or a minute passes.</summary>
+    private static async Task UntilAsync(Func<bool> condition, Task producing, Func<string> what)
+    {
+        long deadline = Environment.TickCount64 + (long)NoProgress.TotalMilliseconds;
+        while (!condition())
+        {
+            if (producing.IsCompleted)
+            {
+                await producing;
+                throw new InvalidOperationException($"The workload ended before {what()}.");
+            }
+            if (Environment.TickCount64 > deadline) throw new TimeoutException($"Timed out waiting for {what()}.");
+            await Task.Delay(1);
+        }
+    }
+}
