@@ -7,7 +7,7 @@ namespace KafkaNative.Chaos.Tests;
 /// topic while the producer writes it and the fault strikes twice; afterwards the group must have read
 /// every stored record, correctly, re-reading only what was not committed.
 /// </summary>
-public class ConsumerGroupFaultMatrixTests
+public class ConsumerGroupFaultMatrixTests(ITestOutputHelper output)
 {
     private const int Cycles = 2;
     private static readonly int Records = FaultRun.RecordsFor(Cycles);
@@ -32,6 +32,7 @@ public class ConsumerGroupFaultMatrixTests
 
         await group.WaitUntilReadAsync([.. log.Stored.Keys], ReadEverything);
         ConsumptionAudit consumption = ConsumptionAudit.Check(group.Log, log.Stored);
+        output.WriteLine($"{report}\nlog: {log}\ngroup: {consumption}");
         Assert.True(consumption.Clean, $"the group under {fault}: {consumption}");
     }
 }

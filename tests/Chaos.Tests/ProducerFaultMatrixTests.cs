@@ -6,7 +6,7 @@ namespace KafkaNative.Chaos.Tests;
 /// The producer column of the fault matrix: our unthrottled keyed idempotent producer, each fault
 /// injected three times mid-stream, the log read back by the independent checker.
 /// </summary>
-public class ProducerFaultMatrixTests
+public class ProducerFaultMatrixTests(ITestOutputHelper output)
 {
     private const int Cycles = 3;
     private static readonly int Records = FaultRun.RecordsFor(Cycles);
@@ -23,6 +23,8 @@ public class ProducerFaultMatrixTests
 
         FaultRunReport report = await new FaultRun(FaultCatalog.Create(fault), Cycles).RunAsync(target, workload, Records);
 
-        ChaosAssert.ProducerHeld(report, LogAudit.Check(cluster, ChaosCluster.Topic, ChaosSettings.Partitions, workload.Ledger), Records);
+        LogAudit log = LogAudit.Check(cluster, ChaosCluster.Topic, ChaosSettings.Partitions, workload.Ledger);
+        output.WriteLine($"{report}\nlog: {log}");
+        ChaosAssert.ProducerHeld(report, log, Records);
     }
 }

@@ -22,8 +22,8 @@ public static class ChaosSettings
     /// </summary>
     public const int BacklogRecords = Partitions * 11 * (BatchSize / 29);
 
-    /// <summary>Records a producer may run ahead of a fault between gates: twice what its buffer holds.</summary>
-    public const int StreamChunk = 20_000;
+    /// <summary>Records a producer may run ahead of a fault between gates: more than its buffer holds, so the backlog builds.</summary>
+    public const int StreamChunk = 12_000;
 
     /// <summary>Request timeout of every client: the stall fault stays under it, the latency fault above it.</summary>
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(2);

@@ -10,6 +10,7 @@ public sealed class ConsumptionAudit
 {
     private const int Examples = 5;
     private readonly List<string> _problems = [];
+    private string _readsByMember = "";
 
     private ConsumptionAudit()
     {
@@ -44,6 +45,7 @@ public sealed class ConsumptionAudit
         foreach ((int partition, long offset) in stored.Keys)
             if (!readCount.ContainsKey((partition, offset))) audit.Problem(() => audit.Unread++, $"nobody read partition {partition} offset {offset}");
         audit.Duplicates = readCount.Values.Count(c => c > 1);
+        audit._readsByMember = string.Join(", ", log.Reads.GroupBy(r => r.Member).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}"));
         audit.CheckRunStarts(log);
         return audit;
     }
@@ -75,6 +77,6 @@ public sealed class ConsumptionAudit
 
     /// <summary>The counts and the first few problems.</summary>
     public override string ToString() =>
-        $"unread {Unread}, misread {Misread}, re-reads below committed {RereadsBelowCommitted}, duplicates {Duplicates}"
+        $"reads ({_readsByMember}), unread {Unread}, misread {Misread}, re-reads below committed {RereadsBelowCommitted}, duplicates {Duplicates}"
         + (_problems.Count > 0 ? "; e.g. " + string.Join("; ", _problems) : "");
 }
