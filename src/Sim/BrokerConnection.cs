@@ -46,6 +46,20 @@ internal sealed class BrokerConnection(long id, Socket socket, SimulatedBroker b
         }
     }
 
+    /// <summary>Closes the session abortively: the client gets a connection reset, as from a crashed broker.</summary>
+    public void Reset()
+    {
+        try
+        {
+            // Linger 0 makes the close send RST instead of FIN.
+            socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+        {
+        }
+        Close();
+    }
+
     public async Task RunAsync()
     {
         CancellationToken ct = _lifetime.Token;

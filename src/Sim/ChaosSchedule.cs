@@ -14,6 +14,11 @@ internal sealed record StopBroker(int Broker) : ChaosAction
     public override Task ApplyAsync(SimulatedCluster cluster) => cluster.StopBrokerAsync(Broker);
 }
 
+internal sealed record KillBroker(int Broker) : ChaosAction
+{
+    public override Task ApplyAsync(SimulatedCluster cluster) => cluster.KillBrokerAsync(Broker);
+}
+
 internal sealed record StartBroker(int Broker) : ChaosAction
 {
     public override Task ApplyAsync(SimulatedCluster cluster) => cluster.StartBrokerAsync(Broker);
@@ -65,7 +70,8 @@ internal sealed record ChaosEvent(TimeSpan At, ChaosAction Action);
 
 /// <summary>
 /// Parses the CLI's <c>--chaos</c> schedule: comma-separated <c>ACTION@TIME</c> entries, times like
-/// <c>2s</c>, <c>500ms</c> or <c>1m</c>. Actions: <c>stop:B</c>, <c>start:B</c>, <c>latency:B=200ms</c>,
+/// <c>2s</c>, <c>500ms</c> or <c>1m</c>. Actions: <c>stop:B</c> (controlled shutdown), <c>kill:B</c> (crash),
+/// <c>start:B</c>, <c>latency:B=200ms</c>,
 /// <c>stall:B</c>, <c>unstall:B</c>, <c>drop:B</c>, <c>leader:TOPIC/PARTITION=B</c> and
 /// <c>error:API=ERROR/RATE[/B]</c> (names as in the ApiKey and ErrorCode enums or Kafka's upper-case
 /// spelling, e.g. <c>error:Produce=NOT_LEADER_OR_FOLLOWER/0.1@1s</c>).
@@ -79,7 +85,7 @@ internal static class ChaosSchedule
         {
             int at = raw.LastIndexOf('@');
             if (at < 0) throw new FormatException($"Chaos entry '{raw}' has no '@TIME'.");
-            TimeSpan time = ParseDuration(raw[(at + 1)..], raw);
+            TimeSpan time = ParseDuration(raw[(at + 1)..], $"Chaos entry '{raw}'");
             string action = raw[..at];
             int colon = action.IndexOf(':');
             if (colon < 0) throw new FormatException($"Chaos entry '{raw}' has no 'KIND:' prefix.");
@@ -88,6 +94,7 @@ internal static class ChaosSchedule
             events.Add(new ChaosEvent(time, kind switch
             {
                 "stop" => new StopBroker(BrokerId(argument, brokerCount, raw)),
+                "kill" => new KillBroker(BrokerId(argument, brokerCount, raw)),
                 "start" => new StartBroker(BrokerId(argument, brokerCount, raw)),
                 "stall" => new Stall(BrokerId(argument, brokerCount, raw), true),
                 "unstall" => new Stall(BrokerId(argument, brokerCount, raw), false),
@@ -101,15 +108,16 @@ internal static class ChaosSchedule
         return events.OrderBy(e => e.At).ToList();
     }
 
-    public static TimeSpan ParseDuration(string text, string entry)
+    /// <summary>A duration like <c>2s</c>, <c>500ms</c> or <c>1m</c>; <paramref name="what"/> starts the error message.</summary>
+    public static TimeSpan ParseDuration(string text, string what)
     {
         text = text.Trim();
         (string number, double scale) = text.EndsWith("ms", StringComparison.OrdinalIgnoreCase) ? (text[..^2], 1.0)
             : text.EndsWith('s') ? (text[..^1], 1000.0)
             : text.EndsWith('m') ? (text[..^1], 60_000.0)
-            : throw new FormatException($"Chaos entry '{entry}': time '{text}' needs a unit (ms, s or m).");
-        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || value < 0)
-            throw new FormatException($"Chaos entry '{entry}': '{text}' is not a duration.");
+            : throw new FormatException($"{what}: time '{text}' needs a unit (ms, s or m).");
+        if (!double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) || value < 0 || value * scale > int.MaxValue)
+            throw new FormatException($"{what}: '{text}' is not a duration.");
         return TimeSpan.FromMilliseconds(value * scale);
     }
 
@@ -117,7 +125,7 @@ internal static class ChaosSchedule
     {
         string[] parts = argument.Split('=');
         if (parts.Length != 2) throw new FormatException($"Chaos entry '{entry}': expected latency:BROKER=DURATION.");
-        return new AddLatency(BrokerId(parts[0], brokerCount, entry), ParseDuration(parts[1], entry));
+        return new AddLatency(BrokerId(parts[0], brokerCount, entry), ParseDuration(parts[1], $"Chaos entry '{entry}'"));
     }
 
     private static MoveLeader ParseLeader(string argument, int brokerCount, string entry)

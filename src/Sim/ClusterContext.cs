@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace KafkaNative.Sim;
 
-/// <summary>What every broker of one cluster shares: options, the controller, committed offsets, producer ids and injected errors.</summary>
+/// <summary>What every broker of one cluster shares: options, the controller, group state, committed offsets, producer ids and injected errors.</summary>
 internal sealed class ClusterContext(ClusterOptions options, ClusterController controller, ILoggerFactory loggerFactory)
 {
     private long _nextProducerId = 1000;
@@ -18,6 +18,9 @@ internal sealed class ClusterContext(ClusterOptions options, ClusterController c
 
     /// <summary>Committed offsets, replicated cluster-wide as __consumer_offsets would be.</summary>
     public OffsetStore Offsets { get; } = new();
+
+    /// <summary>Group generations, members and assignments, cluster-wide so they survive a coordinator move.</summary>
+    public GroupStore GroupStore { get; } = new();
 
     public ErrorInjector Errors { get; } = new(options.Seed);
 

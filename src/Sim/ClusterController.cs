@@ -1,4 +1,5 @@
 using KafkaNative.Protocol;
+using KafkaNative.Sim.Groups;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaNative.Sim;
@@ -17,8 +18,7 @@ internal sealed class ClusterController
     private readonly ClusterOptions _options;
     private readonly ILogger _logger;
     private readonly bool[] _alive;
-    private readonly int[] _coordinatorSlotOwner;
-    private readonly int[] _coordinatorSlotEpoch;
+    private readonly CoordinatorSlots _coordinators;
     private SimulatedBroker[] _brokers = [];
 
     public ClusterController(ClusterOptions options, IReadOnlyList<BrokerSpec> brokers, ILogger logger)
@@ -28,8 +28,7 @@ internal sealed class ClusterController
         _random = new Random(options.Seed);
         Racks = brokers.Select(b => b.Zone).ToArray();
         _alive = new bool[brokers.Count];
-        _coordinatorSlotOwner = Enumerable.Repeat(-1, brokers.Count).ToArray();
-        _coordinatorSlotEpoch = new int[brokers.Count];
+        _coordinators = new CoordinatorSlots(brokers.Count);
         ClusterId = $"sim-{options.Seed:x8}";
     }
 
@@ -77,17 +76,24 @@ internal sealed class ClusterController
         lock (_lock) return Find(partition)?.Leader ?? -1;
     }
 
-    /// <summary>
-    /// The coordinator of a group: the live broker owning its slot (Java's String.hashCode modulo the
-    /// broker count, as Kafka maps groups to __consumer_offsets partitions), or the next live one; and
-    /// the slot's epoch, bumped whenever its owner changes, so a coordinator can tell stale group state.
-    /// </summary>
+    /// <summary>The coordinator of a group and its slot's epoch (see <see cref="CoordinatorSlots"/>).</summary>
     public (int BrokerId, int Epoch) CoordinatorFor(string groupId)
     {
-        int hash = 0;
-        foreach (char c in groupId) hash = unchecked(31 * hash + c);
-        int slot = (int)((uint)(hash & 0x7fffffff) % (uint)BrokerCount);
-        lock (_lock) return (_coordinatorSlotOwner[slot], _coordinatorSlotEpoch[slot]);
+        lock (_lock) return _coordinators.Get(groupId);
+    }
+
+    /// <summary>
+    /// Moves a group's coordinator to <paramref name="brokerId"/>, as moving the leader of its __consumer_offsets
+    /// partition does: every group of that partition moves with it.
+    /// </summary>
+    public void MoveCoordinator(string groupId, int brokerId)
+    {
+        lock (_lock)
+        {
+            if (brokerId < 0 || brokerId >= BrokerCount || !_alive[brokerId]) throw new InvalidOperationException($"Broker {brokerId} is not a live broker.");
+            if (_coordinators.Move(groupId, brokerId))
+                _logger.LogInformation("Coordinator of group {Group} (__consumer_offsets-{Slot}) moved to broker {Broker}", groupId, CoordinatorSlots.SlotOf(groupId), brokerId);
+        }
     }
 
     // ---- topic administration ----
@@ -205,15 +211,17 @@ internal sealed class ClusterController
     // ---- faults and elections ----
 
     /// <summary>
-    /// A broker went down: it leaves every ISR it was in (unless it was the last member, as Kafka keeps
-    /// the last one) and the partitions it led move to another in-sync replica, or go offline.
+    /// A broker is fenced (a controlled shutdown, or its session timed out after a crash): it leaves every
+    /// ISR it was in (unless it was the last member, as Kafka keeps the last one), the partitions it led
+    /// move to another in-sync replica or go offline, and its coordinator slots move to live brokers.
+    /// The task completes once every running replica, the fenced broker's too, has heard.
     /// </summary>
     public Task BrokerStopped(int brokerId)
     {
         lock (_lock)
         {
             _alive[brokerId] = false;
-            MoveCoordinators();
+            _coordinators.Rebalance(_alive, returning: -1);
             var done = new List<Task>();
             foreach (TopicState topic in _topics.Values)
             {
@@ -251,7 +259,7 @@ internal sealed class ClusterController
         lock (_lock)
         {
             _alive[brokerId] = true;
-            MoveCoordinators();
+            _coordinators.Rebalance(_alive, returning: brokerId);
             var done = new List<Task>();
             foreach (TopicState topic in _topics.Values)
             {
@@ -314,21 +322,6 @@ internal sealed class ClusterController
 
     // ---- helpers (call under the lock) ----
 
-    private void MoveCoordinators()
-    {
-        for (int slot = 0; slot < BrokerCount; slot++)
-        {
-            int owner = -1;
-            for (int i = 0; i < BrokerCount && owner < 0; i++)
-            {
-                if (_alive[(slot + i) % BrokerCount]) owner = (slot + i) % BrokerCount;
-            }
-            if (owner == _coordinatorSlotOwner[slot]) continue;
-            _coordinatorSlotOwner[slot] = owner;
-            _coordinatorSlotEpoch[slot]++;
-        }
-    }
-
     private Task Announce(TopicState topic, PartitionState partition)
     {
         var tp = new TopicPartition(topic.Name, partition.Index);
@@ -347,8 +340,8 @@ internal sealed class ClusterController
 
     private void Post(int brokerId, BrokerMessage message, TaskCompletionSource done)
     {
-        // A stopped broker learns the state when it starts again.
-        if (!_alive[brokerId] || !_brokers[brokerId].TryPost(message)) done.TrySetResult();
+        // A broker in controlled shutdown still hears (it hands over leadership); a stopped one learns the state when it starts again.
+        if (!_brokers[brokerId].TryPost(message)) done.TrySetResult();
     }
 
     private PartitionState? Find(TopicPartition tp) =>
@@ -377,50 +370,6 @@ internal sealed class ClusterController
         new(topic.Name, topic.Id, topic.Config,
             topic.Partitions.Select(p => new PartitionSnapshot(p.Index, p.Leader, p.LeaderEpoch, p.Replicas, p.Isr.ToArray())).ToList());
 
-    /// <summary>
-    /// Rack-aware placement as Kafka does it: brokers ordered so racks alternate, leaders spread from a
-    /// random start, followers taken from the following brokers on racks not yet used.
-    /// </summary>
-    private (ErrorCode, string?, List<int[]>?) PlaceReplicas(int partitions, short replicationFactor, IReadOnlyList<int[]>? assignment, int firstIndex)
-    {
-        int[] alive = Enumerable.Range(0, BrokerCount).Where(b => _alive[b]).ToArray();
-        if (assignment is not null)
-        {
-            foreach (int[] replicas in assignment)
-            {
-                if (replicas.Length == 0 || replicas.Distinct().Count() != replicas.Length || replicas.Any(r => r < 0 || r >= BrokerCount))
-                    return (ErrorCode.InvalidReplicaAssignment, "Replica assignment names unknown or duplicate brokers.", null);
-            }
-            return (ErrorCode.None, null, assignment.ToList());
-        }
-        if (partitions < 1) return (ErrorCode.InvalidPartitions, "Number of partitions must be larger than 0.", null);
-        if (replicationFactor < 1) return (ErrorCode.InvalidReplicationFactor, "Replication factor must be larger than 0.", null);
-        if (replicationFactor > alive.Length)
-            return (ErrorCode.InvalidReplicationFactor, $"Replication factor: {replicationFactor} larger than available brokers: {alive.Length}.", null);
-
-        int[] ordered = alive.GroupBy(b => Racks[b]).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .SelectMany(g => g.Select((broker, rank) => (broker, rank)))
-            .OrderBy(x => x.rank).ThenBy(x => Racks[x.broker], StringComparer.Ordinal)
-            .Select(x => x.broker).ToArray();
-        int start = _random.Next(ordered.Length);
-        var result = new List<int[]>();
-        for (int p = 0; p < partitions; p++)
-        {
-            int first = (start + firstIndex + p) % ordered.Length;
-            var chosen = new List<int> { ordered[first] };
-            var racks = new HashSet<string> { Racks[ordered[first]] };
-            for (int step = 1; step < ordered.Length && chosen.Count < replicationFactor; step++)
-            {
-                int candidate = ordered[(first + step) % ordered.Length];
-                if (racks.Add(Racks[candidate])) chosen.Add(candidate);
-            }
-            for (int step = 1; step < ordered.Length && chosen.Count < replicationFactor; step++)
-            {
-                int candidate = ordered[(first + step) % ordered.Length];
-                if (!chosen.Contains(candidate)) chosen.Add(candidate);
-            }
-            result.Add(chosen.ToArray());
-        }
-        return (ErrorCode.None, null, result);
-    }
+    private (ErrorCode, string?, List<int[]>?) PlaceReplicas(int partitions, short replicationFactor, IReadOnlyList<int[]>? assignment, int firstIndex) =>
+        ReplicaPlacement.Place(_alive, Racks, _random, partitions, replicationFactor, assignment, firstIndex);
 }

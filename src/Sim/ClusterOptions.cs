@@ -54,6 +54,15 @@ public sealed record ClusterOptions
     /// <summary>Largest request a broker accepts (<c>socket.request.max.bytes</c>); larger frames close the connection.</summary>
     public int MaxRequestSize { get; init; } = 100 * 1024 * 1024;
 
+    /// <summary>
+    /// How long the controller waits for a crashed broker (<see cref="SimulatedCluster.KillBrokerAsync"/>) before it
+    /// fences it and moves its leaderships and coordinators, as KRaft's <c>broker.session.timeout.ms</c> (9 s).
+    /// </summary>
+    public TimeSpan BrokerSessionTimeout { get; init; } = TimeSpan.FromSeconds(9);
+
+    /// <summary>The clock of the broker session timeout; tests pass a fake one to let it pass without waiting.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>Where brokers log connections, rejected input and faults; null logs nothing.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 }

@@ -30,11 +30,12 @@ internal static class Program
         var port = new Option<int>("--port") { Description = "Port of broker 0; the others use the next ports (0 = ephemeral)", DefaultValueFactory = _ => 19092 };
         var partitions = new Option<int>("--partitions") { Description = "Partition count of auto-created topics", DefaultValueFactory = _ => 6 };
         var arch = new Option<FileInfo?>("--arch") { Description = "JSON architecture file (brokers, zones, topics)" };
-        var chaos = new Option<string?>("--chaos") { Description = "Fault schedule, e.g. stop:1@2s,start:1@5s,latency:2=200ms@1s,stall:0@3s,drop:1@4s,leader:orders/0=2@6s" };
+        var chaos = new Option<string?>("--chaos") { Description = "Fault schedule, e.g. stop:1@2s,start:1@5s,kill:2@8s,start:2@20s,latency:2=200ms@1s,stall:0@3s,drop:1@4s,leader:orders/0=2@6s (stop = controlled shutdown, kill = crash)" };
+        var sessionTimeout = new Option<string>("--broker-session-timeout") { Description = "How long a killed broker stays leader in metadata before it is fenced, e.g. 9s or 500ms", DefaultValueFactory = _ => "9s" };
         var seed = new Option<int>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 0 };
         var logLevel = new Option<LogLevel>("--log-level") { Description = "Least severe log level written to stderr", DefaultValueFactory = _ => LogLevel.Information };
 
-        var cluster = new Command("cluster", "Run a simulated Kafka cluster until SIGINT or SIGTERM") { brokers, port, partitions, arch, chaos, seed, logLevel };
+        var cluster = new Command("cluster", "Run a simulated Kafka cluster until SIGINT or SIGTERM") { brokers, port, partitions, arch, chaos, sessionTimeout, seed, logLevel };
         cluster.SetAction((result, ct) => RunClusterAsync(
             new ClusterOptions
             {
@@ -45,7 +46,8 @@ internal static class Program
                 Seed = result.GetValue(seed),
                 LoggerFactory = new ConsoleLoggerFactory(result.GetValue(logLevel)),
             },
-            result.GetValue(chaos)));
+            result.GetValue(chaos),
+            result.GetValue(sessionTimeout)!));
 
         var messages = new Option<int>("--messages") { Description = "Records to produce and consume", DefaultValueFactory = _ => 200_000 };
         var demo = new Command("demo", "Produce and consume through an embedded cluster while a broker fails") { messages };
@@ -56,12 +58,13 @@ internal static class Program
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
     }
 
-    private static async Task<int> RunClusterAsync(ClusterOptions options, string? chaosSpec)
+    private static async Task<int> RunClusterAsync(ClusterOptions options, string? chaosSpec, string sessionTimeout)
     {
         ILogger logger = options.LoggerFactory!.CreateLogger("KafkaNative.Sim");
         IReadOnlyList<ChaosEvent> schedule;
         try
         {
+            options = options with { BrokerSessionTimeout = ChaosSchedule.ParseDuration(sessionTimeout, "--broker-session-timeout") };
             schedule = chaosSpec is null ? [] : ChaosSchedule.Parse(chaosSpec, options.ArchitectureFile is null ? options.Brokers : Architecture.Load(options).Brokers.Count);
         }
         catch (Exception ex) when (ex is FormatException or IOException)

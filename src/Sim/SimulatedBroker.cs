@@ -93,8 +93,13 @@ internal sealed class SimulatedBroker
         }
     }
 
-    /// <summary>Closes the listener and every session, stops the actor and forgets in-flight work.</summary>
-    public async Task StopAsync()
+    /// <summary>Closes the listener and every session (a FIN each), stops the actor and forgets in-flight work.</summary>
+    public Task StopAsync() => ShutDownAsync(resetConnections: false);
+
+    /// <summary>Dies as a crashed process does: every session is reset (an RST each), nothing is answered.</summary>
+    public Task CrashAsync() => ShutDownAsync(resetConnections: true);
+
+    private async Task ShutDownAsync(bool resetConnections)
     {
         CancellationTokenSource? lifetime;
         Task loops;
@@ -106,6 +111,10 @@ internal sealed class SimulatedBroker
             lifetime = _lifetime;
             loops = _loops;
         }
+        if (resetConnections)
+        {
+            foreach (BrokerConnection connection in _connections.Values) connection.Reset();
+        }
         lifetime!.Cancel();
         DropConnections();
         await loops.ConfigureAwait(false);
@@ -115,8 +124,7 @@ internal sealed class SimulatedBroker
         Replicas.ResetAfterStop();
         Fetches.Clear();
         DelayedProduces.Clear();
-        Groups.Clear();
-        Logger.LogInformation("Broker {Broker} stopped", Id);
+        Logger.LogInformation("Broker {Broker} {How}", Id, resetConnections ? "crashed" : "stopped");
     }
 
     /// <summary>Posts without waiting; false when stopped or the mailbox is full.</summary>

@@ -15,12 +15,14 @@ public sealed class SimulatedCluster : IAsyncDisposable
     private readonly ClusterContext _context;
     private readonly SimulatedBroker[] _brokers;
     private readonly ILogger _logger;
+    private readonly BrokerSessions _sessions;
 
     private SimulatedCluster(ClusterContext context, SimulatedBroker[] brokers, ILogger logger)
     {
         _context = context;
         _brokers = brokers;
         _logger = logger;
+        _sessions = new BrokerSessions(context.Options, context.Controller, logger);
     }
 
     /// <summary>Starts every broker and creates the architecture's topics; completes once all brokers accept connections.</summary>
@@ -30,6 +32,9 @@ public sealed class SimulatedCluster : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.BasePort is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(options), "BasePort must be 0 to 65535.");
+        if (options.BrokerSessionTimeout < TimeSpan.Zero || options.BrokerSessionTimeout.TotalMilliseconds > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(options), "BrokerSessionTimeout must be 0 to int.MaxValue milliseconds.");
+        ArgumentNullException.ThrowIfNull(options.TimeProvider, nameof(options.TimeProvider));
         Architecture architecture = Architecture.Load(options);
         ILoggerFactory loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         ILogger logger = loggerFactory.CreateLogger("KafkaNative.Sim.Cluster");
@@ -81,23 +86,55 @@ public sealed class SimulatedCluster : IAsyncDisposable
         await created.ConfigureAwait(false);
     }
 
-    /// <summary>Stops a broker: its sessions close, its partitions' leadership moves to in-sync replicas, and it leaves every ISR.</summary>
+    /// <summary>
+    /// Stops a broker as Kafka's controlled shutdown does: first its partitions' leadership moves to other
+    /// live in-sync replicas, its group coordinators move to live brokers and it leaves every ISR; then its
+    /// sessions close. Once this returns, no live broker's metadata names it.
+    /// </summary>
     /// <param name="brokerId">The broker to stop.</param>
-    public async Task StopBrokerAsync(int brokerId)
+    /// <param name="ct">Cancels the wait for the brokers to hear of the new leaders (the shutdown itself goes on).</param>
+    public async Task StopBrokerAsync(int brokerId, CancellationToken ct = default)
     {
-        await Broker(brokerId).StopAsync().ConfigureAwait(false);
-        await _context.Controller.BrokerStopped(brokerId).ConfigureAwait(false);
-        _logger.LogInformation("Broker {Broker} stopped by fault injection", brokerId);
+        SimulatedBroker broker = Broker(brokerId);
+        // A crashed broker not yet fenced is fenced now; a running one hands over before its sockets close.
+        await _sessions.FenceNow(brokerId).WaitAsync(ct).ConfigureAwait(false);
+        await _context.Controller.BrokerStopped(brokerId).WaitAsync(ct).ConfigureAwait(false);
+        await broker.StopAsync().ConfigureAwait(false);
+        _logger.LogInformation("Broker {Broker} stopped by fault injection (controlled shutdown)", brokerId);
     }
 
-    /// <summary>Starts a stopped broker on its old port; it catches up from the leaders and rejoins the ISRs.</summary>
+    /// <summary>
+    /// Kills a broker as a crash does: every client connection is reset at once and it accepts no more, but
+    /// the controller notices only when the broker's session times out
+    /// (<see cref="ClusterOptions.BrokerSessionTimeout"/>): until then metadata still names it as leader and
+    /// coordinator; then leadership and coordinators move to live in-sync replicas. Restart it with
+    /// <see cref="StartBrokerAsync"/>. A broker already down is left as it is.
+    /// </summary>
+    /// <param name="brokerId">The broker to kill.</param>
+    /// <param name="ct">Cancels the wait for its sessions to end.</param>
+    public async Task KillBrokerAsync(int brokerId, CancellationToken ct = default)
+    {
+        SimulatedBroker broker = Broker(brokerId);
+        if (!broker.IsRunning) return;
+        await broker.CrashAsync().WaitAsync(ct).ConfigureAwait(false);
+        _sessions.Crashed(brokerId);
+        _logger.LogInformation("Broker {Broker} killed by fault injection; fenced after {Timeout} unless restarted", brokerId, _context.Options.BrokerSessionTimeout);
+    }
+
+    /// <summary>
+    /// Starts a stopped or killed broker on its old port; it catches up from the leaders and rejoins the ISRs.
+    /// A killed broker whose session had not timed out yet is fenced first, as KRaft fences a broker's old
+    /// incarnation when it registers again.
+    /// </summary>
     /// <param name="brokerId">The broker to start.</param>
-    public async Task StartBrokerAsync(int brokerId)
+    /// <param name="ct">Cancels the wait for the brokers to hear of it (the start itself goes on).</param>
+    public async Task StartBrokerAsync(int brokerId, CancellationToken ct = default)
     {
         SimulatedBroker broker = Broker(brokerId);
         if (broker.IsRunning) return;
+        await _sessions.FenceNow(brokerId).WaitAsync(ct).ConfigureAwait(false);
         broker.Start(broker.Port);
-        await _context.Controller.BrokerStarted(brokerId).ConfigureAwait(false);
+        await _context.Controller.BrokerStarted(brokerId).WaitAsync(ct).ConfigureAwait(false);
         _logger.LogInformation("Broker {Broker} started by fault injection", brokerId);
     }
 
@@ -108,6 +145,28 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// <exception cref="InvalidOperationException">The broker is not a live in-sync replica.</exception>
     public Task MoveLeaderAsync(string topic, int partition, int brokerId) =>
         _context.Controller.MoveLeader(new TopicPartition(topic, partition), brokerId);
+
+    /// <summary>
+    /// Moves a group's coordinator to <paramref name="brokerId"/>, as moving the leader of the group's
+    /// __consumer_offsets partition does (every group of that partition moves with it). The new coordinator
+    /// loads the group's generation, members, assignments and offsets; the old one answers NOT_COORDINATOR.
+    /// </summary>
+    /// <param name="groupId">The group.</param>
+    /// <param name="brokerId">The new coordinator.</param>
+    /// <param name="ct">Cancels the call.</param>
+    /// <exception cref="InvalidOperationException">The broker is not live.</exception>
+    public Task MoveGroupCoordinatorAsync(string groupId, int brokerId, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(groupId);
+        Broker(brokerId);
+        ct.ThrowIfCancellationRequested();
+        _context.Controller.MoveCoordinator(groupId, brokerId);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The broker coordinating a group, as FindCoordinator answers, or -1 when none is live.</summary>
+    /// <param name="groupId">The group.</param>
+    public int CoordinatorOf(string groupId) => _context.Controller.CoordinatorFor(groupId).BrokerId;
 
     /// <summary>Delays every response of a broker by <paramref name="latency"/> after its request arrived (zero removes it).</summary>
     /// <param name="brokerId">The broker.</param>
@@ -178,6 +237,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// <summary>Stops every broker.</summary>
     public async ValueTask DisposeAsync()
     {
+        _sessions.Dispose();
         foreach (SimulatedBroker broker in _brokers) await broker.StopAsync().ConfigureAwait(false);
     }
 

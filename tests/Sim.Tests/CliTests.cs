@@ -56,6 +56,60 @@ public sealed class CliTests
         }
     }
 
+    [Fact]
+    public async Task Cluster_verb_exits_non_zero_with_a_clear_message_when_its_port_is_in_use()
+    {
+        await using SimulatedCluster running = await SimulatedCluster.StartAsync(Clusters.Options(brokers: 1));
+        int port = int.Parse(running.BootstrapServers.Split(':')[1], System.Globalization.CultureInfo.InvariantCulture);
+        string dll = Path.Combine(AppContext.BaseDirectory, "KafkaNative.Sim.dll");
+        var info = new ProcessStartInfo("dotnet", $"\"{dll}\" cluster --brokers 1 --port {port}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using Process cluster = Process.Start(info)!;
+        Task<string> stdout = cluster.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = cluster.StandardError.ReadToEndAsync();
+        try
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await cluster.WaitForExitAsync(deadline.Token);
+        }
+        finally
+        {
+            if (!cluster.HasExited) cluster.Kill(entireProcessTree: true);
+        }
+        Assert.NotEqual(0, cluster.ExitCode);
+        Assert.Contains($"port {port} is already in use", await stderr);
+        Assert.DoesNotContain("bootstrap=", await stdout);
+    }
+
+    [Fact]
+    public async Task Cluster_verb_rejects_a_session_timeout_without_a_unit()
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "KafkaNative.Sim.dll");
+        var info = new ProcessStartInfo("dotnet", $"\"{dll}\" cluster --port 0 --broker-session-timeout 9")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using Process cluster = Process.Start(info)!;
+        Task<string> stderr = cluster.StandardError.ReadToEndAsync();
+        try
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await cluster.WaitForExitAsync(deadline.Token);
+        }
+        finally
+        {
+            if (!cluster.HasExited) cluster.Kill(entireProcessTree: true);
+        }
+        Assert.Equal(2, cluster.ExitCode);
+        Assert.Contains("--broker-session-timeout: time '9' needs a unit", await stderr);
+    }
+
     private static int FreeConsecutivePorts(int count)
     {
         var random = new Random();

@@ -8,7 +8,7 @@ public sealed class GroupTests
 {
     private const short JoinVersion = 7;
 
-    private static JoinGroupRequest Join(string group, string memberId, string? instanceId = null, int sessionTimeoutMs = 10000, int rebalanceTimeoutMs = 10000) => new()
+    internal static JoinGroupRequest Join(string group, string memberId, string? instanceId = null, int sessionTimeoutMs = 10000, int rebalanceTimeoutMs = 10000) => new()
     {
         GroupId = group,
         SessionTimeoutMs = sessionTimeoutMs,
@@ -19,7 +19,7 @@ public sealed class GroupTests
         Protocols = [new JoinGroupRequest.JoinGroupRequestProtocol { Name = "range", Metadata = new byte[] { 1, 2 } }],
     };
 
-    private static async Task<KafkaTestClient> CoordinatorAsync(SimulatedCluster cluster, string group)
+    internal static async Task<KafkaTestClient> CoordinatorAsync(SimulatedCluster cluster, string group)
     {
         await using KafkaTestClient any = await KafkaTestClient.ConnectAsync(cluster, 0);
         FindCoordinatorResponse found = await any.SendAsync<FindCoordinatorRequest, FindCoordinatorResponse>(new FindCoordinatorRequest { Key = group }, 3);
@@ -27,10 +27,10 @@ public sealed class GroupTests
         return await KafkaTestClient.ConnectAsync(cluster, found.NodeId);
     }
 
-    private static Task<JoinGroupResponse> JoinAsync(KafkaTestClient client, JoinGroupRequest request) =>
+    internal static Task<JoinGroupResponse> JoinAsync(KafkaTestClient client, JoinGroupRequest request) =>
         client.SendAsync<JoinGroupRequest, JoinGroupResponse>(request, JoinVersion);
 
-    private static Task<SyncGroupResponse> SyncAsync(KafkaTestClient client, string group, int generation, string memberId, params (string Member, byte[] Assignment)[] assignments) =>
+    internal static Task<SyncGroupResponse> SyncAsync(KafkaTestClient client, string group, int generation, string memberId, params (string Member, byte[] Assignment)[] assignments) =>
         client.SendAsync<SyncGroupRequest, SyncGroupResponse>(new SyncGroupRequest
         {
             GroupId = group,
@@ -39,7 +39,7 @@ public sealed class GroupTests
             Assignments = assignments.Select(a => new SyncGroupRequest.SyncGroupRequestAssignment { MemberId = a.Member, Assignment = a.Assignment }).ToList(),
         }, 5);
 
-    private static async Task<short> HeartbeatAsync(KafkaTestClient client, string group, int generation, string memberId, string? instanceId = null) =>
+    internal static async Task<short> HeartbeatAsync(KafkaTestClient client, string group, int generation, string memberId, string? instanceId = null) =>
         (await client.SendAsync<HeartbeatRequest, HeartbeatResponse>(new HeartbeatRequest { GroupId = group, GenerationId = generation, MemberId = memberId, GroupInstanceId = instanceId }, 4)).ErrorCode;
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
+using KafkaNative.Protocol.Messages;
 using KafkaNative.Sim.Tests.Support;
 
 namespace KafkaNative.Sim.Tests;
@@ -98,11 +99,13 @@ public sealed partial class KcatTests
         }
     }
 
-    [SkippableFact]
-    public async Task Acks_all_loses_no_acknowledged_message_while_a_broker_stops_and_restarts()
+    [SkippableTheory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Acks_all_loses_no_acknowledged_message_while_a_broker_stops_or_crashes_and_restarts(bool crash)
     {
         Skip.IfNot(Kcat.IsInstalled, "kcat is not installed");
-        await using SimulatedCluster cluster = await SimulatedCluster.StartAsync(Clusters.Options() with { MinInSyncReplicas = 2 });
+        await using SimulatedCluster cluster = await SimulatedCluster.StartAsync(Clusters.Options() with { MinInSyncReplicas = 2, BrokerSessionTimeout = TimeSpan.FromSeconds(1) });
         await cluster.CreateTopicAsync("durable", 6);
         const int total = 30_000;
         using Process producer = Kcat.Start(
@@ -117,7 +120,7 @@ public sealed partial class KcatTests
                 if (i % 500 != 499) continue;
                 await producer.StandardInput.FlushAsync();
                 await Task.Delay(20);
-                if (i == total / 3 - 1) await cluster.StopBrokerAsync(1);
+                if (i == total / 3 - 1) await (crash ? cluster.KillBrokerAsync(1) : cluster.StopBrokerAsync(1));
                 if (i == 2 * total / 3 - 1) await cluster.StartBrokerAsync(1);
             }
             producer.StandardInput.Close();
@@ -140,6 +143,76 @@ public sealed partial class KcatTests
         Assert.Equal(0, failed);
         Assert.Equal(total, delivered);
         Assert.Equal(Enumerable.Range(0, total).Select(i => $"durable-{i:D6}"), consumed.Order(StringComparer.Ordinal));
+    }
+
+    [SkippableFact]
+    public async Task Balanced_consumers_keep_their_generation_and_read_nothing_twice_when_the_coordinator_stops()
+    {
+        Skip.IfNot(Kcat.IsInstalled, "kcat is not installed");
+        await using SimulatedCluster cluster = await Clusters.StartAsync();
+        await cluster.CreateTopicAsync("shared", 6);
+        const string group = "steady";
+        int coordinator = cluster.CoordinatorOf(group);
+        string args = $"-b {cluster.BootstrapServers} -G {group} -u -o beginning -f %p:%s\\n -X heartbeat.interval.ms=200 -X session.timeout.ms=6000 -X auto.commit.interval.ms=100 shared";
+        using Process first = Kcat.Start(args, redirectStdin: false);
+        using Process second = Kcat.Start(args, redirectStdin: false);
+        var consumers = new[] { new ConsumerOutput(first), new ConsumerOutput(second) };
+        string Logs() => string.Join("\n---\n", consumers.Select(c => c.Log.ToString()));
+        try
+        {
+            await WaitUntilAsync(() => consumers.All(c => c.Assigned.Count > 0) && consumers.SelectMany(c => c.Assigned).Distinct().Count() == 6, TimeSpan.FromSeconds(30), Logs);
+            string[] before = await ProduceKeyedAsync(cluster, "before", 10_000);
+            await WaitUntilAsync(() => consumers.Sum(c => c.Messages.Count) >= before.Length, TimeSpan.FromSeconds(30), Logs);
+            // Every position is committed before the coordinator goes: nothing may be read again.
+            await using (KafkaTestClient client = await KafkaTestClient.ConnectAsync(cluster, coordinator))
+            {
+                await WaitUntilAsync(async () => await CommittedTotalAsync(client, group) == before.Length, TimeSpan.FromSeconds(30), Logs);
+            }
+            int rebalances = consumers.Sum(c => c.Rebalances);
+
+            await cluster.StopBrokerAsync(coordinator);
+            string[] after = await ProduceKeyedAsync(cluster, "after", 10_000);
+            await WaitUntilAsync(() => consumers.Sum(c => c.Messages.Count(m => m.Value.StartsWith("after", StringComparison.Ordinal))) >= after.Length, TimeSpan.FromSeconds(60), Logs);
+
+            // Each partition is read in order, so a re-read of the first batch would have come before the second.
+            var read = consumers.SelectMany(c => c.Messages).Select(m => m.Value).ToList();
+            Assert.Equal(before, read.Where(v => v.StartsWith("before", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+            Assert.Equal(after, read.Where(v => v.StartsWith("after", StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal));
+            Assert.True(rebalances == consumers.Sum(c => c.Rebalances), "the consumers rebalanced after the coordinator moved:\n" + Logs());
+        }
+        finally
+        {
+            foreach (Process process in new[] { first, second })
+            {
+                if (!process.HasExited) process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+        }
+    }
+
+    /// <summary>Produces keyed messages (spread over every partition) with acks=all; returns them in order.</summary>
+    private static async Task<string[]> ProduceKeyedAsync(SimulatedCluster cluster, string prefix, int count)
+    {
+        string[] messages = Enumerable.Range(0, count).Select(i => $"{prefix}{i:D5}").ToArray();
+        string file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllLinesAsync(file, messages.Select(m => $"{m}:{m}"));
+            Kcat.Result produced = await Kcat.RunAsync($"-b {cluster.BootstrapServers} -P -t shared -K : -X acks=all -l {file}", KcatTimeout);
+            Assert.True(produced.ExitCode == 0, produced.Stderr);
+            return messages;
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    /// <summary>The sum of the group's committed offsets on "shared" (the records it has finished with).</summary>
+    private static async Task<long> CommittedTotalAsync(KafkaTestClient client, string group)
+    {
+        OffsetFetchResponse fetched = await client.SendAsync<OffsetFetchRequest, OffsetFetchResponse>(new OffsetFetchRequest { GroupId = group, Topics = null }, 7);
+        return fetched.Topics.Where(t => t.Name == "shared").SelectMany(t => t.Partitions).Sum(p => Math.Max(0, p.CommittedOffset));
     }
 
     [SkippableFact]
@@ -169,10 +242,13 @@ public sealed partial class KcatTests
         Assert.Contains("Authentication failed", rejected.Stderr);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, Func<string>? diagnostics = null)
+    private static Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, Func<string>? diagnostics = null) =>
+        WaitUntilAsync(() => Task.FromResult(condition()), timeout, diagnostics);
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string>? diagnostics = null)
     {
         var clock = Stopwatch.StartNew();
-        while (!condition())
+        while (!await condition())
         {
             if (clock.Elapsed > timeout) throw new TimeoutException("Condition not met in time. " + diagnostics?.Invoke());
             await Task.Delay(50);
@@ -188,6 +264,7 @@ public sealed partial class KcatTests
         private readonly object _lock = new();
         private List<int> _assigned = new();
         private readonly List<(int Partition, string Value)> _messages = new();
+        private int _rebalances;
 
         public ConsumerOutput(Process process)
         {
@@ -203,7 +280,11 @@ public sealed partial class KcatTests
                 if (e.Data is { } text) lock (_lock) Log.AppendLine(text);
                 if (e.Data is not { } line || !line.Contains("rebalanced")) return;
                 var partitions = AssignedPartition().Matches(line).Select(m => int.Parse(m.Groups[1].Value)).ToList();
-                lock (_lock) _assigned = line.Contains("assigned:") ? partitions : new List<int>();
+                lock (_lock)
+                {
+                    _assigned = line.Contains("assigned:") ? partitions : new List<int>();
+                    _rebalances++;
+                }
             };
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
@@ -219,6 +300,12 @@ public sealed partial class KcatTests
         public List<(int Partition, string Value)> Messages
         {
             get { lock (_lock) return _messages.ToList(); }
+        }
+
+        /// <summary>Assignments and revocations kcat reported.</summary>
+        public int Rebalances
+        {
+            get { lock (_lock) return _rebalances; }
         }
 
         [GeneratedRegex(@"shared \[(\d+)\]")]

@@ -8,7 +8,7 @@ public sealed class ParsingTests
     public void Chaos_specs_parse_into_timed_actions()
     {
         IReadOnlyList<ChaosEvent> events = ChaosSchedule.Parse(
-            "stop:1@2s,start:1@5s,latency:2=200ms@1s,stall:0@3s,drop:1@4s,leader:orders.v1/3=2@1500ms,unstall:0@1m,error:Produce=NOT_LEADER_OR_FOLLOWER/0.25/2@0s", 3);
+            "stop:1@2s,start:1@5s,kill:2@6s,latency:2=200ms@1s,stall:0@3s,drop:1@4s,leader:orders.v1/3=2@1500ms,unstall:0@1m,error:Produce=NOT_LEADER_OR_FOLLOWER/0.25/2@0s", 3);
         Assert.Equal(
         [
             new ChaosEvent(TimeSpan.Zero, new InjectError(ApiKey.Produce, ErrorCode.NotLeaderOrFollower, 0.25, 2)),
@@ -18,6 +18,7 @@ public sealed class ParsingTests
             new ChaosEvent(TimeSpan.FromSeconds(3), new Stall(0, true)),
             new ChaosEvent(TimeSpan.FromSeconds(4), new DropConnections(1)),
             new ChaosEvent(TimeSpan.FromSeconds(5), new StartBroker(1)),
+            new ChaosEvent(TimeSpan.FromSeconds(6), new KillBroker(2)),
             new ChaosEvent(TimeSpan.FromMinutes(1), new Stall(0, false)),
         ], events);
     }
@@ -25,6 +26,7 @@ public sealed class ParsingTests
     [Theory]
     [InlineData("stop:1")]
     [InlineData("stop:3@1s")]
+    [InlineData("kill:x@1s")]
     [InlineData("stop:1@2")]
     [InlineData("explode:1@1s")]
     [InlineData("latency:1@1s")]

@@ -10,7 +10,6 @@ internal enum GroupState
     PreparingRebalance,
     CompletingRebalance,
     Stable,
-    Dead,
 }
 
 /// <summary>
@@ -32,8 +31,8 @@ internal sealed class ConsumerGroup(string groupId, int coordinatorEpoch, Cluste
 
     public string GroupId { get; } = groupId;
 
-    /// <summary>The coordinator slot epoch this state belongs to; a different one means the state is stale.</summary>
-    public int CoordinatorEpoch { get; } = coordinatorEpoch;
+    /// <summary>The coordinator slot epoch of the broker that loaded this state; a different one means the coordinator moved.</summary>
+    public int CoordinatorEpoch { get; private set; } = coordinatorEpoch;
 
     public GroupState State { get; private set; } = GroupState.Empty;
 
@@ -56,14 +55,9 @@ internal sealed class ConsumerGroup(string groupId, int coordinatorEpoch, Cluste
         short version = context.ApiVersion;
         int rebalanceTimeout = version == 0 || request.RebalanceTimeoutMs < 0 ? request.SessionTimeoutMs : request.RebalanceTimeoutMs;
         var protocols = request.Protocols.Select(p => (p.Name, p.Metadata.ToArray())).ToList();
-        if (State == GroupState.Dead)
-        {
-            context.Respond(JoinError(ErrorCode.CoordinatorNotAvailable, request.MemberId, version));
-            return;
-        }
         if (!AcceptsProtocols(request.ProtocolType, protocols))
         {
-            context.Respond(JoinError(ErrorCode.InconsistentGroupProtocol, request.MemberId, version));
+            context.Respond(GroupResponses.JoinError(ErrorCode.InconsistentGroupProtocol, request.MemberId, version));
             return;
         }
 
@@ -79,7 +73,7 @@ internal sealed class ConsumerGroup(string groupId, int coordinatorEpoch, Cluste
             {
                 // KIP-394: the member learns its id first and joins with it, so a lost response leaves no ghost.
                 _pendingMembers[memberId] = now + request.SessionTimeoutMs;
-                context.Respond(JoinError(ErrorCode.MemberIdRequired, memberId, version));
+                context.Respond(GroupResponses.JoinError(ErrorCode.MemberIdRequired, memberId, version));
                 return;
             }
             AddMember(context, request, memberId, protocols, rebalanceTimeout, now);
@@ -94,12 +88,12 @@ internal sealed class ConsumerGroup(string groupId, int coordinatorEpoch, Cluste
         GroupMember? member = Member(request.MemberId);
         if (request.GroupInstanceId is string instance && _staticMembers.TryGetValue(instance, out string? current) && current != request.MemberId)
         {
-            context.Respond(JoinError(ErrorCode.FencedInstanceId, request.MemberId, version));
+            context.Respond(GroupResponses.JoinError(ErrorCode.FencedInstanceId, request.MemberId, version));
             return;
         }
         if (member is null)
         {
-            context.Respond(JoinError(ErrorCode.UnknownMemberId, request.MemberId, version));
+            context.Respond(GroupResponses.JoinError(ErrorCode.UnknownMemberId, request.MemberId, version));
             return;
         }
         member.SessionTimeoutMs = request.SessionTimeoutMs;
@@ -116,7 +110,7 @@ internal sealed class ConsumerGroup(string groupId, int coordinatorEpoch, Cluste
             case GroupState.CompletingRebalance when member.SameProtocols(protocols):
             case GroupState.Stable when member.SameProtocols(protocols) && member.MemberId != LeaderId:
                 // Nothing changed: the member lost its response; send the current generation again.
-                context.Respond(JoinResponse(member));
+                context.Respond(GroupResponses.Join(this, member));
                 break;
             default:
                 member.Protocols = protocols;
@@ -148,7 +142,7 @@ internal sealed class ConsumerGroup(string groupId, int coordinatorEpoch, Cluste
         member.SessionDeadline = now + request.SessionTimeoutMs;
         if (State == GroupState.Stable && member.SameProtocols(protocols) && !wasLeader)
         {
-            context.Respond(JoinResponse(member));
+            context.Respond(GroupResponses.Join(this, member));
             return;
         }
         member.Protocols = protocols;
@@ -184,7 +178,7 @@ internal sealed class ConsumerGroup(string groupId, int coordinatorEpoch, Cluste
         if (error == ErrorCode.None && State == GroupState.PreparingRebalance) error = ErrorCode.RebalanceInProgress;
         if (error != ErrorCode.None)
         {
-            context.Respond(SyncResponse(error, []));
+            context.Respond(GroupResponses.Sync(this, error, []));
             return;
         }
         GroupMember member = Member(request.MemberId)!;
@@ -192,7 +186,7 @@ internal sealed class ConsumerGroup(string groupId, int coordinatorEpoch, Cluste
         member.HasSynced = true;
         if (State == GroupState.Stable)
         {
-            context.Respond(SyncResponse(ErrorCode.None, member.Assignment));
+            context.Respond(GroupResponses.Sync(this, ErrorCode.None, member.Assignment));
             return;
         }
         Replace(member.AwaitingSync, ErrorCode.RebalanceInProgress);
@@ -206,7 +200,7 @@ internal sealed class ConsumerGroup(string groupId, int coordinatorEpoch, Cluste
         State = GroupState.Stable;
         foreach (GroupMember each in _members)
         {
-            each.AwaitingSync?.Respond(SyncResponse(ErrorCode.None, each.Assignment));
+            each.AwaitingSync?.Respond(GroupResponses.Sync(this, ErrorCode.None, each.Assignment));
             each.AwaitingSync = null;
         }
     }
@@ -247,7 +241,6 @@ internal sealed class ConsumerGroup(string groupId, int coordinatorEpoch, Cluste
     /// <summary>Whether a member may commit offsets now (Kafka's doCommitOffsets checks).</summary>
     public ErrorCode CheckCommit(string memberId, string? groupInstanceId, int generationId, long now)
     {
-        if (State == GroupState.Dead) return ErrorCode.CoordinatorNotAvailable;
         if (generationId < 0 && State == GroupState.Empty) return ErrorCode.None;
         if (groupInstanceId is not null && _staticMembers.TryGetValue(groupInstanceId, out string? current) && current != memberId) return ErrorCode.FencedInstanceId;
         if (State == GroupState.CompletingRebalance) return ErrorCode.RebalanceInProgress;
@@ -276,14 +269,25 @@ internal sealed class ConsumerGroup(string groupId, int coordinatorEpoch, Cluste
         TryCompleteJoin(now);
     }
 
-    public void Fail(ErrorCode error)
+    /// <summary>
+    /// The coordinator moved to a broker that now loads the group: joins and syncs waiting at the old one
+    /// get NOT_COORDINATOR (their clients find the new one and send again), and every member's session and
+    /// the rebalance in progress start afresh, as Kafka reschedules them when it loads a group.
+    /// </summary>
+    public void Load(int coordinatorEpoch, long now)
     {
+        CoordinatorEpoch = coordinatorEpoch;
         foreach (GroupMember member in _members)
         {
-            Replace(member.AwaitingJoin, error);
-            Replace(member.AwaitingSync, error);
+            Replace(member.AwaitingJoin, ErrorCode.NotCoordinator);
+            Replace(member.AwaitingSync, ErrorCode.NotCoordinator);
+            member.AwaitingJoin = member.AwaitingSync = null;
+            member.SessionDeadline = now + member.SessionTimeoutMs;
         }
-        State = GroupState.Dead;
+        _pendingMembers.Clear();
+        long rebalanceTimeout = _members.Select(m => m.RebalanceTimeoutMs).DefaultIfEmpty(0).Max();
+        if (State == GroupState.PreparingRebalance) _rebalanceDeadline = now + rebalanceTimeout;
+        if (State == GroupState.CompletingRebalance) _syncDeadline = now + rebalanceTimeout;
     }
 
     // ---- the rebalance ----
@@ -329,7 +333,7 @@ internal sealed class ConsumerGroup(string groupId, int coordinatorEpoch, Cluste
         {
             member.HasSynced = false;
             member.SessionDeadline = now + member.SessionTimeoutMs;
-            member.AwaitingJoin!.Respond(JoinResponse(member));
+            member.AwaitingJoin!.Respond(GroupResponses.Join(this, member));
             member.AwaitingJoin = null;
         }
     }
@@ -370,7 +374,7 @@ internal sealed class ConsumerGroup(string groupId, int coordinatorEpoch, Cluste
     private ErrorCode CheckMember(string memberId, string? groupInstanceId, int generationId)
     {
         if (groupInstanceId is not null && _staticMembers.TryGetValue(groupInstanceId, out string? current) && current != memberId) return ErrorCode.FencedInstanceId;
-        if (State == GroupState.Dead || Member(memberId) is null) return ErrorCode.UnknownMemberId;
+        if (Member(memberId) is null) return ErrorCode.UnknownMemberId;
         if (generationId != GenerationId) return ErrorCode.IllegalGeneration;
         return ErrorCode.None;
     }
@@ -379,39 +383,4 @@ internal sealed class ConsumerGroup(string groupId, int coordinatorEpoch, Cluste
     {
         if (waiting is not null && !waiting.IsAnswered) waiting.Fail(error);
     }
-
-    private JoinGroupResponse JoinResponse(GroupMember member) => new()
-    {
-        ErrorCode = (short)ErrorCode.None,
-        GenerationId = GenerationId,
-        ProtocolType = ProtocolType,
-        ProtocolName = ProtocolName,
-        Leader = LeaderId ?? "",
-        MemberId = member.MemberId,
-        Members = member.MemberId == LeaderId
-            ? _members.Select(m => new JoinGroupResponse.JoinGroupResponseMember
-            {
-                MemberId = m.MemberId,
-                GroupInstanceId = m.GroupInstanceId,
-                Metadata = m.MetadataFor(ProtocolName!) ?? [],
-            }).ToList()
-            : [],
-    };
-
-    private static JoinGroupResponse JoinError(ErrorCode error, string memberId, short version) => new()
-    {
-        ErrorCode = (short)error,
-        GenerationId = -1,
-        ProtocolName = version >= 7 ? null : "",
-        Leader = "",
-        MemberId = memberId,
-    };
-
-    private SyncGroupResponse SyncResponse(ErrorCode error, byte[] assignment) => new()
-    {
-        ErrorCode = (short)error,
-        ProtocolType = ProtocolType,
-        ProtocolName = ProtocolName,
-        Assignment = assignment,
-    };
 }

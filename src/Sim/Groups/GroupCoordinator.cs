@@ -3,15 +3,12 @@ using KafkaNative.Protocol;
 namespace KafkaNative.Sim.Groups;
 
 /// <summary>
-/// The groups one broker coordinates. A group belongs to the broker its slot maps to; requests for
-/// groups coordinated elsewhere get NOT_COORDINATOR. When a slot moves (its broker stopped or came
-/// back) the member state held for it is dropped and members rejoin; committed offsets live on in the
-/// cluster's offset store. Runs on the broker actor.
+/// One broker's coordinator role: it serves the groups whose slot it owns and answers NOT_COORDINATOR for
+/// the others. Group state lives cluster-wide in the <see cref="GroupStore"/>; when a slot moves here the
+/// group is loaded (as Kafka loads it from __consumer_offsets) with its generation, members and assignments.
 /// </summary>
 internal sealed class GroupCoordinator(SimulatedBroker broker)
 {
-    private readonly Dictionary<string, ConsumerGroup> _groups = new(StringComparer.Ordinal);
-
     /// <summary>INVALID_GROUP_ID, NOT_COORDINATOR or NONE for requests about <paramref name="groupId"/>.</summary>
     public ErrorCode CheckCoordinator(string? groupId)
     {
@@ -19,31 +16,56 @@ internal sealed class GroupCoordinator(SimulatedBroker broker)
         return broker.Cluster.Controller.CoordinatorFor(groupId).BrokerId == broker.Id ? ErrorCode.None : ErrorCode.NotCoordinator;
     }
 
-    /// <summary>The group's state if this broker holds a current one.</summary>
-    public ConsumerGroup? Find(string groupId)
+    /// <summary>
+    /// Runs <paramref name="action"/> on the group under its lock once this broker is confirmed as its
+    /// coordinator (loading it first if the coordinator just moved here), and returns what it returns;
+    /// NOT_COORDINATOR when another broker coordinates the group. The action gets null when the group
+    /// does not exist and <paramref name="create"/> is false.
+    /// </summary>
+    public ErrorCode Use(string groupId, bool create, Func<ConsumerGroup?, ErrorCode> action)
     {
-        if (!_groups.TryGetValue(groupId, out ConsumerGroup? group)) return null;
-        if (group.CoordinatorEpoch == broker.Cluster.Controller.CoordinatorFor(groupId).Epoch) return group;
-        group.Fail(ErrorCode.NotCoordinator);
-        _groups.Remove(groupId);
-        return null;
+        if (CheckCoordinator(groupId) is var error && error != ErrorCode.None) return error;
+        GroupStore store = broker.Cluster.GroupStore;
+        ConsumerGroup? group = create
+            ? store.GetOrAdd(groupId, id => new ConsumerGroup(id, broker.Cluster.Controller.CoordinatorFor(id).Epoch, broker.Cluster.Options))
+            : store.Get(groupId);
+        if (group is null) return action(null);
+        // The lock orders this broker's work with a new coordinator's load when the slot moves meanwhile.
+        lock (group)
+        {
+            (int coordinator, int epoch) = broker.Cluster.Controller.CoordinatorFor(groupId);
+            if (coordinator != broker.Id) return ErrorCode.NotCoordinator;
+            if (group.CoordinatorEpoch != epoch) group.Load(epoch, Environment.TickCount64);
+            return action(group);
+        }
     }
 
-    public ConsumerGroup GetOrCreate(string groupId)
+    /// <summary>The groups this broker coordinates, with their state and protocol type, for ListGroups.</summary>
+    public IReadOnlyList<(string GroupId, GroupState State, string? ProtocolType)> Current()
     {
-        if (Find(groupId) is ConsumerGroup group) return group;
-        group = new ConsumerGroup(groupId, broker.Cluster.Controller.CoordinatorFor(groupId).Epoch, broker.Cluster.Options);
-        _groups[groupId] = group;
-        return group;
+        var current = new List<(string, GroupState, string?)>();
+        foreach (ConsumerGroup group in broker.Cluster.GroupStore.All)
+        {
+            Use(group.GroupId, create: false, g =>
+            {
+                current.Add((g!.GroupId, g.State, g.ProtocolType));
+                return ErrorCode.None;
+            });
+        }
+        return current;
     }
 
-    /// <summary>Groups this broker currently coordinates, including those that only have committed offsets.</summary>
-    public IEnumerable<ConsumerGroup> Current() => _groups.Keys.ToList().Select(Find).OfType<ConsumerGroup>();
-
+    /// <summary>Expires members and rebalances of the groups this broker coordinates.</summary>
     public void OnTick(long now)
     {
-        foreach (ConsumerGroup group in Current()) group.OnTick(now);
+        foreach (ConsumerGroup group in broker.Cluster.GroupStore.All)
+        {
+            if (broker.Cluster.Controller.CoordinatorFor(group.GroupId).BrokerId != broker.Id) continue;
+            Use(group.GroupId, create: false, g =>
+            {
+                g!.OnTick(now);
+                return ErrorCode.None;
+            });
+        }
     }
-
-    public void Clear() => _groups.Clear();
 }

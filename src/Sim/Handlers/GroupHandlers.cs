@@ -59,14 +59,17 @@ internal static class JoinGroupHandler
         ClusterOptions options = broker.Cluster.Options;
         if (error == ErrorCode.None && (request.SessionTimeoutMs < options.GroupMinSessionTimeoutMs || request.SessionTimeoutMs > options.GroupMaxSessionTimeoutMs))
             error = ErrorCode.InvalidSessionTimeout;
-        ConsumerGroup? group = error == ErrorCode.None ? broker.Groups.Find(request.GroupId) : null;
-        if (error == ErrorCode.None && group is null && request.MemberId.Length > 0) error = ErrorCode.UnknownMemberId;
-        if (error != ErrorCode.None)
+        // A member id the coordinator never gave out (no group) is unknown; a new member creates the group.
+        if (error == ErrorCode.None)
         {
-            context.Fail(error);
-            return;
+            error = broker.Groups.Use(request.GroupId, create: request.MemberId.Length == 0, group =>
+            {
+                if (group is null) return ErrorCode.UnknownMemberId;
+                group.Join(context, request, Environment.TickCount64);
+                return ErrorCode.None;
+            });
         }
-        (group ?? broker.Groups.GetOrCreate(request.GroupId)).Join(context, request, Environment.TickCount64);
+        if (error != ErrorCode.None) context.Fail(error);
     }
 
     public static JoinGroupResponse Error(JoinGroupRequest request, ErrorCode error, short version) => new()
@@ -84,14 +87,13 @@ internal static class SyncGroupHandler
 {
     public static void Handle(SimulatedBroker broker, RequestContext context, SyncGroupRequest request)
     {
-        ErrorCode error = broker.Groups.CheckCoordinator(request.GroupId);
-        ConsumerGroup? group = error == ErrorCode.None ? broker.Groups.Find(request.GroupId) : null;
-        if (error != ErrorCode.None || group is null)
+        ErrorCode error = broker.Groups.Use(request.GroupId, create: false, group =>
         {
-            context.Fail(error == ErrorCode.None ? ErrorCode.UnknownMemberId : error);
-            return;
-        }
-        group.Sync(context, request, Environment.TickCount64);
+            if (group is null) return ErrorCode.UnknownMemberId;
+            group.Sync(context, request, Environment.TickCount64);
+            return ErrorCode.None;
+        });
+        if (error != ErrorCode.None) context.Fail(error);
     }
 
     public static SyncGroupResponse Error(SyncGroupRequest request, ErrorCode error, short version) =>
@@ -103,9 +105,7 @@ internal static class HeartbeatHandler
 {
     public static void Handle(SimulatedBroker broker, RequestContext context, HeartbeatRequest request)
     {
-        ErrorCode error = broker.Groups.CheckCoordinator(request.GroupId);
-        if (error == ErrorCode.None)
-            error = broker.Groups.Find(request.GroupId) is ConsumerGroup group ? group.Heartbeat(request, Environment.TickCount64) : ErrorCode.UnknownMemberId;
+        ErrorCode error = broker.Groups.Use(request.GroupId, create: false, group => group?.Heartbeat(request, Environment.TickCount64) ?? ErrorCode.UnknownMemberId);
         context.Respond(new HeartbeatResponse { ErrorCode = (short)error });
     }
 
@@ -117,20 +117,18 @@ internal static class LeaveGroupHandler
 {
     public static void Handle(SimulatedBroker broker, RequestContext context, LeaveGroupRequest request)
     {
-        ErrorCode error = broker.Groups.CheckCoordinator(request.GroupId);
-        if (error != ErrorCode.None)
+        ErrorCode error = broker.Groups.Use(request.GroupId, create: false, group =>
         {
-            context.Fail(error);
-            return;
-        }
-        ConsumerGroup? group = broker.Groups.Find(request.GroupId);
+            context.Respond(Leave(group, context.ApiVersion, request));
+            return ErrorCode.None;
+        });
+        if (error != ErrorCode.None) context.Fail(error);
+    }
+
+    private static LeaveGroupResponse Leave(ConsumerGroup? group, short version, LeaveGroupRequest request)
+    {
         long now = Environment.TickCount64;
-        if (context.ApiVersion < 3)
-        {
-            error = group?.Leave(request.MemberId, null, now) ?? ErrorCode.UnknownMemberId;
-            context.Respond(new LeaveGroupResponse { ErrorCode = (short)error });
-            return;
-        }
+        if (version < 3) return new LeaveGroupResponse { ErrorCode = (short)(group?.Leave(request.MemberId, null, now) ?? ErrorCode.UnknownMemberId) };
         var response = new LeaveGroupResponse();
         foreach (LeaveGroupRequest.MemberIdentity member in request.Members)
         {
@@ -141,7 +139,7 @@ internal static class LeaveGroupHandler
                 ErrorCode = (short)(group?.Leave(member.MemberId, member.GroupInstanceId, now) ?? ErrorCode.UnknownMemberId),
             });
         }
-        context.Respond(response);
+        return response;
     }
 
     public static LeaveGroupResponse Error(LeaveGroupRequest request, ErrorCode error, short version) => new() { ErrorCode = (short)error };
@@ -154,14 +152,9 @@ internal static class OffsetCommitHandler
 
     public static void Handle(SimulatedBroker broker, RequestContext context, OffsetCommitRequest request)
     {
-        ErrorCode error = broker.Groups.CheckCoordinator(request.GroupId);
-        long now = Environment.TickCount64;
-        if (error == ErrorCode.None)
-        {
-            ConsumerGroup? group = broker.Groups.Find(request.GroupId);
-            if (group is null && request.GenerationIdOrMemberEpoch >= 0) error = ErrorCode.IllegalGeneration;
-            else error = (group ?? broker.Groups.GetOrCreate(request.GroupId)).CheckCommit(request.MemberId, request.GroupInstanceId, request.GenerationIdOrMemberEpoch, now);
-        }
+        // A standalone commit (no generation) may create the group; a member's needs its group to exist.
+        ErrorCode error = broker.Groups.Use(request.GroupId, create: request.GenerationIdOrMemberEpoch < 0, group =>
+            group?.CheckCommit(request.MemberId, request.GroupInstanceId, request.GenerationIdOrMemberEpoch, Environment.TickCount64) ?? ErrorCode.IllegalGeneration);
         var response = new OffsetCommitResponse();
         foreach (OffsetCommitRequest.OffsetCommitRequestTopic topic in request.Topics)
         {
@@ -285,32 +278,35 @@ internal static class DescribeGroupsHandler
         var response = new DescribeGroupsResponse();
         foreach (string groupId in request.Groups)
         {
-            ErrorCode error = broker.Groups.CheckCoordinator(groupId);
-            ConsumerGroup? group = error == ErrorCode.None ? broker.Groups.Find(groupId) : null;
-            var described = new DescribeGroupsResponse.DescribedGroup
+            DescribeGroupsResponse.DescribedGroup? described = null;
+            ErrorCode error = broker.Groups.Use(groupId, create: false, group =>
             {
-                ErrorCode = (short)error,
-                GroupId = groupId,
-                GroupState = group is null ? (error == ErrorCode.None ? "Dead" : "") : group.State.ToString(),
-                ProtocolType = group?.ProtocolType ?? "",
-                ProtocolData = group?.ProtocolName ?? "",
-            };
-            if (group is not null)
-            {
-                described.Members = group.Members.Select(m => new DescribeGroupsResponse.DescribedGroupMember
-                {
-                    MemberId = m.MemberId,
-                    GroupInstanceId = m.GroupInstanceId,
-                    ClientId = m.ClientId,
-                    ClientHost = "/" + m.ClientHost,
-                    MemberMetadata = group.ProtocolName is string protocol ? m.MetadataFor(protocol) ?? [] : [],
-                    MemberAssignment = m.Assignment,
-                }).ToList();
-            }
-            response.Groups.Add(described);
+                described = Describe(groupId, group);
+                return ErrorCode.None;
+            });
+            response.Groups.Add(described ?? new DescribeGroupsResponse.DescribedGroup { ErrorCode = (short)error, GroupId = groupId, GroupState = "", ProtocolType = "", ProtocolData = "" });
         }
         context.Respond(response);
     }
+
+    /// <summary>A group this broker coordinates; one that does not exist is reported Dead, as Kafka does.</summary>
+    private static DescribeGroupsResponse.DescribedGroup Describe(string groupId, ConsumerGroup? group) => new()
+    {
+        ErrorCode = (short)ErrorCode.None,
+        GroupId = groupId,
+        GroupState = group?.State.ToString() ?? "Dead",
+        ProtocolType = group?.ProtocolType ?? "",
+        ProtocolData = group?.ProtocolName ?? "",
+        Members = group is null ? [] : group.Members.Select(m => new DescribeGroupsResponse.DescribedGroupMember
+        {
+            MemberId = m.MemberId,
+            GroupInstanceId = m.GroupInstanceId,
+            ClientId = m.ClientId,
+            ClientHost = "/" + m.ClientHost,
+            MemberMetadata = group.ProtocolName is string protocol ? m.MetadataFor(protocol) ?? [] : [],
+            MemberAssignment = m.Assignment,
+        }).ToList(),
+    };
 
     public static DescribeGroupsResponse Error(DescribeGroupsRequest request, ErrorCode error, short version) => new()
     {
@@ -324,12 +320,12 @@ internal static class ListGroupsHandler
     public static void Handle(SimulatedBroker broker, RequestContext context, ListGroupsRequest request)
     {
         var response = new ListGroupsResponse();
-        foreach (ConsumerGroup group in broker.Groups.Current())
+        foreach ((string groupId, GroupState groupState, string? protocolType) in broker.Groups.Current())
         {
-            string state = group.State.ToString();
+            string state = groupState.ToString();
             if (request.StatesFilter.Count > 0 && !request.StatesFilter.Contains(state, StringComparer.OrdinalIgnoreCase)) continue;
             if (request.TypesFilter.Count > 0 && !request.TypesFilter.Contains("classic", StringComparer.OrdinalIgnoreCase)) continue;
-            response.Groups.Add(new ListGroupsResponse.ListedGroup { GroupId = group.GroupId, ProtocolType = group.ProtocolType ?? "", GroupState = state, GroupType = "classic" });
+            response.Groups.Add(new ListGroupsResponse.ListedGroup { GroupId = groupId, ProtocolType = protocolType ?? "", GroupState = state, GroupType = "classic" });
         }
         context.Respond(response);
     }

@@ -1,7 +1,7 @@
 namespace KafkaNative.Sim.Storm;
 
 /// <summary>
-/// One chaos step of a real run: at <see cref="AtSeconds"/> of wall clock, stop or start
+/// One chaos step of a real run: at <see cref="AtSeconds"/> of wall clock, kill or start
 /// <see cref="Brokers"/> (cluster broker ids) or set their response latency.
 /// </summary>
 internal sealed record RealChaosStep(double AtSeconds, string Label, RealChaosKind Kind, IReadOnlyList<int> Brokers, TimeSpan Latency)
@@ -12,8 +12,8 @@ internal sealed record RealChaosStep(double AtSeconds, string Label, RealChaosKi
         {
             switch (Kind)
             {
-                case RealChaosKind.Stop:
-                    await cluster.StopBrokerAsync(broker).ConfigureAwait(false);
+                case RealChaosKind.Kill:
+                    await cluster.KillBrokerAsync(broker).ConfigureAwait(false);
                     break;
                 case RealChaosKind.Start:
                     cluster.SetLatency(broker, TimeSpan.Zero);
@@ -30,7 +30,8 @@ internal sealed record RealChaosStep(double AtSeconds, string Label, RealChaosKi
 /// <summary>What a real chaos step does to the wire-level cluster.</summary>
 internal enum RealChaosKind
 {
-    Stop,
+    /// <summary>A crash: connections reset, leadership moves after the broker session timeout.</summary>
+    Kill,
     Start,
     Latency,
 }
@@ -38,7 +39,9 @@ internal enum RealChaosKind
 /// <summary>
 /// Maps a scenario's chaos onto <see cref="SimulatedCluster"/>'s fault API on the wall clock. Fault times are
 /// scaled from the scenario's virtual duration to the real run's; latencies are kept, since they are compared
-/// with the clients' request timeouts. Topology broker <c>i</c> (in listed order) is cluster broker id <c>i</c>.
+/// with the clients' request timeouts. The model's dead brokers crashed (their requests vanish, leaders move after
+/// the election delay), so they are killed, and the cluster's broker session timeout is the model's leader election
+/// delay (see <see cref="RealStormRun"/>). Topology broker <c>i</c> (in listed order) is cluster broker id <c>i</c>.
 /// Victims the scenario leaves open are drawn once from the scenario's seed, so every client configuration
 /// faces the same chaos.
 /// </summary>
@@ -66,7 +69,7 @@ internal static class RealChaos
                         continue;
                     dead.Add(victim);
                     Touch(touched, victim);
-                    steps.Add(new(at, $"{Name(victim)} stopped", RealChaosKind.Stop, [victim], TimeSpan.Zero));
+                    steps.Add(new(at, $"{Name(victim)} killed", RealChaosKind.Kill, [victim], TimeSpan.Zero));
                     break;
                 }
                 case FaultAction.KillZone:
@@ -78,7 +81,7 @@ internal static class RealChaos
                         dead.Add(index);
                         Touch(touched, index);
                     }
-                    steps.Add(new(at, $"zone {zone} stopped", RealChaosKind.Stop, members, TimeSpan.Zero));
+                    steps.Add(new(at, $"zone {zone} killed", RealChaosKind.Kill, members, TimeSpan.Zero));
                     break;
                 }
                 case FaultAction.SlowBroker or FaultAction.DelayBroker:

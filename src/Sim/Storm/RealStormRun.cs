@@ -75,7 +75,14 @@ internal sealed class RealStormRun(Scenario scenario, RealClientConfig config, i
         }), ct).ConfigureAwait(false);
         try
         {
-            return await SimulatedCluster.StartAsync(new ClusterOptions { ArchitectureFile = file, Seed = (int)scenario.Seed }, ct).ConfigureAwait(false);
+            // Killed brokers lose their leaderships when the model elects new leaders.
+            var options = new ClusterOptions
+            {
+                ArchitectureFile = file,
+                Seed = (int)scenario.Seed,
+                BrokerSessionTimeout = TimeSpan.FromMilliseconds(scenario.Broker.LeaderElectionDelayMs),
+            };
+            return await SimulatedCluster.StartAsync(options, ct).ConfigureAwait(false);
         }
         finally
         {

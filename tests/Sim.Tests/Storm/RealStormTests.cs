@@ -2,7 +2,7 @@ using KafkaNative.Sim.Storm;
 
 namespace KafkaNative.Sim.Tests.Storm;
 
-/// <summary>Real producers and a consumer group against the wire-level cluster while a broker is stopped and restarted.</summary>
+/// <summary>Real producers and a consumer group against the wire-level cluster while a broker is killed and restarted.</summary>
 public sealed class RealStormTests
 {
     private static readonly Scenario ChaosMonkey = ScenarioCatalog.Find("chaos-monkey")!;
@@ -14,17 +14,17 @@ public sealed class RealStormTests
 
         var plan = RealChaos.Plan(scenario, seconds: 12);
 
-        Assert.Equal([(3.0, RealChaosKind.Stop, 1), (9.0, RealChaosKind.Start, 1)], plan.Select(step => (step.AtSeconds, step.Kind, step.Brokers.Single())));
+        Assert.Equal([(3.0, RealChaosKind.Kill, 1), (9.0, RealChaosKind.Start, 1)], plan.Select(step => (step.AtSeconds, step.Kind, step.Brokers.Single())));
     }
 
     [Fact]
-    public void ZoneLossStopsEveryBrokerOfTheZone()
+    public void ZoneLossKillsEveryBrokerOfTheZone()
     {
         var scenario = ScenarioCatalog.Find("chaos-gorilla")! with { Faults = [new(30, FaultAction.KillZone, Zone: "us-west-2a")] };
 
         var step = Assert.Single(RealChaos.Plan(scenario, seconds: 10));
 
-        Assert.Equal(RealChaosKind.Stop, step.Kind);
+        Assert.Equal(RealChaosKind.Kill, step.Kind);
         Assert.Equal([6, 7, 8], step.Brokers);
     }
 
