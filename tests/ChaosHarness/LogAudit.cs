@@ -44,7 +44,7 @@ public sealed class LogAudit
     public static LogAudit Check(SimulatedCluster cluster, string topic, int partitions, DeliveryLedger ledger)
     {
         var audit = new LogAudit();
-        var copies = new Dictionary<long, int>();
+        var copies = new Dictionary<long, StoredCopy>();
         using var reader = new RecordBatchReader();
         for (int partition = 0; partition < partitions; partition++)
             audit.ReadPartition(reader, cluster.ReadBatches(topic, partition), partition, copies);
@@ -52,7 +52,7 @@ public sealed class LogAudit
         return audit;
     }
 
-    private void ReadPartition(RecordBatchReader reader, IReadOnlyList<ReadOnlyMemory<byte>> batches, int partition, Dictionary<long, int> copies)
+    private void ReadPartition(RecordBatchReader reader, IReadOnlyList<ReadOnlyMemory<byte>> batches, int partition, Dictionary<long, StoredCopy> copies)
     {
         var lastSequenceOfKey = new Dictionary<int, long>();
         var nextSequenceOfSession = new Dictionary<(long ProducerId, short Epoch), int>();
@@ -68,12 +68,13 @@ public sealed class LogAudit
                         Problem(() => SequenceBreaks++, $"partition {partition} offset {header.BaseOffset}: producer {session} base sequence {header.BaseSequence}, expected {expected}");
                     nextSequenceOfSession[session] = header.BaseSequence + header.RecordCount;
                 }
-                foreach (Record record in batch) ReadRecord(record, partition, lastSequenceOfKey, copies);
+                foreach (Record record in batch) ReadRecord(record, new StoredCopy(partition, record.Offset, header.ProducerId, header.ProducerEpoch, header.BaseSequence), lastSequenceOfKey, copies);
             }
     }
 
-    private void ReadRecord(Record record, int partition, Dictionary<int, long> lastSequenceOfKey, Dictionary<long, int> copies)
+    private void ReadRecord(Record record, StoredCopy copy, Dictionary<int, long> lastSequenceOfKey, Dictionary<long, StoredCopy> copies)
     {
+        int partition = copy.Partition;
         long index = KeyedRecords.IndexOf(record.ValueSpan);
         if (index < 0)
         {
@@ -81,13 +82,12 @@ public sealed class LogAudit
             return;
         }
         _stored[(partition, record.Offset)] = index;
-        int count = copies.GetValueOrDefault(index) + 1;
-        copies[index] = count;
-        if (count > 1)
+        if (copies.TryGetValue(index, out StoredCopy first))
         {
-            Problem(() => Duplicated++, $"record {KeyedRecords.Value(index)} stored again at partition {partition} offset {record.Offset}");
+            Problem(() => Duplicated++, $"record {KeyedRecords.Value(index)} stored at {first} and again at {copy}");
             return;
         }
+        copies[index] = copy;
         int key = KeyedRecords.KeyOf(index);
         long sequence = KeyedRecords.SequenceOf(index);
         if (lastSequenceOfKey.TryGetValue(key, out long last) && sequence < last)
@@ -95,7 +95,7 @@ public sealed class LogAudit
         else lastSequenceOfKey[key] = sequence;
     }
 
-    private void CheckAcknowledged(DeliveryLedger ledger, Dictionary<long, int> copies)
+    private void CheckAcknowledged(DeliveryLedger ledger, Dictionary<long, StoredCopy> copies)
     {
         // Our producer says which record it acknowledged; kcat only says where it went.
         if (ledger.AcknowledgedIndexes.Count > 0)
@@ -114,6 +114,12 @@ public sealed class LogAudit
     {
         count();
         if (_problems.Count < Examples) _problems.Add(example);
+    }
+
+    /// <summary>Where a record is stored, and the producer session and batch sequence it came in.</summary>
+    private readonly record struct StoredCopy(int Partition, long Offset, long ProducerId, short Epoch, int BaseSequence)
+    {
+        public override string ToString() => $"partition {Partition} offset {Offset} (producer {ProducerId} epoch {Epoch}, batch sequence {BaseSequence})";
     }
 
     /// <summary>The counts and the first few problems.</summary>

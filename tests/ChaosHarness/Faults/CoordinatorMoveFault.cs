@@ -1,11 +1,8 @@
-#if SIM_KILL_AND_COORDINATOR_MOVE
 namespace KafkaNative.Chaos;
 
-/// <summary>The consumer group's coordinator moves to the next broker; members must find the new one.</summary>
+/// <summary>The consumer group's coordinator moves from its broker (the victim) to the next; members must find the new one.</summary>
 public sealed class CoordinatorMoveFault : Fault
 {
-    private int _moves;
-
     /// <inheritdoc />
     public override string Name => "coordinator-move";
 
@@ -19,12 +16,10 @@ public sealed class CoordinatorMoveFault : Fault
     public override Task InjectAsync(FaultTarget target)
     {
         string group = target.GroupId ?? throw new InvalidOperationException("A coordinator move needs a consumer group.");
-        // Round the brokers, so that consecutive cycles always move the coordinator somewhere else.
-        Victim = target.Cluster.BrokerIds[++_moves % target.Cluster.BrokerIds.Count];
-        return target.Cluster.MoveGroupCoordinatorAsync(group, Victim);
+        Victim = target.Cluster.CoordinatorOf(group);
+        return target.Cluster.MoveGroupCoordinatorAsync(group, (Victim + 1) % target.Cluster.BrokerIds.Count);
     }
 
     /// <inheritdoc />
     public override Task HealAsync(FaultTarget target) => Task.CompletedTask;
 }
-#endif

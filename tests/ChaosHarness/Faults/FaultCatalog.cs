@@ -8,9 +8,7 @@ public static class FaultCatalog
     private static readonly Dictionary<string, Func<Fault>> Factories = new(StringComparer.Ordinal)
     {
         ["stop-start"] = () => new StopStartFault(),
-#if SIM_KILL_AND_COORDINATOR_MOVE
         ["kill-restart"] = () => new KillRestartFault(),
-#endif
         ["leader-move"] = () => new LeaderMoveFault(),
         ["drop-connections"] = () => new DropConnectionsFault(),
         ["stall-under-timeout"] = () => new StallFault(),
@@ -18,9 +16,7 @@ public static class FaultCatalog
         ["not-leader"] = () => new InjectedErrorFault("not-leader", ErrorCode.NotLeaderOrFollower, ApiKey.Produce, ApiKey.Fetch),
         ["not-enough-replicas"] = () => new InjectedErrorFault("not-enough-replicas", ErrorCode.NotEnoughReplicas, ApiKey.Produce),
         ["request-timed-out"] = () => new InjectedErrorFault("request-timed-out", ErrorCode.RequestTimedOut, ApiKey.Produce),
-#if SIM_KILL_AND_COORDINATOR_MOVE
         ["coordinator-move"] = () => new CoordinatorMoveFault(),
-#endif
     };
 
     /// <summary>Every fault name, in matrix order.</summary>

@@ -1,4 +1,3 @@
-#if SIM_KILL_AND_COORDINATOR_MOVE
 namespace KafkaNative.Chaos;
 
 /// <summary>
@@ -26,4 +25,3 @@ public sealed class KillRestartFault : Fault
     /// <inheritdoc />
     public override Task HealAsync(FaultTarget target) => target.Cluster.StartBrokerAsync(Victim);
 }
-#endif
