@@ -9,7 +9,8 @@ namespace KafkaNative.Bench;
 /// <c>chaos --fault F[,F...]|all --iterations N [--records R]</c>: for each fault and iteration, our
 /// producer and then kcat each write R keyed records, acks=all and idempotent, unthrottled, to a fresh
 /// embedded 3-broker <see cref="SimulatedCluster"/>, and the fault strikes once mid-stream. Prints one
-/// table row per run: the longest gap between successive acknowledgements, records failed, and lost
+/// table row per run: records handed over and not yet settled when the fault struck (the backlog it
+/// met), the longest gap between successive acknowledgements, records failed, and lost
 /// and duplicated as the Sim's stored log shows them, and connection attempts per second of fault at
 /// the faulted broker (a broker that is down is stood in for by a <see cref="RefusingListener"/> that
 /// resets and counts them).
@@ -33,14 +34,14 @@ internal static class ChaosBenchmark
 
         Console.WriteLine($"chaos: {records:N0} records per run, request timeout {ChaosSettings.RequestTimeout.TotalSeconds} s, delivery timeout {ChaosSettings.DeliveryTimeout.TotalSeconds} s, " +
             $"broker session timeout {ChaosCluster.BrokerSessionTimeout.TotalSeconds} s");
-        Console.WriteLine("| fault | run | ours ack gap s | ours failed/lost/dup | ours conn/s | kcat ack gap s | kcat failed/lost/dup | kcat conn/s |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Console.WriteLine("| fault | run | ours backlog | ours ack gap s | ours failed/lost/dup | ours conn/s | kcat backlog | kcat ack gap s | kcat failed/lost/dup | kcat conn/s |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (string fault in faults)
             for (int run = 1; run <= iterations; run++)
             {
                 Outcome ours = await RunAsync(fault, url => new OurProducerWorkload(url, ChaosCluster.Topic, records), records);
                 Outcome kcat = await RunAsync(fault, url => new KcatProducerWorkload(url, ChaosCluster.Topic, records), records);
-                Console.WriteLine($"| {fault} | {run} | {ours.Gap} | {ours.Counts} | {ours.ConnectionsPerSecond} | {kcat.Gap} | {kcat.Counts} | {kcat.ConnectionsPerSecond} |");
+                Console.WriteLine($"| {fault} | {run} | {ours.Backlog} | {ours.Gap} | {ours.Counts} | {ours.ConnectionsPerSecond} | {kcat.Backlog} | {kcat.Gap} | {kcat.Counts} | {kcat.ConnectionsPerSecond} |");
             }
         return 0;
     }
@@ -54,10 +55,11 @@ internal static class ChaosBenchmark
         LogAudit log = LogAudit.Check(cluster, ChaosCluster.Topic, ChaosSettings.Partitions, workload.Ledger);
         if (!log.Clean || report.Failed > 0) Console.Error.WriteLine($"{workload.Client} under {fault}: failed {report.Failed} ({report.FirstFailure}); log: {log}");
         return new Outcome(
+            report.SmallestBacklogAtInjection,
             report.LongestAckGap.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture),
             $"{report.Failed}/{log.Lost}/{log.Duplicated}",
             double.IsNaN(report.VictimConnectionsPerSecond) ? "n/a" : report.VictimConnectionsPerSecond.ToString("F1", CultureInfo.InvariantCulture));
     }
 
-    private sealed record Outcome(string Gap, string Counts, string ConnectionsPerSecond);
+    private sealed record Outcome(long Backlog, string Gap, string Counts, string ConnectionsPerSecond);
 }

@@ -20,6 +20,16 @@ public sealed class AckGapClock
         }
     }
 
+    /// <summary>
+    /// Starts timing afresh from now: for a producer resuming after it idled with nothing outstanding,
+    /// so that its idle time does not count as a gap.
+    /// </summary>
+    public void Restart()
+    {
+        long now = Stopwatch.GetTimestamp();
+        lock (_lock) _last = Math.Max(_last, now);
+    }
+
     /// <summary>The longest gap so far.</summary>
     public TimeSpan Longest
     {

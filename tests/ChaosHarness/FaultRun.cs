@@ -3,11 +3,13 @@ using System.Diagnostics;
 namespace KafkaNative.Chaos;
 
 /// <summary>
-/// Runs a producer workload and injects a fault into it mid-stream, <c>cycles</c> times. Before each
-/// cycle a gated workload (ours) may run <see cref="ChaosSettings.StreamChunk"/> records further, and
-/// the fault strikes once its backlog exceeds <see cref="ChaosSettings.BacklogRecords"/>; an ungated one
-/// (kcat) is struck once a further share of its records is settled. Each cycle injects, holds, heals and
-/// waits for every replica to be back in sync; the rest of the stream follows the last cycle.
+/// Runs a producer workload and injects a fault into it mid-stream, <c>cycles</c> times. Over several
+/// cycles a gated workload (ours) may run <see cref="ChaosSettings.StreamChunk"/> records further before
+/// each, and the fault strikes once its backlog exceeds <see cref="ChaosSettings.BacklogRecords"/>, so a
+/// short stream meets every cycle. Otherwise (kcat, or a single cycle, as the bench runs both clients
+/// alike) the stream runs free and the fault strikes once a further share of its records is settled.
+/// Each cycle injects, holds, heals and waits for every replica to be back in sync; the rest of the
+/// stream follows the last cycle.
 /// </summary>
 /// <param name="fault">The fault, fresh for this run.</param>
 /// <param name="cycles">Injections.</param>
@@ -27,6 +29,8 @@ public sealed class FaultRun(Fault fault, int cycles, bool countRefusedConnectio
     public async Task<FaultRunReport> RunAsync(FaultTarget target, IProduceWorkload workload, int records, CancellationToken ct = default)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        StreamGate? gate = cycles > 1 ? workload.Gate : null;
+        if (gate is null) workload.Gate?.OpenTo(records);
         Task producing = Task.Run(() => workload.RunAsync(stop.Token), ct);
         long smallestBacklog = long.MaxValue;
         long connections = 0;
@@ -35,40 +39,55 @@ public sealed class FaultRun(Fault fault, int cycles, bool countRefusedConnectio
         {
             for (int cycle = 0; cycle < cycles; cycle++)
             {
-                await UntilStreamingAsync(workload, cycle, records, producing);
+                await UntilStreamingAsync(workload, gate, cycle, records, producing);
                 smallestBacklog = Math.Min(smallestBacklog, workload.BacklogRecords);
                 long[] accepted = [.. target.Cluster.BrokerIds.Select(target.Cluster.ConnectionCount)];
                 long started = Stopwatch.GetTimestamp();
-                await fault.InjectAsync(target);
+                await Bounded(fault.InjectAsync(target), $"injecting {fault.Name}");
                 using (RefusingListener? refuser = countRefusedConnections && fault.TakesVictimDown
                     ? RefusingListener.Start(ChaosCluster.AddressOf(target.Cluster, fault.Victim)) : null)
                 {
                     await Task.Delay(fault.Hold, ct);
                     connections += refuser?.Attempts ?? 0;
                 }
-                await fault.HealAsync(target);
+                await Bounded(fault.HealAsync(target), $"healing {fault.Name}");
                 faulted += Stopwatch.GetElapsedTime(started);
                 if (fault.Victim >= 0) connections += target.Cluster.ConnectionCount(fault.Victim) - accepted[fault.Victim];
                 await target.Cluster.WaitForFullIsrAsync(NoProgress);
             }
-            workload.Gate?.OpenTo(records);
-            await producing.WaitAsync(ChaosSettings.DeliveryTimeout + NoProgress, ct);
+            gate?.OpenTo(records);
+            await Bounded(producing, $"{workload.Client} to settle every record and close", ChaosSettings.DeliveryTimeout + NoProgress);
         }
-        finally
+        catch
         {
+            // Stop the producer, giving it a bounded while to close, and report the first failure.
             await stop.CancelAsync();
-            await Task.WhenAny(producing);
+            await Task.WhenAny(producing, Task.Delay(NoProgress, CancellationToken.None));
+            throw;
         }
         bool countable = fault.Victim >= 0 && (!fault.TakesVictimDown || countRefusedConnections);
         return new FaultRunReport(fault.Name, workload.Client, cycles, workload.Ledger.Gaps.Longest, workload.Ledger.Acknowledged, workload.Ledger.Failed,
-            workload.Ledger.FirstFailure, smallestBacklog == long.MaxValue ? -1 : smallestBacklog,
+            workload.Ledger.FirstFailure, smallestBacklog == long.MaxValue ? 0 : smallestBacklog,
             countable && faulted > TimeSpan.Zero ? connections / faulted.TotalSeconds : double.NaN);
     }
 
-    /// <summary>Waits until the stream is flowing with a backlog (gated) or far enough along (ungated).</summary>
-    private Task UntilStreamingAsync(IProduceWorkload workload, int cycle, int records, Task producing)
+    /// <summary>Awaits <paramref name="task"/>, failing with a message naming <paramref name="what"/> if it hangs.</summary>
+    private static async Task Bounded(Task task, string what, TimeSpan? timeout = null)
     {
-        if (workload.Gate is { } gate)
+        try
+        {
+            await task.WaitAsync(timeout ?? NoProgress);
+        }
+        catch (TimeoutException e) when (!task.IsCompleted)
+        {
+            throw new TimeoutException($"Timed out {what}.", e);
+        }
+    }
+
+    /// <summary>Waits until the stream is flowing with a backlog (gated) or far enough along (ungated).</summary>
+    private Task UntilStreamingAsync(IProduceWorkload workload, StreamGate? gate, int cycle, int records, Task producing)
+    {
+        if (gate is not null)
         {
             gate.OpenTo(workload.Enqueued + ChaosSettings.StreamChunk);
             return UntilAsync(() => workload.BacklogRecords > ChaosSettings.BacklogRecords, producing,

@@ -8,7 +8,7 @@ namespace KafkaNative.Chaos;
 /// <param name="Acknowledged">Records the producer said were acknowledged.</param>
 /// <param name="Failed">Records the producer said failed.</param>
 /// <param name="FirstFailure">Why the first failed record failed, or null.</param>
-/// <param name="SmallestBacklogAtInjection">The fewest records waiting for acknowledgement when a fault struck, or -1 when the client does not say.</param>
+/// <param name="SmallestBacklogAtInjection">The fewest records handed over and not yet settled when a fault struck.</param>
 /// <param name="VictimConnectionsPerSecond">Connection attempts at the faulted broker per second of fault, or NaN when they could not be counted.</param>
 public sealed record FaultRunReport(
     string Fault,

@@ -9,7 +9,7 @@ public interface IProduceWorkload
     /// <summary>What the producer told its caller.</summary>
     DeliveryLedger Ledger { get; }
 
-    /// <summary>Records handed over and neither acknowledged nor failed yet, or -1 when the client does not say.</summary>
+    /// <summary>Records handed over (to kcat: its whole input file) and neither acknowledged nor failed yet.</summary>
     long BacklogRecords { get; }
 
     /// <summary>Records handed to the producer so far.</summary>

@@ -6,7 +6,8 @@ namespace KafkaNative.Chaos;
 
 /// <summary>
 /// The same workload through kcat (librdkafka), the peer: <c>kcat -P</c> from a file of "key:value" lines,
-/// acks=all, idempotent, the same batch, buffer and timeouts. At verbosity 3 (<c>-v -v</c>) kcat prints
+/// acks=all, idempotent, the same batch, buffer and timeouts, and <c>-E</c> so that all brokers
+/// dropping their connections at once is not fatal to it. At verbosity 3 (<c>-v -v</c>) kcat prints
 /// one "Message delivered to partition P (offset O)" line per delivery report, which is how its
 /// acknowledgements are timed; it does not say which record, so its ledger holds positions only.
 /// It reads its whole file at once, so it cannot be held back between fault cycles.
@@ -20,7 +21,7 @@ public sealed partial class KcatProducerWorkload(string bootstrapServers, string
     public DeliveryLedger Ledger { get; } = new();
 
     /// <inheritdoc />
-    public long BacklogRecords => -1;
+    public long BacklogRecords => records - Ledger.Acknowledged - Ledger.Failed;
 
     /// <inheritdoc />
     public long Enqueued => records;
@@ -48,7 +49,7 @@ public sealed partial class KcatProducerWorkload(string bootstrapServers, string
 
     private async Task RunKcatAsync(string file, CancellationToken ct)
     {
-        string arguments = $"-P -v -v -b {bootstrapServers} -t {topic} -K : -l {file} -X partitioner=murmur2_random " +
+        string arguments = $"-P -E -v -v -b {bootstrapServers} -t {topic} -K : -l {file} -X partitioner=murmur2_random " +
             $"-X acks=all -X enable.idempotence=true -X linger.ms={ChaosSettings.Linger.TotalMilliseconds} -X batch.size={ChaosSettings.BatchSize} " +
             $"-X queue.buffering.max.kbytes={ChaosSettings.BufferMemory / 1024} -X request.timeout.ms={ChaosSettings.RequestTimeout.TotalMilliseconds} " +
             $"-X message.timeout.ms={ChaosSettings.DeliveryTimeout.TotalMilliseconds}";

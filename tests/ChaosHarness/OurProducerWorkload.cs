@@ -49,7 +49,13 @@ public sealed class OurProducerWorkload(string bootstrapServers, string topic, i
         for (long i = 0; i < records; i++)
         {
             long index = i;
-            await Gate!.PassAsync(index);
+            ValueTask gate = Gate!.PassAsync(index);
+            if (!gate.IsCompleted)
+            {
+                await gate;
+                // Held at the gate with nothing outstanding, the stream was idle, not stalled.
+                if (producer.PendingRecords == 0) Ledger.Gaps.Restart();
+            }
             await producer.EnqueueAsync(topic, KeyedRecords.Key(index), KeyedRecords.Value(index), onDelivery: report =>
             {
                 if (report.Succeeded) Ledger.Acknowledge(index, report.Result.Partition, report.Result.Offset);
