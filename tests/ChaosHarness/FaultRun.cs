@@ -43,20 +43,20 @@ public sealed class FaultRun(Fault fault, int cycles, bool countRefusedConnectio
                 smallestBacklog = Math.Min(smallestBacklog, workload.BacklogRecords);
                 long[] accepted = [.. target.Cluster.BrokerIds.Select(target.Cluster.ConnectionCount)];
                 long started = Stopwatch.GetTimestamp();
-                await Bounded(fault.InjectAsync(target), $"injecting {fault.Name}");
+                await Bounded(fault.InjectAsync(target), () => $"injecting {fault.Name}");
                 using (RefusingListener? refuser = countRefusedConnections && fault.TakesVictimDown
                     ? RefusingListener.Start(ChaosCluster.AddressOf(target.Cluster, fault.Victim)) : null)
                 {
                     await Task.Delay(fault.Hold, ct);
                     connections += refuser?.Attempts ?? 0;
                 }
-                await Bounded(fault.HealAsync(target), $"healing {fault.Name}");
+                await Bounded(fault.HealAsync(target), () => $"healing {fault.Name}");
                 faulted += Stopwatch.GetElapsedTime(started);
                 if (fault.Victim >= 0) connections += target.Cluster.ConnectionCount(fault.Victim) - accepted[fault.Victim];
                 await target.Cluster.WaitForFullIsrAsync(NoProgress);
             }
             gate?.OpenTo(records);
-            await Bounded(producing, $"{workload.Client} to settle every record and close", ChaosSettings.DeliveryTimeout + NoProgress);
+            await Bounded(producing, () => $"waiting for every record to settle and the producer to close ({workload.Describe()})", ChaosSettings.DeliveryTimeout + NoProgress);
         }
         catch
         {
@@ -72,7 +72,7 @@ public sealed class FaultRun(Fault fault, int cycles, bool countRefusedConnectio
     }
 
     /// <summary>Awaits <paramref name="task"/>, failing with a message naming <paramref name="what"/> if it hangs.</summary>
-    private static async Task Bounded(Task task, string what, TimeSpan? timeout = null)
+    private static async Task Bounded(Task task, Func<string> what, TimeSpan? timeout = null)
     {
         try
         {
@@ -80,7 +80,7 @@ public sealed class FaultRun(Fault fault, int cycles, bool countRefusedConnectio
         }
         catch (TimeoutException e) when (!task.IsCompleted)
         {
-            throw new TimeoutException($"Timed out {what}.", e);
+            throw new TimeoutException($"Timed out {what()}.", e);
         }
     }
 
@@ -91,11 +91,11 @@ public sealed class FaultRun(Fault fault, int cycles, bool countRefusedConnectio
         {
             gate.OpenTo(workload.Enqueued + ChaosSettings.StreamChunk);
             return UntilAsync(() => workload.BacklogRecords > ChaosSettings.BacklogRecords, producing,
-                () => $"a backlog of {ChaosSettings.BacklogRecords} records before injection {cycle + 1} (it is {workload.BacklogRecords})");
+                () => $"a backlog of {ChaosSettings.BacklogRecords} records before injection {cycle + 1} ({workload.Describe()})");
         }
         long trigger = (cycle + 1L) * records / (cycles + 2);
         return UntilAsync(() => workload.Ledger.Acknowledged + workload.Ledger.Failed >= trigger, producing,
-            () => $"{trigger} records settled before injection {cycle + 1}");
+            () => $"{trigger} records settled before injection {cycle + 1} ({workload.Describe()})");
     }
 
     /// <summary>Polls <paramref name="condition"/>; fails when the workload ends first or a minute passes.</summary>

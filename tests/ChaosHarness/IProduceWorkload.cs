@@ -18,6 +18,9 @@ public interface IProduceWorkload
     /// <summary>The gate the workload waits at between fault cycles (closed until opened), or null when it cannot be held back.</summary>
     StreamGate? Gate { get; }
 
+    /// <summary>The workload's state in a line, for failure messages.</summary>
+    string Describe();
+
     /// <summary>Produces every record and completes once each is acknowledged or failed.</summary>
     Task RunAsync(CancellationToken ct);
 }

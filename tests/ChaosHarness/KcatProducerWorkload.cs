@@ -30,6 +30,9 @@ public sealed partial class KcatProducerWorkload(string bootstrapServers, string
     public StreamGate? Gate => null;
 
     /// <inheritdoc />
+    public string Describe() => $"{Client}: {records} records, acknowledged {Ledger.Acknowledged}, failed {Ledger.Failed}";
+
+    /// <inheritdoc />
     public async Task RunAsync(CancellationToken ct)
     {
         string file = Path.Combine(Path.GetTempPath(), $"kafkanative-chaos-{Environment.ProcessId}-{Guid.NewGuid():N}.txt");

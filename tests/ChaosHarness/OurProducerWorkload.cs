@@ -27,6 +27,11 @@ public sealed class OurProducerWorkload(string bootstrapServers, string topic, i
     /// <inheritdoc />
     public StreamGate? Gate { get; } = new();
 
+    /// <inheritdoc />
+    public string Describe() =>
+        $"{Client}: enqueued {Enqueued}, gate at {Gate!.Limit}, pending {BacklogRecords}, buffered {Volatile.Read(ref _producer)?.BufferedBytes ?? 0} bytes, " +
+        $"acknowledged {Ledger.Acknowledged}, failed {Ledger.Failed}";
+
     /// <summary>The options under test; the timeouts are the ones every chaos client shares.</summary>
     public static ProducerOptions Options(string bootstrapServers) => new()
     {

@@ -11,6 +11,9 @@ public sealed class StreamGate
     private long _limit;
     private TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>Records below this index pass.</summary>
+    public long Limit => Volatile.Read(ref _limit);
+
     /// <summary>Completes at once while <paramref name="index"/> is below the limit; otherwise once it is not.</summary>
     public ValueTask PassAsync(long index) => index < Volatile.Read(ref _limit) ? ValueTask.CompletedTask : WaitAsync(index);
 
