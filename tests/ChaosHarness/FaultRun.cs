@@ -22,8 +22,8 @@ public sealed class FaultRun(Fault fault, int cycles, bool countRefusedConnectio
     /// <summary>How long the stream may make no progress at all before the run gives up.</summary>
     private static readonly TimeSpan NoProgress = TimeSpan.FromSeconds(60);
 
-    /// <summary>Records a gated workload needs for <paramref name="cycles"/> cycles and the stream after the last.</summary>
-    public static int RecordsFor(int cycles) => (cycles + 1) * ChaosSettings.StreamChunk;
+    /// <summary>Records a gated workload needs for <paramref name="cycles"/> cycles, the stream after the last and some slack.</summary>
+    public static int RecordsFor(int cycles) => (cycles + 2) * ChaosSettings.StreamChunk;
 
     /// <summary>Runs <paramref name="workload"/> over <paramref name="records"/> records under the fault.</summary>
     public async Task<FaultRunReport> RunAsync(FaultTarget target, IProduceWorkload workload, int records, CancellationToken ct = default)
@@ -90,8 +90,13 @@ public sealed class FaultRun(Fault fault, int cycles, bool countRefusedConnectio
         if (gate is not null)
         {
             gate.OpenTo(workload.Enqueued + ChaosSettings.StreamChunk);
-            return UntilAsync(() => workload.BacklogRecords > ChaosSettings.BacklogRecords, producing,
-                () => $"a backlog of {ChaosSettings.BacklogRecords} records before injection {cycle + 1} ({workload.Describe()})");
+            return UntilAsync(() =>
+            {
+                if (workload.BacklogRecords > ChaosSettings.BacklogRecords) return true;
+                // Still no backlog near the gate: the cluster drains as fast as the producer feeds it for now; let it run on.
+                if (gate.Limit - workload.Enqueued < ChaosSettings.StreamChunk / 2) gate.OpenTo(workload.Enqueued + ChaosSettings.StreamChunk);
+                return false;
+            }, producing, () => $"a backlog of {ChaosSettings.BacklogRecords} records before injection {cycle + 1} ({workload.Describe()})");
         }
         long trigger = (cycle + 1L) * records / (cycles + 2);
         return UntilAsync(() => workload.Ledger.Acknowledged + workload.Ledger.Failed >= trigger, producing,
