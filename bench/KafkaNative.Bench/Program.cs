@@ -5,7 +5,8 @@ namespace KafkaNative.Bench;
 /// <summary>
 /// Benchmarks. "micro [BenchmarkDotNet args]" runs the BenchmarkDotNet micro benchmarks, e.g.
 /// <c>dotnet run -c Release --project bench/KafkaNative.Bench -- micro --filter '*'</c>;
-/// "produce" and "consume" measure the producer and consumer against a running cluster, beside kcat with --kcat.
+/// "produce" and "consume" measure the producer and consumer against a running cluster, beside kcat with --kcat;
+/// "chaos" measures our producer and kcat under each fault of the fault matrix on an embedded simulated cluster.
 /// </summary>
 internal static class Program
 {
@@ -22,6 +23,8 @@ internal static class Program
                     return await ProduceBenchmark.RunAsync(args[1..]);
                 case "consume":
                     return await ConsumeBenchmark.RunAsync(args[1..]);
+                case "chaos":
+                    return await ChaosBenchmark.RunAsync(args[1..]);
             }
         }
         catch (ArgumentException e)
@@ -33,6 +36,9 @@ internal static class Program
                    KafkaNative.Bench produce --bootstrap HOST:PORT --topic T --messages N --size S [--acks all|1|0]
                                              [--compression none|gzip|snappy|lz4|zstd] [--rate MSGS_PER_SEC] [--kcat]
                    KafkaNative.Bench consume --bootstrap HOST:PORT --topic T --messages N [--group G] [--kcat]
+                   KafkaNative.Bench chaos --fault F[,F...]|all --iterations N [--records R]
+                                           (faults: stop-start, kill-restart, leader-move, drop-connections, stall-under-timeout,
+                                            latency-over-timeout, not-leader, not-enough-replicas, request-timed-out)
             """);
         return 2;
     }
