@@ -14,18 +14,11 @@ public class ConsumerGroupFaultMatrixTests(ITestOutputHelper output)
     private static readonly int Records = FaultRun.RecordsFor(Cycles);
     private static readonly TimeSpan ReadEverything = TimeSpan.FromSeconds(60);
 
-    public static TheoryData<string> Faults => new(FaultCatalog.Names.Except(KnownFailing.ConsumerGroupFaults));
-
-    public static TheoryData<string> KnownFailingFaults => new(KnownFailing.ConsumerGroupFaults);
+    public static TheoryData<string> Faults => new(FaultCatalog.Names);
 
     [SkippableTheory]
     [MemberData(nameof(Faults))]
     public Task TheGroupReadsEveryRecordAndRereadsOnlyUncommittedOnes(string fault) => RunCellAsync(fault);
-
-    [SkippableTheory]
-    [Trait("Category", "KnownFailing")]
-    [MemberData(nameof(KnownFailingFaults))]
-    public Task TheGroupReadsEveryRecordAndRereadsOnlyUncommittedOnes_KnownFailing(string fault) => RunCellAsync(fault);
 
     private async Task RunCellAsync(string fault)
     {

@@ -11,18 +11,11 @@ public class ProducerFaultMatrixTests(ITestOutputHelper output)
     private const int Cycles = 3;
     private static readonly int Records = FaultRun.RecordsFor(Cycles);
 
-    public static TheoryData<string> Faults => new(FaultCatalog.ProducerFaults.Except(KnownFailing.ProducerFaults));
-
-    public static TheoryData<string> KnownFailingFaults => new(KnownFailing.ProducerFaults);
+    public static TheoryData<string> Faults => new(FaultCatalog.ProducerFaults);
 
     [Theory]
     [MemberData(nameof(Faults))]
     public Task EveryAcknowledgedRecordIsStoredOnceAndInOrder(string fault) => RunCellAsync(fault);
-
-    [Theory]
-    [Trait("Category", "KnownFailing")]
-    [MemberData(nameof(KnownFailingFaults))]
-    public Task EveryAcknowledgedRecordIsStoredOnceAndInOrder_KnownFailing(string fault) => RunCellAsync(fault);
 
     private async Task RunCellAsync(string fault)
     {

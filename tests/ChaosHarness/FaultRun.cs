@@ -22,8 +22,11 @@ public sealed class FaultRun(Fault fault, int cycles, bool countRefusedConnectio
     /// <summary>How long the stream may make no progress at all before the run gives up.</summary>
     private static readonly TimeSpan NoProgress = TimeSpan.FromSeconds(60);
 
-    /// <summary>Records a gated workload needs for <paramref name="cycles"/> cycles, the stream after the last and some slack.</summary>
-    public static int RecordsFor(int cycles) => (cycles + 2) * ChaosSettings.StreamChunk;
+    /// <summary>
+    /// Records a gated workload needs for <paramref name="cycles"/> cycles and the stream after the last,
+    /// with half a chunk of slack per cycle for gates that had to open further before a backlog built.
+    /// </summary>
+    public static int RecordsFor(int cycles) => (cycles + 2) * ChaosSettings.StreamChunk + cycles * ChaosSettings.StreamChunk / 2;
 
     /// <summary>Runs <paramref name="workload"/> over <paramref name="records"/> records under the fault.</summary>
     public async Task<FaultRunReport> RunAsync(FaultTarget target, IProduceWorkload workload, int records, CancellationToken ct = default)

@@ -156,7 +156,7 @@ internal sealed class BrokerProducer : IAsyncDisposable
     private async ValueTask CloseAsync(ProducerBatch batch, CancellationToken stop)
     {
         PartitionState state = batch.Partition;
-        if (batch.RoutingEpoch != Volatile.Read(ref state.RoutingEpoch))
+        if (batch.RoutingEpoch != Volatile.Read(ref state.RoutingEpoch) || state.Halted)
         {
             state.Owner.HandBack(batch);
             return;
@@ -204,6 +204,7 @@ internal sealed class BrokerProducer : IAsyncDisposable
                     _inFlight.Release();
                     continue;
                 }
+                await EnsureConnectedAsync(stop).ConfigureAwait(false);
                 _ = SendAsync([.. request], stop);
             }
         }
@@ -222,10 +223,28 @@ internal sealed class BrokerProducer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Connects here, in the flusher's order, before a request is started: concurrent sends that all
+    /// waited for one new connection would resume in any order, and a later batch of a partition that
+    /// reaches the broker before an earlier one is refused as out of sequence. With the connection open,
+    /// each send queues its request before the flusher starts the next. A failure is left to the send,
+    /// which reports it through the breaker.
+    /// </summary>
+    private async ValueTask EnsureConnectedAsync(CancellationToken stop)
+    {
+        try
+        {
+            await _lease.Broker.GetConnectionAsync(stop).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+        }
+    }
+
     /// <summary>Puts a batch in the request, or defers it when its partition already has one there (one batch per partition per request).</summary>
     private void Take(ProducerBatch batch, List<ProducerBatch> request, HashSet<PartitionState> partitions, Queue<ProducerBatch> deferred, ref long bytes)
     {
-        if (batch.RoutingEpoch != Volatile.Read(ref batch.Partition.RoutingEpoch) || batch.Deadline <= Environment.TickCount64)
+        if (batch.RoutingEpoch != Volatile.Read(ref batch.Partition.RoutingEpoch) || batch.Partition.Halted || batch.Deadline <= Environment.TickCount64)
         {
             // Stale (the partition moved on) or out of time: its partition producer decides what happens next.
             batch.Partition.Owner.HandBack(batch);
@@ -329,6 +348,8 @@ internal sealed class BrokerProducer : IAsyncDisposable
                     batch.Succeed(-1, -1);
                     break;
                 default:
+                    // Appended on the leader, not yet replicated: a retry must be recognised as a duplicate.
+                    if (error is ErrorCode.RequestTimedOut or ErrorCode.NotEnoughReplicasAfterAppend) batch.MayBeWritten = true;
                     string context = $"Produce to {batch.Partition} on broker {NodeId}";
                     HandBack(batch, result is null
                         ? new KafkaErrorException(error, $"{context}: the response left the partition out")
@@ -351,7 +372,8 @@ internal sealed class BrokerProducer : IAsyncDisposable
 
     private static void HandBack(ProducerBatch batch, KafkaException error)
     {
-        batch.LastError = error;
+        batch.Partition.Halted = true;
+        batch.Failed(error);
         batch.Partition.Owner.HandBack(batch);
     }
 

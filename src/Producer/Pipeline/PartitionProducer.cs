@@ -149,6 +149,7 @@ internal sealed class PartitionProducer
             _state.AwaitingDrain = false;
             CollectReturned();
             _held.FailExpired(Environment.TickCount64);
+            SettleSequenceGap();
             if (_sawError)
             {
                 // Successive routes after failures are spaced by a growing, jittered backoff, so a
@@ -209,6 +210,7 @@ internal sealed class PartitionProducer
             _state.NeedsEpochBump = false;
         }
         _broker = route.Broker;
+        _state.Halted = false;
         _phase = Phase.Routing;
         _failedAt = 0;
         _timer.Change(Timeout.Infinite, Timeout.Infinite);
@@ -313,6 +315,20 @@ internal sealed class PartitionProducer
 
     private ProduceException Closed() => Pipeline.Closed(_state.Topic, _state.Partition, "the producer was closed");
 
+    /// <summary>
+    /// Everything sent has come back. If the oldest batch held was refused as out of sequence and
+    /// cannot be in the log, nothing earlier explains it: the broker lost our sequence, and the
+    /// partition starts over under a new epoch. Out-of-sequence answers to later batches are only the
+    /// echo of an earlier failure, and answers arrive in any order, so only the oldest one decides.
+    /// </summary>
+    private void SettleSequenceGap()
+    {
+        if (_held.Batches.Count == 0) return;
+        ProducerBatch oldest = _held.Batches[0];
+        if (oldest.LatestAttemptFailedWith(ErrorCode.OutOfOrderSequenceNumber) && !oldest.MayBeWritten)
+            _state.NeedsEpochBump = true;
+    }
+
     /// <summary>Errors that may mean the leader moved or died: the next route must come from metadata fetched after them.</summary>
     private static bool NeedsFreshMetadata(Exception error) =>
         error is not KafkaErrorException k || k is KafkaConnectionException or KafkaTimeoutException || KafkaCluster.IsStaleMetadataError(k.ErrorCode);
@@ -324,9 +340,8 @@ internal sealed class PartitionProducer
         switch (k.ErrorCode)
         {
             case ErrorCode.OutOfOrderSequenceNumber:
-                // Behind an earlier batch being retried, the broker simply has not seen that one yet.
-                if (_held.Batches.Count > 0 || batch.MayBeWritten) return false;
-                _state.NeedsEpochBump = true;
+                // Usually behind an earlier batch that failed: the broker has not seen that one yet.
+                // Whether it is a real gap is only known once the route has drained (SettleSequenceGap).
                 return false;
             case ErrorCode.UnknownProducerId:
             case ErrorCode.InvalidProducerEpoch:

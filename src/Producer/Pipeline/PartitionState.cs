@@ -27,6 +27,14 @@ internal sealed class PartitionState(string topic, int partition)
     /// </summary>
     public volatile bool AwaitingDrain;
 
+    /// <summary>
+    /// Set by a broker producer when a batch of this partition comes back with an error: no later batch
+    /// of the partition is sealed or sent on that route, since the broker would take it out of order
+    /// (and its five-batch duplicate window could slide past the one to retry). Cleared when the
+    /// partition producer routes again.
+    /// </summary>
+    public volatile bool Halted;
+
     /// <summary>Set by a batch that was written; the partition producer reads and clears it to reset its retry backoff.</summary>
     public int SucceededSinceRoute;
 

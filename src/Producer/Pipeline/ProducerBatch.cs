@@ -45,7 +45,20 @@ internal sealed class ProducerBatch
     /// <summary>Sent at least once without a definite answer: it may be in the log.</summary>
     public bool MayBeWritten { get; set; }
     public int Attempts { get; set; }
-    public Exception? LastError { get; set; }
+    public Exception? LastError { get; private set; }
+    /// <summary>The attempt <see cref="LastError"/> answered; a batch handed back unsent keeps its older error.</summary>
+    public int LastErrorAttempt { get; private set; }
+
+    /// <summary>Records how the latest attempt failed.</summary>
+    public void Failed(Exception error)
+    {
+        LastError = error;
+        LastErrorAttempt = Attempts;
+    }
+
+    /// <summary>True when the latest attempt was answered with <paramref name="code"/>.</summary>
+    public bool LatestAttemptFailedWith(ErrorCode code) =>
+        LastErrorAttempt == Attempts && LastError is KafkaNative.Client.KafkaErrorException k && k.ErrorCode == code;
     public int SizeInBytes => Builder.SizeInBytes;
 
     /// <summary>Appends a record; the caller has checked it fits.</summary>
