@@ -39,7 +39,7 @@ public class CodecInteropTests(ITestOutputHelper output)
         var read = await OurClients.ConsumeAsync(consumer, Records);
 
         AssertStoredWith(sim, topic, codec);
-        AssertSameRecordsPerPartition(sent, offsets, read.Select(r => (OurClients.ToSample(r), r.Offset)).ToList());
+        RecordAssert.SamePerPartition(sent, offsets, read.Select(r => (OurClients.ToSample(r), r.Offset)).ToList());
     }
 
     [Theory]
@@ -71,7 +71,7 @@ public class CodecInteropTests(ITestOutputHelper output)
         var read = await Librdkafka.ConsumeAsync(consumer, Records);
 
         AssertStoredWith(sim, topic, codec);
-        AssertSameRecordsPerPartition(sent, offsets, read.Select(r => (Librdkafka.ToSample(r), r.Offset.Value)).ToList());
+        RecordAssert.SamePerPartition(sent, offsets, read.Select(r => (Librdkafka.ToSample(r), r.Offset.Value)).ToList());
     }
 
     /// <summary>The writer really used the codec: every stored batch says so (bits 0-2 of the big-endian attributes at bytes 21-22 of a v2 batch).</summary>
@@ -81,16 +81,5 @@ public class CodecInteropTests(ITestOutputHelper output)
         var batches = sim.ReadBatches(topic, 0).Concat(sim.ReadBatches(topic, 1)).ToList();
         Assert.NotEmpty(batches);
         Assert.All(batches, b => Assert.Equal(expected, b.Span[22] & 0x7));
-    }
-
-    /// <summary>Each partition's records arrive in the order written, at the offsets the writer was told; partitions may interleave.</summary>
-    private static void AssertSameRecordsPerPartition(IReadOnlyList<SampleRecord> sent, IReadOnlyList<long> offsets, IReadOnlyList<(SampleRecord Record, long Offset)> read)
-    {
-        foreach (int partition in sent.Select(r => r.Partition).Distinct())
-        {
-            var expected = sent.Select((r, i) => (r, offsets[i])).Where(x => x.r.Partition == partition).Select(x => $"@{x.Item2} {x.r}");
-            var actual = read.Where(x => x.Record.Partition == partition).Select(x => $"@{x.Offset} {x.Record}");
-            Assert.Equal(expected, actual);
-        }
     }
 }
