@@ -23,18 +23,3 @@ internal sealed class GroupLedger
     public string Duplicates() => string.Join("; ", _consumed.GroupBy(c => c.Value).Where(g => g.Count() > 1).Take(10)
         .Select(g => $"{g.Key} by {string.Join(",", g.Select(c => $"{c.Member}@p{c.Partition}/{c.Offset}"))}"));
 }
-
-/// <summary>A member of a mixed consumer group, of either client, consuming in the background into a <see cref="GroupLedger"/>.</summary>
-internal interface IGroupMember : IAsyncDisposable
-{
-    string Name { get; }
-
-    /// <summary>The partitions it owns now.</summary>
-    IReadOnlyList<int> Partitions { get; }
-
-    /// <summary>Leaves as a closing application does: commits, then LeaveGroup.</summary>
-    Task LeaveAsync();
-
-    /// <summary>Stops as a crashed process does: no commit, no LeaveGroup; the coordinator notices at the session timeout.</summary>
-    Task CrashAsync();
-}

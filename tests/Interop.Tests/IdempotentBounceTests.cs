@@ -7,8 +7,9 @@ using Rd = Confluent.Kafka;
 namespace KafkaNative.Interop.Tests;
 
 /// <summary>
-/// Each side's idempotent producer keeps writing while the leader of partition 0 crashes and comes
-/// back: retries of requests whose answers were lost must not store anything twice. The other side
+/// Each side's idempotent producer keeps writing while the leader of partition 0 goes down (a controlled
+/// stop, or a crash that loses the answers to requests in flight) and comes back: retries must not
+/// store anything twice. The other side
 /// reads the log back, and every record is there exactly once, at the offset its writer was told.
 /// </summary>
 public class IdempotentBounceTests(ITestOutputHelper output)
@@ -16,15 +17,19 @@ public class IdempotentBounceTests(ITestOutputHelper output)
     private const string Topic = "bounce";
     private const int Partitions = 3, Records = 1500, InFlight = 200;
 
-    [Fact]
-    public async Task LibrdkafkaIdempotentProducer_SurvivesBounce_AndWeReadEachRecordOnce()
+    public enum Bounce { Stop, Crash }
+
+    [Theory]
+    [InlineData(Bounce.Stop)]
+    [InlineData(Bounce.Crash)]
+    public async Task LibrdkafkaIdempotentProducer_SurvivesBounce_AndWeReadEachRecordOnce(Bounce bounce)
     {
         await using SimulatedCluster sim = await StartAsync();
         IReadOnlyList<SampleRecord> records = SampleRecords.Create(Records, Partitions);
         var written = new List<(SampleRecord Record, long Offset)>();
         using (Rd.IProducer<byte[]?, byte[]?> producer = Librdkafka.Producer(Librdkafka.ProducerConfig(sim, idempotent: true), output))
         {
-            await ProduceThroughBounceAsync(sim, records, async r =>
+            await ProduceThroughBounceAsync(sim, bounce, records, async r =>
             {
                 var delivery = await producer.ProduceAsync(new Rd.TopicPartition(Topic, r.Partition), Librdkafka.Message(r));
                 return (r, delivery.Offset.Value);
@@ -38,15 +43,17 @@ public class IdempotentBounceTests(ITestOutputHelper output)
         AssertEachRecordOnce(sim, written, read.Select(r => (OurClients.ToSample(r), r.Offset)));
     }
 
-    [Fact]
-    public async Task OurIdempotentProducer_SurvivesBounce_AndLibrdkafkaReadsEachRecordOnce()
+    [Theory]
+    [InlineData(Bounce.Stop)]
+    [InlineData(Bounce.Crash)]
+    public async Task OurIdempotentProducer_SurvivesBounce_AndLibrdkafkaReadsEachRecordOnce(Bounce bounce)
     {
         await using SimulatedCluster sim = await StartAsync();
         IReadOnlyList<SampleRecord> records = SampleRecords.Create(Records, Partitions, withTimestamps: false);
         var written = new List<(SampleRecord Record, long Offset)>();
         await using (var producer = new KafkaProducer<byte[]?, byte[]?>(Sims.OurProducer(sim)))
         {
-            await ProduceThroughBounceAsync(sim, records, async r =>
+            await ProduceThroughBounceAsync(sim, bounce, records, async r =>
             {
                 DeliveryResult delivery = await producer.ProduceAsync(Topic, r.Partition, r.Key, r.Value, OurClients.Headers(r));
                 return (r with { TimestampMs = delivery.Timestamp.ToUnixTimeMilliseconds() }, delivery.Offset);
@@ -68,18 +75,18 @@ public class IdempotentBounceTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Produces every record with up to <see cref="InFlight"/> unacknowledged, crashing partition 0's
-    /// leader a third of the way in (requests in flight lose their answers) and restarting it at two
-    /// thirds (which fences it, so leadership moves). Collects each delivery.
+    /// Produces every record with up to <see cref="InFlight"/> unacknowledged, stopping or crashing
+    /// partition 0's leader a third of the way in and restarting it at two thirds (a crashed broker is
+    /// fenced then, so leadership has moved either way). Collects each delivery.
     /// </summary>
-    private static async Task ProduceThroughBounceAsync(SimulatedCluster sim, IReadOnlyList<SampleRecord> records,
+    private static async Task ProduceThroughBounceAsync(SimulatedCluster sim, Bounce bounce, IReadOnlyList<SampleRecord> records,
         Func<SampleRecord, Task<(SampleRecord, long)>> produce, List<(SampleRecord, long)> written)
     {
         int victim = sim.LeaderOf(Topic, 0);
         var pending = new Queue<Task<(SampleRecord, long)>>();
         for (int i = 0; i < records.Count; i++)
         {
-            if (i == records.Count / 3) await sim.KillBrokerAsync(victim);
+            if (i == records.Count / 3) await (bounce == Bounce.Crash ? sim.KillBrokerAsync(victim) : sim.StopBrokerAsync(victim));
             if (i == 2 * records.Count / 3) await sim.StartBrokerAsync(victim);
             pending.Enqueue(produce(records[i]));
             if (pending.Count >= InFlight) written.Add(await pending.Dequeue().WaitAsync(Sims.Generous));
