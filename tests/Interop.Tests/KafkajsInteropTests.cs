@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using KafkaNative.Consumer;
@@ -7,6 +5,7 @@ using KafkaNative.Producer;
 using KafkaNative.Sim;
 using Xunit.Abstractions;
 using OurCompression = KafkaNative.Protocol.Compression.CompressionType;
+using Rd = Confluent.Kafka;
 
 namespace KafkaNative.Interop.Tests;
 
@@ -67,8 +66,19 @@ public class KafkajsInteropTests(ITestOutputHelper output)
         RecordAssert.SamePerPartition(sent, offsets, read.Select(Kafkajs.FromJsonLine).ToList());
     }
 
-    [SkippableFact]
-    public async Task KafkajsMember_SharesAGroupWithOurs_EveryRecordConsumedOnce()
+    public enum Scenario
+    {
+        /// <summary>kafkajs joins first, so it leads and assigns for ours; then it leaves (commit, LeaveGroup).</summary>
+        KafkajsLeadsThenLeaves,
+
+        /// <summary>Ours joins first, so it leads and assigns for kafkajs; then kafkajs's process is killed.</summary>
+        OursLeadsThenKafkajsCrashes,
+    }
+
+    [SkippableTheory]
+    [InlineData(Scenario.KafkajsLeadsThenLeaves)]
+    [InlineData(Scenario.OursLeadsThenKafkajsCrashes)]
+    public async Task KafkajsMember_SharesAGroupWithOurs_EveryRecordConsumedOnce(Scenario scenario)
     {
         Skip.If(Kafkajs.Missing is not null, Kafkajs.Missing);
         const string Topic = "shared", Group = "with-kafkajs";
@@ -76,64 +86,52 @@ public class KafkajsInteropTests(ITestOutputHelper output)
         await using SimulatedCluster sim = await Sims.StartAsync(brokers: 3);
         await sim.CreateTopicAsync(Topic, Partitions, 3);
         var ledger = new GroupLedger();
-        int[] kafkajsOwns = [];
+        ConsumerOptions options = Sims.OurConsumer(sim, Group);
+        options.AssignmentStrategies = [PartitionAssignmentStrategy.RoundRobin];   // kafkajs's assignor, renamed to the common name
+        IGroupMember Ours() => new OurGroupMember("ours", options, Topic, ledger);
+        IGroupMember Theirs() => new KafkajsGroupMember("kafkajs", sim.BootstrapServers, Topic, Group, ledger, Log);
 
-        using Process kafkajs = Kafkajs.Start(Log, "member", sim.BootstrapServers, Topic, Group);
-        try
+        bool kafkajsLeads = scenario == Scenario.KafkajsLeadsThenLeaves;
+        await using IGroupMember first = kafkajsLeads ? Theirs() : Ours();
+        await Eventually.TrueAsync(() => first.Partitions.Count == Partitions, $"{first.Name} to own every partition");
+        await using IGroupMember second = kafkajsLeads ? Ours() : Theirs();
+        await Eventually.TrueAsync(
+            () => second.Partitions.Count > 0 && first.Partitions.Concat(second.Partitions).Order().SequenceEqual(Enumerable.Range(0, Partitions)),
+            () => $"the partitions to split ({first.Name} [{string.Join(",", first.Partitions)}], {second.Name} [{string.Join(",", second.Partitions)}])");
+        (IGroupMember kafkajs, IGroupMember ours) = kafkajsLeads ? (first, second) : (second, first);
+
+        var produced = new List<string>();
+        await using var producer = new KafkaProducer<byte[]?, byte[]?>(Sims.OurProducer(sim));
+        async Task ProduceAsync(string phase)
         {
-            kafkajs.OutputDataReceived += (_, e) =>
+            for (int i = 0; i < 100; i++)
             {
-                if (string.IsNullOrEmpty(e.Data)) return;
-                JsonNode line = JsonNode.Parse(e.Data)!;
-                if (line["assigned"] is JsonArray assigned) Volatile.Write(ref kafkajsOwns, assigned.Select(p => p!.GetValue<int>()).Order().ToArray());
-                else if (line["value"] is not null)
-                {
-                    (SampleRecord record, long offset) = Kafkajs.FromJsonLine(line);
-                    ledger.Add("kafkajs", record.Partition, offset, record.Value);
-                }
-            };
-            kafkajs.BeginOutputReadLine();
-            await Eventually.TrueAsync(() => Volatile.Read(ref kafkajsOwns).Length == Partitions, "kafkajs to own every partition");
-
-            ConsumerOptions options = Sims.OurConsumer(sim, Group);
-            options.AssignmentStrategies = [PartitionAssignmentStrategy.RoundRobin];
-            await using var ours = new OurGroupMember("ours", options, Topic, ledger);
-            await Eventually.TrueAsync(
-                () => ours.Partitions.Count > 0 && ours.Partitions.Concat(Volatile.Read(ref kafkajsOwns)).Order().SequenceEqual(Enumerable.Range(0, Partitions)),
-                () => $"the partitions to split (ours [{string.Join(",", ours.Partitions)}], kafkajs [{string.Join(",", Volatile.Read(ref kafkajsOwns))}])");
-
-            var produced = new List<string>();
-            await using var producer = new KafkaProducer<byte[]?, byte[]?>(Sims.OurProducer(sim));
-            async Task ProduceAsync(string phase)
-            {
-                for (int i = 0; i < 100; i++)
-                {
-                    string value = $"{phase}-{i}";
-                    produced.Add(value);
-                    await producer.ProduceAsync(Topic, i % Partitions, null, Encoding.UTF8.GetBytes(value));
-                }
+                string value = $"{phase}-{i}";
+                produced.Add(value);
+                await producer.ProduceAsync(Topic, i % Partitions, null, Encoding.UTF8.GetBytes(value));
             }
-
-            await ProduceAsync("shared");
             await Eventually.TrueAsync(() => ledger.Count >= produced.Count, () => $"{produced.Count} records consumed (so far {ledger.Tally()})");
-
-            // kafkajs leaves (committing first); ours takes its partitions over from kafkajs's commits.
-            kafkajs.StandardInput.Close();
-            await kafkajs.WaitForExitAsync().WaitAsync(Sims.Generous);
-            Assert.Equal(0, kafkajs.ExitCode);
-            await Eventually.TrueAsync(() => ours.Partitions.Count == Partitions, "ours to own every partition");
-            await ProduceAsync("after-kafkajs-left");
-            await Eventually.TrueAsync(() => ledger.Count >= produced.Count, () => $"{produced.Count} records consumed (so far {ledger.Tally()})");
-
-            output.WriteLine($"consumed by: {ledger.Tally()}");
-            Assert.True(ledger.Values.Count == ledger.Values.Distinct().Count(), $"duplicates: {ledger.Duplicates()}");
-            Assert.Equal(produced.Order(StringComparer.Ordinal), ledger.Values.Order(StringComparer.Ordinal));
-            Assert.Equal(["kafkajs", "ours"], ledger.Members.Order());
         }
-        finally
+
+        await ProduceAsync("shared");
+        // Ours takes kafkajs's partitions over from kafkajs's commits (made on leaving, or before the crash).
+        if (kafkajsLeads)
         {
-            if (!kafkajs.HasExited) kafkajs.Kill(entireProcessTree: true);
+            await kafkajs.LeaveAsync();
         }
+        else
+        {
+            using Rd.IAdminClient admin = Librdkafka.Admin(sim, output);
+            await GroupOffsets.CommittedUpToTheEndAsync(sim, admin, Group, Topic, Partitions);
+            await kafkajs.CrashAsync();
+        }
+        await Eventually.TrueAsync(() => ours.Partitions.Count == Partitions, "ours to own every partition");
+        await ProduceAsync("after-kafkajs");
+
+        output.WriteLine($"consumed by: {ledger.Tally()}");
+        Assert.True(ledger.Values.Count == ledger.Values.Distinct().Count(), $"duplicates: {ledger.Duplicates()}");
+        Assert.Equal(produced.Order(StringComparer.Ordinal), ledger.Values.Order(StringComparer.Ordinal));
+        Assert.Equal(["kafkajs", "ours"], ledger.Members.Order());
     }
 
     private void Log(string line)

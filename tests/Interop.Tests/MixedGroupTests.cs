@@ -79,7 +79,7 @@ public class MixedGroupTests(ITestOutputHelper output)
             await AllConsumedAsync();
 
             // Ours crashes once everything read is committed: librdkafka takes over from our commits.
-            await CommittedUpToTheEndAsync(sim, admin, group);
+            await GroupOffsets.CommittedUpToTheEndAsync(sim, admin, group, Topic, Partitions);
             await our1.CrashAsync();
             output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} our1 crashed");
             await SplitAsync(rd1);
@@ -90,7 +90,7 @@ public class MixedGroupTests(ITestOutputHelper output)
             // Ours joins, then librdkafka crashes: ours takes over from librdkafka's commits.
             IGroupMember our3 = Ours("our3");
             await SplitAsync(rd1, our3);
-            await CommittedUpToTheEndAsync(sim, admin, group);
+            await GroupOffsets.CommittedUpToTheEndAsync(sim, admin, group, Topic, Partitions);
             await rd1.CrashAsync();
             output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} rd1 crashed");
             await SplitAsync(our3);
@@ -118,13 +118,4 @@ public class MixedGroupTests(ITestOutputHelper output)
     /// <summary>Waits until the members (and no one else) own every partition, each at least one.</summary>
     private static Task SplitAsync(params IGroupMember[] members) =>
         Eventually.TrueAsync(() => IsSplit(members), () => $"the partitions split between {string.Join(", ", members.Select(m => $"{m.Name} [{string.Join(",", m.Partitions)}]"))}");
-
-    /// <summary>Waits until the group's committed offsets, as librdkafka's admin client lists them, reach every partition's end.</summary>
-    private static Task CommittedUpToTheEndAsync(SimulatedCluster sim, Rd.IAdminClient admin, string group) =>
-        Eventually.TrueAsync(async () =>
-        {
-            var partitions = Enumerable.Range(0, Partitions).Select(p => new Rd.TopicPartition(Topic, p)).ToList();
-            var listed = await admin.ListConsumerGroupOffsetsAsync([new Rd.ConsumerGroupTopicPartitions(group, partitions)]);
-            return listed.Single().Partitions.All(p => p.Offset.Value == sim.HighWatermark(Topic, p.Partition.Value));
-        }, () => $"group {group} to commit up to the end");
 }
