@@ -44,19 +44,25 @@ internal sealed class LibrdkafkaGroupMember : IGroupMember
 
     private void Run()
     {
-        while (Volatile.Read(ref _stop) == Running)
+        try
         {
-            try
+            while (Volatile.Read(ref _stop) == Running)
             {
-                if (_consumer.Consume(TimeSpan.FromMilliseconds(50)) is { } result)
-                    _ledger.Add(Name, result.Partition.Value, result.Offset.Value, result.Message.Value);
+                try
+                {
+                    if (_consumer.Consume(TimeSpan.FromMilliseconds(50)) is { } result)
+                        _ledger.Add(Name, result.Partition.Value, result.Offset.Value, result.Message.Value);
+                }
+                catch (ConsumeException) { }   // transient errors during faults; the error handler logged them
+                Volatile.Write(ref _partitions, _consumer.Assignment.Select(p => p.Partition.Value).Order().ToArray());
             }
-            catch (ConsumeException) { }   // transient errors during faults; the error handler logged them
-            Volatile.Write(ref _partitions, _consumer.Assignment.Select(p => p.Partition.Value).Order().ToArray());
+            Volatile.Write(ref _partitions, []);
+            // Close commits and sends LeaveGroup; Dispose alone does neither (Confluent destroys with NO_CONSUMER_CLOSE).
+            if (Volatile.Read(ref _stop) == Leaving) _consumer.Close();
         }
-        Volatile.Write(ref _partitions, []);
-        // Close commits and sends LeaveGroup; Dispose alone does neither (Confluent destroys with NO_CONSUMER_CLOSE).
-        if (Volatile.Read(ref _stop) == Leaving) _consumer.Close();
-        _consumer.Dispose();
+        finally
+        {
+            _consumer.Dispose();
+        }
     }
 }

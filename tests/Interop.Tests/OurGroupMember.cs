@@ -9,7 +9,7 @@ internal sealed class OurGroupMember : IGroupMember
     private readonly KafkaConsumer<byte[]?, byte[]?> _consumer;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
-    private bool _stopped;
+    private volatile bool _stopped;
 
     public OurGroupMember(string name, ConsumerOptions options, string topic, GroupLedger ledger)
     {
