@@ -60,4 +60,32 @@ public sealed class AdminClientTests
         await admin.DeleteTopicsAsync(["a", "b"]);
         Assert.Equal(["a", "b"], seen);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4)]
+    public async Task DescribeConfigsReportsDefaultsAtEveryVersion(short version)
+    {
+        // From v1 the response has no IsDefault: a default is the entry whose ConfigSource is DEFAULT_CONFIG (5).
+        await using var broker = new FakeBroker();
+        broker.ApiVersions.ApiKeys.Add(new ApiVersionsResponse.ApiVersion { ApiKey = (short)ApiKey.DescribeConfigs, MinVersion = 0, MaxVersion = version });
+        broker.OnRequest = async request =>
+        {
+            if (request.ApiKey != ApiKey.DescribeConfigs) return false;
+            Assert.Equal(version, request.Version);
+            DescribeConfigsResponse.DescribeConfigsResourceResult Entry(string name, string value, bool isDefault) => version == 0
+                ? new() { Name = name, Value = value, IsDefault = isDefault }
+                : new() { Name = name, Value = value, ConfigSource = isDefault ? (sbyte)5 : (sbyte)1 };
+            await request.RespondAsync(new DescribeConfigsResponse
+            {
+                Results = [new DescribeConfigsResponse.DescribeConfigsResult { ResourceType = 2, ResourceName = "t", Configs = [Entry("retention.ms", "1000", false), Entry("compression.type", "producer", true)] }],
+            });
+            return true;
+        };
+        await using var admin = new KafkaAdminClient(TestOptions.For(broker.Bootstrap));
+
+        IReadOnlyList<ConfigEntry> entries = await admin.DescribeConfigsAsync(new ConfigResource(ConfigResourceType.Topic, "t"));
+
+        Assert.Equal([new ConfigEntry("retention.ms", "1000", false, false, false), new ConfigEntry("compression.type", "producer", false, true, false)], entries);
+    }
 }

@@ -18,6 +18,9 @@ public sealed class KafkaAdminClient : IAsyncDisposable
     // Leader-routed operations retry partitions whose leader moved this many times, refreshing metadata in between.
     private const int MaxAttempts = 3;
 
+    // DescribeConfigs' ConfigSource for a value no one set (Kafka's DEFAULT_CONFIG).
+    private const sbyte DefaultConfigSource = 5;
+
     private readonly KafkaCluster _cluster;
     private readonly bool _ownsCluster;
     private readonly Dictionary<int, BrokerLease> _leases = new();
@@ -175,7 +178,8 @@ public sealed class KafkaAdminClient : IAsyncDisposable
         DescribeConfigsResponse.DescribeConfigsResult result = response.Results.SingleOrDefault()
             ?? throw new KafkaProtocolException($"DescribeConfigs answered {response.Results.Count} results for one resource", "Results");
         KafkaErrorException.ThrowIfError(result.ErrorCode, $"DescribeConfigs {resource.Type} {resource.Name}", result.ErrorMessage);
-        return result.Configs.Select(c => new ConfigEntry(c.Name, c.Value, c.ReadOnly, c.IsDefault, c.IsSensitive)).ToList();
+        // IsDefault is on the wire in v0 only; from v1 a default is the entry whose ConfigSource is DEFAULT_CONFIG (absent, -1, in v0).
+        return result.Configs.Select(c => new ConfigEntry(c.Name, c.Value, c.ReadOnly, c.IsDefault || c.ConfigSource == DefaultConfigSource, c.IsSensitive)).ToList();
     }
 
     /// <summary>Changes configuration keys of a resource; keys not mentioned keep their values (IncrementalAlterConfigs).</summary>

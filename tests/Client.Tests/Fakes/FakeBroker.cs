@@ -340,6 +340,7 @@ internal sealed class FakeRequest
         ApiKey.EndTxn => EndTxnRequest.IsFlexible(version),
         ApiKey.CreateTopics => CreateTopicsRequest.IsFlexible(version),
         ApiKey.DeleteTopics => DeleteTopicsRequest.IsFlexible(version),
+        ApiKey.DescribeConfigs => DescribeConfigsRequest.IsFlexible(version),
         _ => throw new InvalidOperationException($"The fake broker does not parse {api} headers."),
     };
 
