@@ -51,7 +51,7 @@ public sealed class BrokerTests
     }
 
     [Fact]
-    public async Task LeasesShareOneConnectionThatClosesWhenTheLastIsReleased()
+    public async Task LeasesShareOneConnectionThatOutlivesTheLastLeaseUntilTheClusterCloses()
     {
         await using var one = new FakeBroker(1);
         await using var two = new FakeBroker(2);
@@ -77,6 +77,12 @@ public sealed class BrokerTests
         await second.Broker.SendAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = [] });
 
         second.Dispose();
+        // A partition that leaves a broker and comes back (a retry, a leader move) reuses the connection.
+        Assert.False(connection.IsClosed);
+        using (BrokerLease again = await cluster.AcquireBrokerAsync(2))
+            Assert.Same(connection, await again.Broker.GetConnectionAsync());
+
+        await cluster.DisposeAsync();
         await connection.Closed.WaitAsync(TestOptions.NoHang);
         Assert.IsType<ObjectDisposedException>(connection.CloseReason);
     }

@@ -44,7 +44,7 @@ internal sealed class BrokerPool(KafkaClientOptions options) : IAsyncDisposable
     {
         get
         {
-            lock (_lock) return _brokers.Count + _retired.Count;
+            lock (_lock) return _brokers.Values.Count(b => b.References > 0) + _retired.Count;
         }
     }
 
@@ -53,8 +53,12 @@ internal sealed class BrokerPool(KafkaClientOptions options) : IAsyncDisposable
         lock (_lock)
         {
             if (--broker.References > 0 || _disposed) return;
-            if (_brokers.TryGetValue(broker.NodeId, out KafkaBroker? current) && ReferenceEquals(current, broker))
-                _brokers.Remove(broker.NodeId);
+            bool current = _brokers.TryGetValue(broker.NodeId, out KafkaBroker? known) && ReferenceEquals(known, broker);
+            // A cluster broker keeps its connection when its last lease goes, as the Java client does:
+            // a partition that leaves and comes back (a retry, a leader move) must not cost a new
+            // connection each time. Bootstrap servers and retired addresses are closed.
+            if (current && broker.NodeId >= 0) return;
+            if (current) _brokers.Remove(broker.NodeId);
             _retired.Remove(broker);
         }
         // Last user gone: close the connection in the background; failures are logged by the connection.
