@@ -2,20 +2,21 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;
 using KafkaNative.Protocol.Primitives;
 
-namespace KafkaNative.Protocol.Tests.Interop;
+namespace KafkaNative.TestSupport;
 
 /// <summary>A captured request: its header, version and the raw frame (without the size prefix).</summary>
-internal sealed record CapturedRequest(ApiKey ApiKey, short Version, RequestHeader Header, byte[] Frame, int BodyOffset);
+public sealed record CapturedRequest(ApiKey ApiKey, short Version, RequestHeader Header, byte[] Frame, int BodyOffset);
 
 /// <summary>
-/// A one-node "broker" for golden-byte tests: it answers just enough (ApiVersions, Metadata for one
+/// A one-node "broker" for golden-byte tests and fuzz seeds: it answers just enough (ApiVersions, Metadata for one
 /// topic with one partition, Produce) for a real client to send what we want to see, and records
 /// every request frame it receives.
 /// </summary>
-internal sealed class CaptureBroker : IAsyncDisposable
+public sealed class CaptureBroker : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
