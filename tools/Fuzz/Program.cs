@@ -35,17 +35,18 @@ switch (command)
             File.WriteAllBytes(Path.Combine(args[2], Hash(seed)), seed);
         return 0;
     case "afl" when args.Length == 2:
-        FuzzTarget aflTarget = FuzzTargets.Find(args[1]);
+        // Instrumented code may only run once SharpFuzz has mapped AFL's shared memory: look the target up inside.
+        FuzzTarget? aflTarget = null;
         SharpFuzz.Fuzzer.OutOfProcess.Run(stream =>
         {
             using var copy = new MemoryStream();
             stream.CopyTo(copy);
-            ThrowOnViolation(aflTarget, copy.ToArray());
+            ThrowOnViolation(aflTarget ??= FuzzTargets.Find(args[1]), copy.ToArray());
         });
         return 0;
     case "libfuzzer" when args.Length == 2:
-        FuzzTarget libFuzzerTarget = FuzzTargets.Find(args[1]);
-        SharpFuzz.Fuzzer.LibFuzzer.Run(span => ThrowOnViolation(libFuzzerTarget, span.ToArray()));
+        FuzzTarget? libFuzzerTarget = null;
+        SharpFuzz.Fuzzer.LibFuzzer.Run(span => ThrowOnViolation(libFuzzerTarget ??= FuzzTargets.Find(args[1]), span.ToArray()));
         return 0;
     case "replay" when args.Length >= 3:
         FuzzTarget replayTarget = FuzzTargets.Find(args[1]);
