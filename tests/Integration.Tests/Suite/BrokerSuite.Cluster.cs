@@ -110,9 +110,10 @@ public abstract partial class BrokerSuite
     {
         RequireBroker();
         await using KafkaAdminClient admin = Admin(Broker);
-        await admin.CreateTopicsAsync([new NewTopic(new string('a', 249), 1)]);
-        var refused = await Assert.ThrowsAsync<KafkaErrorException>(() => admin.CreateTopicsAsync([new NewTopic(new string('b', 250), 1)]));
+        string longest = UniqueTopic("len").PadRight(249, 'a');
+        await admin.CreateTopicsAsync([new NewTopic(longest, 1)]);
+        var refused = await Assert.ThrowsAsync<KafkaErrorException>(() => admin.CreateTopicsAsync([new NewTopic(longest + "a", 1)]));
         Assert.Equal(ErrorCode.InvalidTopicException, refused.ErrorCode);
-        await admin.DeleteTopicsAsync([new string('a', 249)]);
+        await admin.DeleteTopicsAsync([longest]);
     }
 }
