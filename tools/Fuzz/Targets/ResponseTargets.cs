@@ -9,6 +9,7 @@ namespace KafkaNative.Fuzz.Targets;
 /// <summary>
 /// A target per response the client decodes. Input: one byte choosing the version (among those the
 /// client may send), then the frame as BrokerConnection reads it: response header, body, nothing after.
+/// DecodeBody is private there, so these lines mirror it; ApiVersions goes through the connection's own decoder.
 /// </summary>
 internal static class ResponseTargets
 {
@@ -55,7 +56,14 @@ internal static class ResponseTargets
             {
                 if (input.Length == 0) return false;
                 short version = MessageBytes.Version(input[0], lowest, highest);
-                var reader = new KafkaReader(input.AsMemory(1));
+                if (TResponse.ApiKey == ApiKey.ApiVersions)
+                {
+                    // The connection's own decoder, with its KIP-511 retry at v0.
+                    BrokerConnection.DecodeApiVersions(input.AsSpan(1), version);
+                    return true;
+                }
+                // SendLeasedAsync (fetches) reads zero-copy from memory; SendAsync reads from a span and copies bytes fields.
+                KafkaReader reader = walk is null ? new KafkaReader(input.AsSpan(1)) : new KafkaReader(input.AsMemory(1));
                 ResponseHeader.Read(ref reader, TResponse.ResponseHeaderVersion(version));
                 TResponse response = TResponse.Read(ref reader, version);
                 reader.EnsureEnd($"{TResponse.ApiKey} response v{version}");
