@@ -106,6 +106,18 @@ public abstract partial class BrokerSuite
     }
 
     [SkippableFact]
+    public async Task NamesDifferingOnlyByDotAndUnderscoreCollide()
+    {
+        RequireBroker();
+        await using KafkaAdminClient admin = Admin(Broker);
+        string dotted = UniqueTopic("dot") + ".x";
+        await admin.CreateTopicsAsync([new NewTopic(dotted, 1)]);
+        var refused = await Assert.ThrowsAsync<KafkaErrorException>(() => admin.CreateTopicsAsync([new NewTopic(dotted.Replace('.', '_'), 1)]));
+        Assert.Equal(ErrorCode.InvalidTopicException, refused.ErrorCode);
+        await admin.DeleteTopicsAsync([dotted]);
+    }
+
+    [SkippableFact]
     public async Task ATopicNameOverTheLengthLimitIsRefused()
     {
         RequireBroker();
