@@ -14,7 +14,7 @@ public readonly record struct Execution(bool Accepted, Exception? Violation, Tim
 public static class FuzzContract
 {
     /// <summary>Wall-clock budget per input; a slower run is reported as a hang.</summary>
-    public static readonly TimeSpan TimeBudget = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan TimeBudget = TimeSpan.FromSeconds(10); // AFL++ runs with -t 10000 too
 
     /// <summary>Fixed part of the allocation budget: decompression caps and pooled buffers.</summary>
     public const long FixedAllocationBudget = 32L * 1024 * 1024;
