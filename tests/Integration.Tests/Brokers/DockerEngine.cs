@@ -11,6 +11,8 @@ public static class DockerEngine
     public static async Task<string?> WhyUnavailableAsync()
     {
         string host = Environment.GetEnvironmentVariable("DOCKER_HOST") ?? "unix://" + DefaultSocket;
+        if (host.StartsWith("unix://", StringComparison.Ordinal) && !File.Exists(host["unix://".Length..]))
+            return $"no Docker engine: {host["unix://".Length..]} does not exist (set DOCKER_HOST, or KAFKA_BOOTSTRAP_SERVERS for a real cluster)";
         try
         {
             using var http = host.StartsWith("unix://", StringComparison.Ordinal) ? UnixSocketClient(host["unix://".Length..]) : new HttpClient { BaseAddress = new Uri(host.Replace("tcp://", "http://", StringComparison.Ordinal)) };
