@@ -35,7 +35,8 @@ public class FuzzContractTests
     {
         FuzzTarget target = Target(input => input.Length < 40 ? true : throw new InvalidOperationException("too long"));
         FuzzReport report = InProcessFuzzer.Run(target, [new byte[39]], randomSeed: 1, maxExecutions: 100_000, TimeSpan.FromSeconds(10));
-        Finding finding = Assert.Single(report.Findings.Take(1));
+        Assert.NotEmpty(report.Findings);
+        Finding finding = report.Findings[0];
         Assert.True(finding.Input.Length >= 40);
         Assert.IsType<InvalidOperationException>(finding.Violation);
     }
