@@ -52,7 +52,7 @@ public class FuzzTargetTests(ITestOutputHelper output)
     [Fact]
     public void KcatCapturesAreInTheCorpus()
     {
-        foreach (string name in new[] { "sim-request", "records", "records-legacy", "codec-gzip", "codec-snappy", "codec-lz4", "codec-zstd" })
+        foreach (string name in new[] { "sim-request", "records", "records-legacy", "codec-gzip", "codec-snappy", "codec-lz4", "codec-zstd", "response-api-versions", "response-metadata", "response-produce" })
             Assert.NotEmpty(Corpus.Files(Corpus.CorpusDirectory(name)));
     }
 }

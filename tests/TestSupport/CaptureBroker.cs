@@ -11,6 +11,9 @@ namespace KafkaNative.TestSupport;
 /// <summary>A captured request: its header, version and the raw frame (without the size prefix).</summary>
 public sealed record CapturedRequest(ApiKey ApiKey, short Version, RequestHeader Header, byte[] Frame, int BodyOffset);
 
+/// <summary>A response the capture broker sent: the frame without its size prefix (header and body).</summary>
+public sealed record CapturedResponse(ApiKey ApiKey, short Version, byte[] Frame);
+
 /// <summary>
 /// A one-node "broker" for golden-byte tests and fuzz seeds: it answers just enough (ApiVersions, Metadata for one
 /// topic with one partition, Produce) for a real client to send what we want to see, and records
@@ -42,6 +45,9 @@ public sealed class CaptureBroker : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
     public string Bootstrap => $"127.0.0.1:{Port}";
     public ConcurrentQueue<CapturedRequest> Requests { get; } = new();
+
+    /// <summary>Every answer, at the version the client asked for: fuzz seeds for the client's response decoders.</summary>
+    public ConcurrentQueue<CapturedResponse> Responses { get; } = new();
 
     private async Task AcceptAsync()
     {
@@ -98,12 +104,14 @@ public sealed class CaptureBroker : IAsyncDisposable
         RequestHeader header = RequestHeader.Read(ref reader, headerVersion);
         Requests.Enqueue(new CapturedRequest(apiKey, version, header, frame, reader.Position));
 
-        return apiKey switch
+        byte[] response = apiKey switch
         {
             ApiKey.ApiVersions => Respond(header.CorrelationId, version, ApiVersions()),
             ApiKey.Metadata => Respond(header.CorrelationId, version, Metadata()),
             _ => Respond(header.CorrelationId, version, Produced(ProduceRequest.Read(ref reader, version))),
         };
+        Responses.Enqueue(new CapturedResponse(apiKey, version, response[4..]));
+        return response;
     }
 
     private ApiVersionsResponse ApiVersions()

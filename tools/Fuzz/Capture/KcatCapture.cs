@@ -10,7 +10,8 @@ namespace KafkaNative.Fuzz.Capture;
 /// Real inputs for the corpus: kcat (librdkafka) talks to the golden-byte tests' capture broker, and
 /// what it sends is filed under tools/Fuzz/corpus: every request frame for sim-request, the record
 /// batches of its Produce requests for records / records-legacy, and their compressed payloads for
-/// the codec targets. Run once after a librdkafka upgrade; the files are committed.
+/// the codec targets, and the capture broker's answers at the versions kcat chose for the response
+/// targets. Run once after a librdkafka upgrade; the files are committed.
 /// </summary>
 internal static class KcatCapture
 {
@@ -44,7 +45,10 @@ internal static class KcatCapture
             Save(root, SimRequestTarget.Name, $"{name}-{request.ApiKey}-v{request.Version}", request.Frame);
             if (request.ApiKey == Protocol.ApiKey.Produce) SaveRecords(root, name, request);
         }
-        Console.WriteLine($"captured {name}: {broker.Requests.Count} requests");
+        foreach (CapturedResponse response in broker.Responses)
+            if (ResponseTargets.Selector(response.ApiKey, response.Version) is { } selector)
+                Save(root, ResponseTargets.NameOf(response.ApiKey), $"{name}-v{response.Version}", [selector, .. response.Frame]);
+        Console.WriteLine($"captured {name}: {broker.Requests.Count} requests, {broker.Responses.Count} responses");
     }
 
     private static void SaveRecords(string root, string name, CapturedRequest request)

@@ -13,7 +13,10 @@ namespace KafkaNative.Fuzz.Targets;
 /// </summary>
 internal static class ResponseTargets
 {
-    public static IEnumerable<FuzzTarget> All() =>
+    // The versions each target reads, filled as the targets are built (field initializers run in order).
+    private static readonly Dictionary<ApiKey, (short Lowest, short Highest)> Ranges = [];
+
+    private static readonly FuzzTarget[] Targets =
     [
         Response<ApiVersionsRequest, ApiVersionsResponse>(),
         Response<MetadataRequest, MetadataResponse>(),
@@ -41,6 +44,14 @@ internal static class ResponseTargets
         Response<SaslAuthenticateRequest, SaslAuthenticateResponse>(),
     ];
 
+    public static IEnumerable<FuzzTarget> All() => Targets;
+
+    /// <summary>The selector byte that makes a response target read <paramref name="version"/>; null outside the client's versions.</summary>
+    public static byte? Selector(ApiKey api, short version) =>
+        Ranges.TryGetValue(api, out (short Lowest, short Highest) range) && version >= range.Lowest && version <= range.Highest
+            ? (byte)(version - range.Lowest)
+            : null;
+
     /// <summary>The target's name: "response-" and the API in kebab case (response-list-offsets).</summary>
     public static string NameOf(ApiKey api) => "response-" + TargetNames.Kebab(api.ToString());
 
@@ -50,6 +61,7 @@ internal static class ResponseTargets
     {
         short lowest = ClientApiVersions.Lowest<TRequest>();
         short highest = ClientApiVersions.Highest<TRequest>();
+        Ranges[TResponse.ApiKey] = (lowest, highest);
         return new FuzzTarget(
             NameOf(TResponse.ApiKey),
             input =>
