@@ -5,8 +5,9 @@ namespace KafkaNative.Sim;
 
 /// <summary>
 /// Every API the brokers serve, at the versions they implement, as ApiVersions advertises them.
-/// Ranges start where a feature the simulator relies on appears (v2 record batches for Produce from
-/// v3, isolation level for Fetch from v4) and reach the newest versions, flexible ones included.
+/// Ranges start where Kafka 4.0 starts them (KIP-896 removed Produce v0-2, Fetch v0-3, ListOffsets v0,
+/// OffsetCommit v0-1, OffsetFetch v0, JoinGroup v0-1, CreateTopics v0-1, DeleteTopics v0 and
+/// DescribeConfigs v0) and reach the newest versions, flexible ones included.
 /// </summary>
 internal static class ApiTable
 {
@@ -27,7 +28,7 @@ internal static class ApiTable
             ApiDescriptor.Create<OffsetCommitRequest, OffsetCommitResponse>(2, 9, OffsetCommitHandler.Handle, OffsetCommitHandler.Error),
             ApiDescriptor.Create<OffsetFetchRequest, OffsetFetchResponse>(1, 9, OffsetFetchHandler.Handle, OffsetFetchHandler.Error),
             ApiDescriptor.Create<FindCoordinatorRequest, FindCoordinatorResponse>(0, 6, FindCoordinatorHandler.Handle, FindCoordinatorHandler.Error),
-            ApiDescriptor.Create<JoinGroupRequest, JoinGroupResponse>(0, 9, JoinGroupHandler.Handle, JoinGroupHandler.Error),
+            ApiDescriptor.Create<JoinGroupRequest, JoinGroupResponse>(2, 9, JoinGroupHandler.Handle, JoinGroupHandler.Error),
             ApiDescriptor.Create<HeartbeatRequest, HeartbeatResponse>(0, 4, HeartbeatHandler.Handle, HeartbeatHandler.Error),
             ApiDescriptor.Create<LeaveGroupRequest, LeaveGroupResponse>(0, 5, LeaveGroupHandler.Handle, LeaveGroupHandler.Error),
             ApiDescriptor.Create<SyncGroupRequest, SyncGroupResponse>(0, 5, SyncGroupHandler.Handle, SyncGroupHandler.Error),

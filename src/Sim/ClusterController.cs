@@ -109,6 +109,8 @@ internal sealed class ClusterController
         lock (_lock)
         {
             if (_topics.ContainsKey(name)) return (ErrorCode.TopicAlreadyExists, $"Topic '{name}' already exists.", null, Task.CompletedTask);
+            if (_topics.Keys.FirstOrDefault(existing => TopicNames.Collide(existing, name)) is { } collision)
+                return (ErrorCode.InvalidTopicException, $"Topic '{name}' collides with existing topic: {collision}", null, Task.CompletedTask);
             (ErrorCode error, string? message, List<int[]>? replicas) = PlaceReplicas(partitions, replicationFactor, assignment, 0);
             if (replicas is null) return (error, message, null, Task.CompletedTask);
 

@@ -12,6 +12,8 @@ internal sealed class TopicConfig
         Overrides = overrides;
         MinInSyncReplicas = IntOr(overrides, "min.insync.replicas", options.MinInSyncReplicas);
         MaxMessageBytes = IntOr(overrides, "max.message.bytes", DefaultMaxMessageBytes);
+        IsCompacted = overrides.TryGetValue("cleanup.policy", out string? policy) && policy is not null &&
+            policy.Split(',').Any(p => p.Trim() == "compact");
         Defaults = new Dictionary<string, string>
         {
             ["cleanup.policy"] = "delete",
@@ -33,6 +35,9 @@ internal sealed class TopicConfig
     public int MinInSyncReplicas { get; }
 
     public int MaxMessageBytes { get; }
+
+    /// <summary>cleanup.policy includes "compact": Kafka then refuses records without a key.</summary>
+    public bool IsCompacted { get; }
 
     /// <summary>Checks values the brokers act on; returns an error message or null.</summary>
     public static string? Validate(IReadOnlyDictionary<string, string?> overrides)

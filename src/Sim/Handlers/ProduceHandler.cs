@@ -1,6 +1,7 @@
 using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;
 using KafkaNative.Protocol.Primitives;
+using KafkaNative.Protocol.Records;
 using KafkaNative.Sim.Log;
 using KafkaNative.Sim.Replication;
 
@@ -84,6 +85,7 @@ internal static class ProduceHandler
         ErrorCode invalid = Validate(batch, out BatchHeader header);
         if (invalid != ErrorCode.None) return invalid;
         if (batch.Length > replica.Config.MaxMessageBytes) return ErrorCode.MessageTooLarge;
+        if (replica.Config.IsCompacted && records is { } compacted && KeylessRecordError(compacted) is var keyless and not ErrorCode.None) return keyless;
         if (acks == -1 && replica.Isr.Length < replica.Config.MinInSyncReplicas) return ErrorCode.NotEnoughReplicas;
 
         ProducerStateTable.Verdict verdict = replica.Producers.Check(header);
@@ -106,6 +108,23 @@ internal static class ProduceHandler
         {
             delayed.Wait(result);
             replica.AckWaiters.Add(new AckWaiter(delayed, result, requiredOffset));
+        }
+        return ErrorCode.None;
+    }
+
+    /// <summary>Kafka's LogValidator refuses a record without a key on a compacted topic (INVALID_RECORD); compressed batches are opened to look.</summary>
+    private static ErrorCode KeylessRecordError(ReadOnlyMemory<byte> records)
+    {
+        using var reader = new RecordBatchReader();
+        try
+        {
+            foreach (RecordBatch batch in reader.Read(records))
+                foreach (Record record in batch)
+                    if (record.IsKeyNull) return ErrorCode.InvalidRecord;
+        }
+        catch (KafkaProtocolException)
+        {
+            return ErrorCode.CorruptMessage;
         }
         return ErrorCode.None;
     }

@@ -2,20 +2,24 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;
 using KafkaNative.Protocol.Primitives;
 
-namespace KafkaNative.Protocol.Tests.Interop;
+namespace KafkaNative.TestSupport;
 
 /// <summary>A captured request: its header, version and the raw frame (without the size prefix).</summary>
-internal sealed record CapturedRequest(ApiKey ApiKey, short Version, RequestHeader Header, byte[] Frame, int BodyOffset);
+public sealed record CapturedRequest(ApiKey ApiKey, short Version, RequestHeader Header, byte[] Frame, int BodyOffset);
+
+/// <summary>A response the capture broker sent: the frame without its size prefix (header and body).</summary>
+public sealed record CapturedResponse(ApiKey ApiKey, short Version, byte[] Frame);
 
 /// <summary>
-/// A one-node "broker" for golden-byte tests: it answers just enough (ApiVersions, Metadata for one
+/// A one-node "broker" for golden-byte tests and fuzz seeds: it answers just enough (ApiVersions, Metadata for one
 /// topic with one partition, Produce) for a real client to send what we want to see, and records
 /// every request frame it receives.
 /// </summary>
-internal sealed class CaptureBroker : IAsyncDisposable
+public sealed class CaptureBroker : IAsyncDisposable
 {
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
@@ -41,6 +45,9 @@ internal sealed class CaptureBroker : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
     public string Bootstrap => $"127.0.0.1:{Port}";
     public ConcurrentQueue<CapturedRequest> Requests { get; } = new();
+
+    /// <summary>Every answer, at the version the client asked for: fuzz seeds for the client's response decoders.</summary>
+    public ConcurrentQueue<CapturedResponse> Responses { get; } = new();
 
     private async Task AcceptAsync()
     {
@@ -97,12 +104,14 @@ internal sealed class CaptureBroker : IAsyncDisposable
         RequestHeader header = RequestHeader.Read(ref reader, headerVersion);
         Requests.Enqueue(new CapturedRequest(apiKey, version, header, frame, reader.Position));
 
-        return apiKey switch
+        byte[] response = apiKey switch
         {
             ApiKey.ApiVersions => Respond(header.CorrelationId, version, ApiVersions()),
             ApiKey.Metadata => Respond(header.CorrelationId, version, Metadata()),
             _ => Respond(header.CorrelationId, version, Produced(ProduceRequest.Read(ref reader, version))),
         };
+        Responses.Enqueue(new CapturedResponse(apiKey, version, response[4..]));
+        return response;
     }
 
     private ApiVersionsResponse ApiVersions()
