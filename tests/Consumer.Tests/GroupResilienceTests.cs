@@ -86,10 +86,7 @@ public class GroupResilienceTests
     {
         await using SimulatedCluster sim = await StartFastGroupsAsync();
         await sim.CreateTopicAsync("stuck-cb", 2, 1);
-        ConsumerOptions options = Options(sim, "g-stuck-cb");
-        options.SessionTimeout = TimeSpan.FromSeconds(45);
-        options.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
-        options.MaxPollInterval = TimeSpan.FromSeconds(2);
+        ConsumerOptions options = ShortMaxPollOptions(sim, "g-stuck-cb");
         await using var healthy = new KafkaConsumer<string?, string?>(options);
         healthy.Subscribe(["stuck-cb"]);
         using var cts = new CancellationTokenSource(Generous);
@@ -244,10 +241,7 @@ public class GroupResilienceTests
     {
         await using SimulatedCluster sim = await StartFastGroupsAsync();
         await sim.CreateTopicAsync("poll", 2, 1);
-        ConsumerOptions options = Options(sim, "g-poll");
-        options.SessionTimeout = TimeSpan.FromSeconds(45);
-        options.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
-        options.MaxPollInterval = TimeSpan.FromSeconds(2);
+        ConsumerOptions options = ShortMaxPollOptions(sim, "g-poll");
         await using var busy = new KafkaConsumer<string?, string?>(options);
         await using var away = new KafkaConsumer<string?, string?>(options);
         int lost = 0;
@@ -306,5 +300,15 @@ public class GroupResilienceTests
         await consumer.CommitAsync(third!, cts.Token);   // explicit commit of one record
         Assert.Equal([new TopicPartitionOffset(partition, 3)], await consumer.CommittedAsync([partition], cts.Token));
         Assert.Throws<InvalidOperationException>(() => consumer.StoreOffset(new TopicPartitionOffset("other", 0, 1)));
+    }
+
+    /// <summary>A session far longer than the poll interval, so only MaxPollInterval can end a membership.</summary>
+    private static ConsumerOptions ShortMaxPollOptions(SimulatedCluster sim, string group)
+    {
+        ConsumerOptions options = Options(sim, group);
+        options.SessionTimeout = TimeSpan.FromSeconds(45);
+        options.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
+        options.MaxPollInterval = TimeSpan.FromSeconds(2);
+        return options;
     }
 }
