@@ -17,6 +17,7 @@ internal sealed class ReconnectBackoff
     private int _failures;
     private long _lastAttempt = long.MinValue;
     private TimeSpan _current;
+    private Exception? _lastFailure;
 
     public ReconnectBackoff(TimeSpan min, TimeSpan max)
     {
@@ -24,16 +25,6 @@ internal sealed class ReconnectBackoff
         _max = max;
         _current = min;
     }
-
-    public Exception? LastFailure
-    {
-        get
-        {
-            lock (_lock) return _lastFailure;
-        }
-    }
-
-    private Exception? _lastFailure;
 
     /// <summary>
     /// Starts an attempt at <paramref name="now"/> unless the backoff after the last failure still runs;

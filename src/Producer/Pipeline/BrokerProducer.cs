@@ -101,8 +101,8 @@ internal sealed class BrokerProducer : IAsyncDisposable
         finally
         {
             Input.Writer.TryComplete();
-            if (Fault is not null) Pipeline.FailAll(_context, Input.Reader, Failed());
-            Pipeline.FailAll(_context, Input.Reader, "the producer was closed");
+            if (Fault is not null) Pipeline.FailAll(_context, Input.Reader, CrashError());
+            else Pipeline.FailAll(_context, Input.Reader, "the producer was closed");
             foreach (ProducerBatch batch in _open.Values)
             {
                 if (Fault is null)
@@ -110,7 +110,7 @@ internal sealed class BrokerProducer : IAsyncDisposable
                     batch.LeaveTransit();
                     batch.Fail(Pipeline.Closed(batch.Partition.Topic, batch.Partition.Partition, "the producer was closed"));
                 }
-                else HandBack(batch, Failed());
+                else HandBack(batch, CrashError());
             }
             _open.Clear();
             _ready.Writer.TryComplete();
@@ -373,15 +373,15 @@ internal sealed class BrokerProducer : IAsyncDisposable
     private static void HandBack(ProducerBatch batch, KafkaException error)
     {
         batch.Partition.Halted = true;
-        batch.Failed(error);
+        batch.RecordAttemptError(error);
         batch.Partition.Owner.HandBack(batch);
     }
 
     private KafkaException Stopped(ProducerBatch batch) => Fault is null
         ? Pipeline.Closed(batch.Partition.Topic, batch.Partition.Partition, "the producer was closed")
-        : Failed();
+        : CrashError();
 
-    private KafkaConnectionException Failed() => new($"The producer for broker {NodeId} failed: {Fault!.Message}", Fault!);
+    private KafkaConnectionException CrashError() => new($"The producer for broker {NodeId} failed: {Fault!.Message}", Fault!);
 
     /// <summary>
     /// Supervision: an unexpected exception in either loop is logged, stops both, refuses new input so

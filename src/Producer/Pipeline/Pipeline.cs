@@ -54,10 +54,6 @@ internal static class Pipeline
         Fail(context, ref record, error);
     }
 
-    /// <summary>Writes a chunk to the next stage, waiting while its channel is full.</summary>
-    public static ValueTask SendAsync(ChannelWriter<RecordChunk> next, RecordChunk chunk, CancellationToken cancellationToken) =>
-        next.TryWrite(chunk) ? ValueTask.CompletedTask : next.WriteAsync(chunk, cancellationToken);
-
     /// <summary>Writes a chunk to the next stage, waiting while its channel is full; false when that stage has stopped.</summary>
     public static async ValueTask<bool> TrySendAsync(ChannelWriter<RecordChunk> next, RecordChunk chunk, CancellationToken cancellationToken)
     {

@@ -50,7 +50,7 @@ internal sealed class ProducerBatch
     public int LastErrorAttempt { get; private set; }
 
     /// <summary>Records how the latest attempt failed.</summary>
-    public void Failed(Exception error)
+    public void RecordAttemptError(Exception error)
     {
         LastError = error;
         LastErrorAttempt = Attempts;

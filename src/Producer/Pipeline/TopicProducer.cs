@@ -73,7 +73,7 @@ internal sealed class TopicProducer
         {
             Input.Writer.TryComplete();
             if (Fault is not null) Pipeline.FailAll(_context, Input.Reader, Fault);
-            Pipeline.FailAll(_context, Input.Reader, "the producer was closed");
+            else Pipeline.FailAll(_context, Input.Reader, "the producer was closed");
             var started = _partitions.Where(p => p is not null).Select(p => p!).ToList();
             foreach (PartitionProducer partition in started)
             {
