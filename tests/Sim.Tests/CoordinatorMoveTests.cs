@@ -22,7 +22,7 @@ public sealed class CoordinatorMoveTests
         await SyncAsync(a, group, first.GenerationId, leader, (leader, [1]));
         string follower = (await JoinAsync(b, Join(group, "", sessionTimeoutMs: followerSessionTimeoutMs))).MemberId;
         Task<JoinGroupResponse> joining = JoinAsync(b, Join(group, follower, sessionTimeoutMs: followerSessionTimeoutMs));
-        await PollAsync(async () => await HeartbeatAsync(a, group, first.GenerationId, leader) == (short)ErrorCode.RebalanceInProgress);
+        await Eventually.TrueAsync(async () => await HeartbeatAsync(a, group, first.GenerationId, leader) == (short)ErrorCode.RebalanceInProgress, () => "the coordinator to start a rebalance", TimeSpan.FromSeconds(10));
         JoinGroupResponse rejoined = await JoinAsync(a, Join(group, leader));
         JoinGroupResponse joined = await joining;
         Task<SyncGroupResponse> syncing = SyncAsync(b, group, joined.GenerationId, follower);
@@ -109,7 +109,7 @@ public sealed class CoordinatorMoveTests
         FormedGroup formed = await FormAsync(a, b, group);
         string third = (await JoinAsync(c, Join(group, ""))).MemberId;
         Task<JoinGroupResponse> waiting = JoinAsync(c, Join(group, third));
-        await PollAsync(async () => await HeartbeatAsync(a, group, formed.Generation, formed.Leader) == (short)ErrorCode.RebalanceInProgress);
+        await Eventually.TrueAsync(async () => await HeartbeatAsync(a, group, formed.Generation, formed.Leader) == (short)ErrorCode.RebalanceInProgress, () => "the coordinator to start a rebalance", TimeSpan.FromSeconds(10));
 
         int next = (old + 2) % 3;
         await cluster.MoveGroupCoordinatorAsync(group, next);
@@ -161,7 +161,7 @@ public sealed class CoordinatorMoveTests
 
         // The follower goes quiet: its session still expires at the new coordinator and the leader is told to rejoin.
         await using KafkaTestClient leader = await KafkaTestClient.ConnectAsync(cluster, next);
-        await PollAsync(async () => await HeartbeatAsync(leader, group, formed.Generation, formed.Leader) == (short)ErrorCode.RebalanceInProgress);
+        await Eventually.TrueAsync(async () => await HeartbeatAsync(leader, group, formed.Generation, formed.Leader) == (short)ErrorCode.RebalanceInProgress, () => "the coordinator to start a rebalance", TimeSpan.FromSeconds(10));
         JoinGroupResponse alone = await JoinAsync(leader, Join(group, formed.Leader));
         Assert.Equal(formed.Generation + 1, alone.GenerationId);
         Assert.Equal([formed.Leader], alone.Members.Select(m => m.MemberId));
@@ -176,15 +176,5 @@ public sealed class CoordinatorMoveTests
         Assert.Contains("not a live broker", stopped.Message);
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => cluster.MoveGroupCoordinatorAsync("g", 7));
         await Assert.ThrowsAsync<ArgumentException>(() => cluster.MoveGroupCoordinatorAsync("", 0));
-    }
-
-    private static async Task PollAsync(Func<Task<bool>> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(10)) throw new TimeoutException("Condition not met in 10 s.");
-            await Task.Delay(20);
-        }
     }
 }

@@ -25,8 +25,8 @@ public sealed class ConsumerGroupWorkload : IAsyncDisposable
         {
             workload._members.Add(new KcatGroupMember("kcat", bootstrapServers, topic, group, workload.Log));
             for (int i = 1; i <= 3; i++) workload._members.Add(new OurGroupMember($"ours-{i}", bootstrapServers, topic, group, workload.Log));
-            await Poll.UntilAsync(() => workload._members.All(m => m.AssignedPartitions > 0) && workload._members.Sum(m => m.AssignedPartitions) == partitions,
-                Formation, () => $"the group to share out {partitions} partitions among its 4 members: {workload.Assignments()}");
+            await Eventually.TrueAsync(() => workload._members.All(m => m.AssignedPartitions > 0) && workload._members.Sum(m => m.AssignedPartitions) == partitions,
+                () => $"the group to share out {partitions} partitions among its 4 members: {workload.Assignments()}", Formation);
             return workload;
         }
         catch
@@ -38,8 +38,8 @@ public sealed class ConsumerGroupWorkload : IAsyncDisposable
 
     /// <summary>Waits until some member has read every position in <paramref name="positions"/>.</summary>
     public Task WaitUntilReadAsync(IReadOnlyCollection<(int Partition, long Offset)> positions, TimeSpan timeout) =>
-        Poll.UntilAsync(() => Log.DistinctSeen >= positions.Count && positions.All(p => Log.HasSeen(p.Partition, p.Offset)),
-            timeout, () => $"the group to read all {positions.Count} stored records (read {Log.DistinctSeen}; {Assignments()})");
+        Eventually.TrueAsync(() => Log.DistinctSeen >= positions.Count && positions.All(p => Log.HasSeen(p.Partition, p.Offset)),
+            () => $"the group to read all {positions.Count} stored records (read {Log.DistinctSeen}; {Assignments()})", timeout);
 
     private string Assignments() => string.Join(", ", _members.Select(m => $"{m.Name} holds {m.AssignedPartitions}"));
 
