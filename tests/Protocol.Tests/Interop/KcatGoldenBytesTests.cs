@@ -55,8 +55,11 @@ public class KcatGoldenBytesTests
         await using var broker = new CaptureBroker("golden");
         string[] lines = Enumerable.Range(0, 50).Select(i => $"key-{i}:value-{i}-{new string('x', i)}").ToArray();
 
+        // One request holds every line: the batch goes when all 50 are queued (batch.num.messages), and the
+        // long linger keeps a slow stdin on a loaded machine from splitting it (a one-record snappy batch
+        // that does not shrink is sent uncompressed).
         var (exit, _, errors) = await Kcat.RunAsync(
-            $"-b {broker.Bootstrap} -P -t golden -p 0 -K : -X compression.codec={codec} -X linger.ms=100 -X acks=all -X enable.idempotence=false",
+            $"-b {broker.Bootstrap} -P -t golden -p 0 -K : -X compression.codec={codec} -X linger.ms=5000 -X batch.num.messages={lines.Length} -X acks=all -X enable.idempotence=false",
             string.Join('\n', lines) + "\n", Deadline);
         Assert.True(exit == 0, errors);
 
@@ -92,7 +95,7 @@ public class KcatGoldenBytesTests
         string[] lines = Enumerable.Range(0, 20).Select(i => $"k{i}:legacy value {i}").ToArray();
 
         var (exit, _, errors) = await Kcat.RunAsync(
-            $"-b {broker.Bootstrap} -P -t legacy -p 0 -K : -X compression.codec={codec} -X linger.ms=100 -X enable.idempotence=false",
+            $"-b {broker.Bootstrap} -P -t legacy -p 0 -K : -X compression.codec={codec} -X linger.ms=5000 -X batch.num.messages={lines.Length} -X enable.idempotence=false",
             string.Join('\n', lines) + "\n", Deadline);
         Assert.True(exit == 0, errors);
 
