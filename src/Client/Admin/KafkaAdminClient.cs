@@ -59,7 +59,7 @@ public sealed class KafkaAdminClient : IAsyncDisposable
     public async Task CreateTopicsAsync(IEnumerable<NewTopic> topics, bool validateOnly = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topics);
-        var request = new CreateTopicsRequest { timeoutMs = (int)BrokerTimeout.TotalMilliseconds, validateOnly = validateOnly };
+        var request = new CreateTopicsRequest { TimeoutMs = (int)BrokerTimeout.TotalMilliseconds, ValidateOnly = validateOnly };
         foreach (NewTopic topic in topics)
         {
             ArgumentException.ThrowIfNullOrEmpty(topic.Name, nameof(topics));
