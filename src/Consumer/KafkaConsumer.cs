@@ -243,8 +243,8 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGro
     /// <summary>Asks the partition's leader for its low and high watermarks.</summary>
     public async Task<(long Low, long High)> QueryWatermarkOffsetsAsync(TopicPartition partition, CancellationToken cancellationToken = default)
     {
-        long low = await OffsetResolver.ListOffsetAsync(_context, partition, -2, cancellationToken).ConfigureAwait(false);
-        long high = await OffsetResolver.ListOffsetAsync(_context, partition, -1, cancellationToken).ConfigureAwait(false);
+        long low = await OffsetResolver.ListOffsetAsync(_context, partition, Sentinels.EarliestTimestamp, cancellationToken).ConfigureAwait(false);
+        long high = await OffsetResolver.ListOffsetAsync(_context, partition, Sentinels.LatestTimestamp, cancellationToken).ConfigureAwait(false);
         return (low, high);
     }
 

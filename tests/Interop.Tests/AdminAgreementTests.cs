@@ -7,7 +7,7 @@ using KafkaNative.Sim;
 using Xunit.Abstractions;
 using Rd = Confluent.Kafka;
 using RdAdmin = Confluent.Kafka.Admin;
-using TopicPartition = KafkaNative.Client.TopicPartition;
+using TopicPartition = KafkaNative.TopicPartition;
 
 namespace KafkaNative.Interop.Tests;
 
@@ -137,7 +137,7 @@ public sealed class AdminAgreementTests(ITestOutputHelper output) : IAsyncLifeti
         await _theirs.AlterConsumerGroupOffsetsAsync([new Rd.ConsumerGroupTopicPartitionOffsets("offsets-group", [new Rd.TopicPartitionOffset("offsets", 1, 3)])]);
         var theirView = (await _theirs.ListConsumerGroupOffsetsAsync([new Rd.ConsumerGroupTopicPartitions("offsets-group", [new Rd.TopicPartition("offsets", 0), new Rd.TopicPartition("offsets", 1)])])).Single();
         Assert.Equal(["offsets[0]@4", "offsets[1]@3"], theirView.Partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]@{p.Offset.Value}").Order());
-        var ourView = await consumer.CommittedAsync([new Consumer.TopicPartition("offsets", 0), new Consumer.TopicPartition("offsets", 1)]);
+        var ourView = await consumer.CommittedAsync([new TopicPartition("offsets", 0), new TopicPartition("offsets", 1)]);
         Assert.Equal(["offsets[0]@4", "offsets[1]@3"], ourView.Select(p => $"{p.Topic}[{p.Partition}]@{p.Offset}").Order());
     }
 

@@ -196,7 +196,7 @@ public static class SchemaReader
             var field = new FieldSpec
             {
                 Name = Text(node, "name")!,
-                PropertyName = Text(node, "name")!,
+                PropertyName = PascalCase(Text(node, "name")!),
                 Type = type,
                 Versions = versions,
                 NullableVersions = VersionRange.Parse(Text(node, "nullableVersions"), VersionRange.None),
@@ -260,4 +260,7 @@ public static class SchemaReader
         !node.TryGetProperty(property, out JsonElement value) ? null
         : value.ValueKind == JsonValueKind.String ? value.GetString()
         : value.GetRawText();
+
+    // A few schema fields are spelled camelCase (timeoutMs, validateOnly, isKRaftController); C# properties are PascalCase.
+    private static string PascalCase(string name) => char.ToUpperInvariant(name[0]) + name[1..];
 }

@@ -1,5 +1,5 @@
-using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;
+using KafkaNative.Protocol;
 
 namespace KafkaNative.Client.Admin;
 
@@ -35,7 +35,7 @@ public sealed class KafkaAdminClient : IAsyncDisposable
     }
 
     /// <summary>Creates an admin client over a cluster client shared with others; disposing the admin client leaves it open.</summary>
-    public KafkaAdminClient(KafkaCluster cluster)
+    internal KafkaAdminClient(KafkaCluster cluster)
         : this(cluster ?? throw new ArgumentNullException(nameof(cluster)), ownsCluster: false)
     {
     }
@@ -47,7 +47,7 @@ public sealed class KafkaAdminClient : IAsyncDisposable
     }
 
     /// <summary>The cluster client this admin client uses.</summary>
-    public KafkaCluster Cluster => _cluster;
+    internal KafkaCluster Cluster => _cluster;
 
     private TimeSpan BrokerTimeout => _cluster.Options.RequestTimeout / 2;
 
@@ -59,7 +59,7 @@ public sealed class KafkaAdminClient : IAsyncDisposable
     public async Task CreateTopicsAsync(IEnumerable<NewTopic> topics, bool validateOnly = false, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(topics);
-        var request = new CreateTopicsRequest { timeoutMs = (int)BrokerTimeout.TotalMilliseconds, validateOnly = validateOnly };
+        var request = new CreateTopicsRequest { TimeoutMs = (int)BrokerTimeout.TotalMilliseconds, ValidateOnly = validateOnly };
         foreach (NewTopic topic in topics)
         {
             ArgumentException.ThrowIfNullOrEmpty(topic.Name, nameof(topics));
@@ -122,7 +122,7 @@ public sealed class KafkaAdminClient : IAsyncDisposable
     {
         var request = new MetadataRequest { Topics = null, AllowAutoTopicCreation = false };
         MetadataResponse response = await _cluster.SendToAnyBrokerAsync<MetadataRequest, MetadataResponse>(request, cancellationToken).ConfigureAwait(false);
-        return ClusterMetadata.FromResponse(response, -1).Topics.Values
+        return ClusterMetadata.FromResponse(response, Sentinels.NoNode).Topics.Values
             .Where(t => includeInternal || !t.IsInternal)
             .OrderBy(t => t.Name, StringComparer.Ordinal)
             .ToList();
@@ -141,7 +141,7 @@ public sealed class KafkaAdminClient : IAsyncDisposable
         };
         if (request.Topics.Count == 0) return [];
         MetadataResponse response = await _cluster.SendToAnyBrokerAsync<MetadataRequest, MetadataResponse>(request, cancellationToken).ConfigureAwait(false);
-        return ClusterMetadata.FromResponse(response, -1).Topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+        return ClusterMetadata.FromResponse(response, Sentinels.NoNode).Topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>Describes the cluster: its id, controller and live brokers.</summary>
@@ -258,7 +258,7 @@ public sealed class KafkaAdminClient : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(partitions);
         return PerLeaderAsync<OffsetSpec, ListedOffset>("ListOffsets", partitions, async (broker, items, ct) =>
         {
-            var request = new ListOffsetsRequest { ReplicaId = -1, TimeoutMs = (int)BrokerTimeout.TotalMilliseconds };
+            var request = new ListOffsetsRequest { ReplicaId = Sentinels.ClientReplicaId, TimeoutMs = (int)BrokerTimeout.TotalMilliseconds };
             foreach (IGrouping<string, KeyValuePair<TopicPartition, OffsetSpec>> topic in items.GroupBy(i => i.Key.Topic))
             {
                 request.Topics.Add(new ListOffsetsRequest.ListOffsetsTopic

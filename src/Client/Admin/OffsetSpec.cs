@@ -1,3 +1,5 @@
+using KafkaNative.Protocol;
+
 namespace KafkaNative.Client.Admin;
 
 /// <summary>Which offset ListOffsets looks up: a timestamp or one of the special values.</summary>
@@ -5,13 +7,13 @@ namespace KafkaNative.Client.Admin;
 public readonly record struct OffsetSpec(long Timestamp)
 {
     /// <summary>The offset the next record will get (the log end offset).</summary>
-    public static OffsetSpec Latest => new(-1);
+    public static OffsetSpec Latest => new(Sentinels.LatestTimestamp);
 
     /// <summary>The first offset still in the log.</summary>
-    public static OffsetSpec Earliest => new(-2);
+    public static OffsetSpec Earliest => new(Sentinels.EarliestTimestamp);
 
     /// <summary>The offset of the record with the highest timestamp.</summary>
-    public static OffsetSpec MaxTimestamp => new(-3);
+    public static OffsetSpec MaxTimestamp => new(Sentinels.MaxTimestamp);
 
     /// <summary>The first offset whose timestamp is at or after <paramref name="time"/>.</summary>
     public static OffsetSpec ForTime(DateTimeOffset time) => new(time.ToUnixTimeMilliseconds());

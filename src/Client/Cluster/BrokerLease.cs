@@ -5,7 +5,7 @@ namespace KafkaNative.Client;
 /// admin, metadata) holds its own lease, all sharing one connection; disposing the last lease
 /// closes it. Dispose exactly once per acquisition (extra calls are ignored).
 /// </summary>
-public sealed class BrokerLease : IDisposable
+internal sealed class BrokerLease : IDisposable
 {
     private BrokerPool? _pool;
 

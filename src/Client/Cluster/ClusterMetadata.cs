@@ -5,7 +5,7 @@ using KafkaNative.Protocol.Messages;
 namespace KafkaNative.Client;
 
 /// <summary>An immutable snapshot of the cluster: brokers, controller and the topics asked about.</summary>
-public sealed class ClusterMetadata
+internal sealed class ClusterMetadata
 {
     private ClusterMetadata(string? clusterId, int controllerId, FrozenDictionary<int, BrokerMetadata> brokers, FrozenDictionary<string, TopicMetadata> topics, int sourceNodeId)
     {

@@ -12,7 +12,7 @@ namespace KafkaNative.Client;
 /// Obtained through <see cref="KafkaCluster"/> as a reference-counted <see cref="BrokerLease"/>;
 /// the connection closes when the last lease is released.
 /// </summary>
-public sealed class KafkaBroker
+internal sealed class KafkaBroker
 {
     private readonly KafkaClientOptions _options;
     private readonly ILogger _logger;

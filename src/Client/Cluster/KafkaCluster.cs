@@ -9,7 +9,7 @@ namespace KafkaNative.Client;
 /// broker leases so that all users of a broker share one connection.
 /// </summary>
 /// <remarks>Creating the cluster does not connect; the first call that needs metadata does.</remarks>
-public sealed class KafkaCluster : IAsyncDisposable
+internal sealed class KafkaCluster : IAsyncDisposable
 {
     private readonly BrokerPool _pool;
     private readonly MetadataCache _metadata;

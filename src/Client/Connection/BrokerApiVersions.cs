@@ -1,5 +1,5 @@
-using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;
+using KafkaNative.Protocol;
 
 namespace KafkaNative.Client;
 
@@ -7,7 +7,7 @@ namespace KafkaNative.Client;
 /// The version ranges a broker announced in its ApiVersions response, and the choice of version for
 /// each request: the highest both the broker and this client (stable versions only) support.
 /// </summary>
-public sealed class BrokerApiVersions
+internal sealed class BrokerApiVersions
 {
     // Indexed by API key; Max < 0 marks an API the broker did not announce.
     private readonly (short Min, short Max)[] _ranges;

@@ -25,7 +25,7 @@ namespace KafkaNative.Client;
 /// Request objects are encoded by the writer after <c>SendAsync</c> returns control, so they must not
 /// be changed until the send completes.
 /// </remarks>
-public sealed class BrokerConnection : IAsyncDisposable
+internal sealed class BrokerConnection : IAsyncDisposable
 {
     private readonly Stream _stream;
     private readonly PipeReader _input;

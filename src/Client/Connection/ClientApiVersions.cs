@@ -8,7 +8,7 @@ namespace KafkaNative.Client;
 /// but a schema marked <c>latestVersionUnstable</c> has a newest version still under development,
 /// which clients must not use; this table caps those APIs at their highest stable version.
 /// </summary>
-public static class ClientApiVersions
+internal static class ClientApiVersions
 {
     /// <summary>
     /// Highest stable version of the APIs whose schema's newest version is unstable; -1 when no

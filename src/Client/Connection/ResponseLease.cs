@@ -9,7 +9,7 @@ namespace KafkaNative.Client;
 /// and any slice still held reads someone else's data.
 /// </summary>
 /// <typeparam name="TResponse">The response type.</typeparam>
-public sealed class ResponseLease<TResponse> : IDisposable where TResponse : class
+internal sealed class ResponseLease<TResponse> : IDisposable where TResponse : class
 {
     private readonly TResponse _response;
     private byte[]? _buffer;

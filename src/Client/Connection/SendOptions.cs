@@ -9,4 +9,4 @@ namespace KafkaNative.Client;
 /// Request timeout for this request instead of <see cref="KafkaClientOptions.RequestTimeout"/>, for
 /// requests the broker may hold on purpose (a Fetch with a long max wait); null means the default.
 /// </param>
-public readonly record struct SendOptions(short? MaxVersion = null, TimeSpan? Timeout = null);
+internal readonly record struct SendOptions(short? MaxVersion = null, TimeSpan? Timeout = null);

@@ -172,7 +172,7 @@ internal sealed class BrokerConsumer
     private void BuildRequest(FetchRequest request)
     {
         ConsumerOptions options = _context.Options;
-        request.ReplicaId = -1;
+        request.ReplicaId = Sentinels.ClientReplicaId;
         request.MaxWaitMs = (int)options.FetchMaxWait.TotalMilliseconds;
         request.MinBytes = options.FetchMinBytes;
         request.MaxBytes = options.FetchMaxBytes;

@@ -10,8 +10,6 @@ internal static class OffsetResolver
     /// <summary>Initial offset meaning "the group's committed offset, else the reset policy".</summary>
     public const long Committed = -1002;
 
-    private const long EarliestTimestamp = -2;
-    private const long LatestTimestamp = -1;
 
     /// <summary>Resolves a pending reset (<see cref="TopicPartitionOffset.Beginning"/>, <see cref="TopicPartitionOffset.End"/>, or Unset for the policy).</summary>
     /// <exception cref="KafkaConsumeException">The policy is <see cref="AutoOffsetReset.Error"/>.</exception>
@@ -19,7 +17,7 @@ internal static class OffsetResolver
     {
         if (reset == Committed)
         {
-            long committed = context.CommittedLookup is { } lookup ? await lookup(partition, cancellationToken).ConfigureAwait(false) : -1;
+            long committed = context.CommittedLookup is { } lookup ? await lookup(partition, cancellationToken).ConfigureAwait(false) : Sentinels.NoOffset;
             if (committed >= 0) return committed;
             reset = TopicPartitionOffset.Unset;
         }
@@ -33,16 +31,16 @@ internal static class OffsetResolver
                     $"{partition} has no valid offset (no committed offset, or out of range) and AutoOffsetReset is Error; Seek to continue."),
             };
         }
-        return await ListOffsetAsync(context, partition, reset == TopicPartitionOffset.Beginning ? EarliestTimestamp : LatestTimestamp, cancellationToken).ConfigureAwait(false);
+        return await ListOffsetAsync(context, partition, reset == TopicPartitionOffset.Beginning ? Sentinels.EarliestTimestamp : Sentinels.LatestTimestamp, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>The earliest (-2) or latest (-1) offset of a partition, from its leader.</summary>
+    /// <summary>The earliest or latest offset of a partition, from its leader.</summary>
     public static async Task<long> ListOffsetAsync(ConsumerContext context, TopicPartition partition, long timestamp, CancellationToken cancellationToken)
     {
         using BrokerLease lease = await context.Cluster.AcquireLeaderAsync(partition.Topic, partition.Partition, cancellationToken).ConfigureAwait(false);
         var request = new ListOffsetsRequest
         {
-            ReplicaId = -1,
+            ReplicaId = Sentinels.ClientReplicaId,
             IsolationLevel = (sbyte)context.Options.IsolationLevel,
             Topics =
             [

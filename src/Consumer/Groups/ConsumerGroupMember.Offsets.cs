@@ -64,7 +64,7 @@ internal sealed partial class ConsumerGroupMember
                 foreach (TopicPartition partition in partitions)
                 {
                     long offset = response.Topics.Where(t => t.Name == partition.Topic).SelectMany(t => t.Partitions)
-                        .Where(p => p.PartitionIndex == partition.Partition).Select(p => p.CommittedOffset).DefaultIfEmpty(-1).First();
+                        .Where(p => p.PartitionIndex == partition.Partition).Select(p => p.CommittedOffset).DefaultIfEmpty(Sentinels.NoOffset).First();
                     result.Add(new TopicPartitionOffset(partition, offset));
                 }
                 return result;

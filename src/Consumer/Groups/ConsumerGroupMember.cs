@@ -35,7 +35,7 @@ internal sealed partial class ConsumerGroupMember : IDisposable
     private IReadOnlyList<string> _joinedTopics = [];
     private Regex? _pattern;
     private string _memberId = "";
-    private int _generation = -1;
+    private int _generation = Sentinels.NoGeneration;
     private HeartbeatLoop? _heartbeat;
     private Task _heartbeatTask = Task.CompletedTask;
     private CancellationTokenSource? _heartbeatStop;
@@ -255,7 +255,7 @@ internal sealed partial class ConsumerGroupMember : IDisposable
             lost = _owned;
             _owned = [];
             if (error == ErrorCode.UnknownMemberId) _memberId = "";
-            _generation = -1;
+            _generation = Sentinels.NoGeneration;
         }
         if (lost.Count > 0) await InCallbackAsync(() => _listener.OnRevokedAsync(lost, lost: true, cancellationToken)).ConfigureAwait(false);
     }
@@ -302,7 +302,7 @@ internal sealed partial class ConsumerGroupMember : IDisposable
         lock (_lock)
         {
             _memberId = "";
-            _generation = -1;
+            _generation = Sentinels.NoGeneration;
         }
     }
 

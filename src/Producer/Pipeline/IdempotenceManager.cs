@@ -58,8 +58,8 @@ internal sealed class IdempotenceManager(ProducerContext context)
             {
                 TransactionalId = null,
                 TransactionTimeoutMs = -1,
-                ProducerId = bumpFrom?.ProducerId ?? -1,
-                ProducerEpoch = bumpFrom?.Epoch ?? -1,
+                ProducerId = bumpFrom?.ProducerId ?? Sentinels.NoProducerId,
+                ProducerEpoch = bumpFrom?.Epoch ?? Sentinels.NoProducerEpoch,
             };
             try
             {

@@ -1,3 +1,5 @@
+using KafkaNative.Protocol;
+
 namespace KafkaNative.Producer.Pipeline;
 
 /// <summary>
@@ -42,8 +44,8 @@ internal sealed class PartitionState(string topic, int partition)
     public long NextBatchSerial;
 
     // Idempotence: the producer id and epoch this partition's sequence numbers belong to.
-    public long ProducerId = -1;
-    public short ProducerEpoch = -1;
+    public long ProducerId = Sentinels.NoProducerId;
+    public short ProducerEpoch = Sentinels.NoProducerEpoch;
     public int NextSequence;
 
     /// <summary>Set when a hole in the sequence means the producer epoch must be bumped before sending on.</summary>
@@ -64,7 +66,7 @@ internal sealed class PartitionState(string topic, int partition)
     {
         if (ProducerId < 0)
         {
-            batch.Seal(-1, -1, -1);
+            batch.Seal(Sentinels.NoProducerId, Sentinels.NoProducerEpoch, Sentinels.NoSequence);
             return;
         }
         batch.Seal(ProducerId, ProducerEpoch, NextSequence);

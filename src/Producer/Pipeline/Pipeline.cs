@@ -10,7 +10,7 @@ internal static class Pipeline
     public static void Fail(ProducerContext context, ref PendingRecord record, KafkaException error)
     {
         record.ReturnRented();
-        context.Report(record.Completion, new DeliveryResult(record.Topic, record.Partition, -1, default), error);
+        context.Report(record.Completion, new DeliveryResult(record.Topic, record.Partition, Sentinels.NoOffset, default), error);
         context.Budget.Release(record.Size);
         context.Flushes.Exit(record.Generation);
     }

@@ -41,7 +41,7 @@ internal sealed class ProducerBatch
     /// <summary>The encoded batch, once sealed.</summary>
     public ReadOnlyMemory<byte> Encoded { get; private set; }
     public bool IsSealed => !Encoded.IsEmpty;
-    public int BaseSequence { get; private set; } = -1;
+    public int BaseSequence { get; private set; } = Sentinels.NoSequence;
     /// <summary>Sent at least once without a definite answer: it may be in the log.</summary>
     public bool MayBeWritten { get; set; }
     public int Attempts { get; set; }
@@ -109,7 +109,7 @@ internal sealed class ProducerBatch
         {
             ref RecordEntry entry = ref _entries[i];
             long timestamp = logAppendTime >= 0 ? logAppendTime : entry.Timestamp;
-            var result = new DeliveryResult(topic, partition, baseOffset < 0 ? -1 : baseOffset + i, DateTimeOffset.FromUnixTimeMilliseconds(timestamp));
+            var result = new DeliveryResult(topic, partition, baseOffset < 0 ? Sentinels.NoOffset : baseOffset + i, DateTimeOffset.FromUnixTimeMilliseconds(timestamp));
             _context.Report(entry.Completion, result, null);
         }
         Finish();
@@ -118,7 +118,7 @@ internal sealed class ProducerBatch
     /// <summary>Reports every record as failed with <paramref name="error"/>.</summary>
     public void Fail(KafkaException error)
     {
-        var result = new DeliveryResult(Partition.Topic, Partition.Partition, -1, default);
+        var result = new DeliveryResult(Partition.Topic, Partition.Partition, Sentinels.NoOffset, default);
         for (int i = 0; i < Count; i++) _context.Report(_entries[i].Completion, result, error);
         Finish();
     }

@@ -38,7 +38,7 @@ internal static class CreateTopicsHandler
                 : topic.ReplicationFactor;
             var configs = topic.Configs.ToDictionary(c => c.Name, c => c.Value);
             (ErrorCode error, string? message, TopicSnapshot? created, Task done) =
-                controller.CreateTopic(topic.Name, partitions, replicationFactor, assignment, configs, request.validateOnly);
+                controller.CreateTopic(topic.Name, partitions, replicationFactor, assignment, configs, request.ValidateOnly);
             result.ErrorCode = (short)error;
             result.ErrorMessage = message;
             if (created is null) continue;

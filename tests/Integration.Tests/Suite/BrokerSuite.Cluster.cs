@@ -4,7 +4,6 @@ using KafkaNative.Consumer;
 using KafkaNative.Producer;
 using KafkaNative.Protocol;
 using static KafkaNative.Integration.Tests.Suite.SuiteClients;
-using ClientTopicPartition = KafkaNative.Client.TopicPartition;
 
 namespace KafkaNative.Integration.Tests.Suite;
 
@@ -28,7 +27,7 @@ public abstract partial class BrokerSuite
             first.Subscribe([topic]);
             var read = await TakeAsync(first, 10);
             await first.CommitAsync(read[^1]);
-            var committed = await first.CommittedAsync([new KafkaNative.Consumer.TopicPartition(topic, 0)]);
+            var committed = await first.CommittedAsync([new TopicPartition(topic, 0)]);
             Assert.Equal(10, Assert.Single(committed).Offset);
         }
 
@@ -59,10 +58,10 @@ public abstract partial class BrokerSuite
 
         await using (var producer = new KafkaProducer<string?, byte[]?>(ProducerOptionsFor(Broker)))
             for (int i = 0; i < 5; i++) await producer.ProduceAsync(topic, 0, "k", [(byte)i]);
-        var partition = new ClientTopicPartition(topic, 0);
-        Assert.Equal(5, (await admin.ListOffsetsAsync(new Dictionary<ClientTopicPartition, OffsetSpec> { [partition] = OffsetSpec.Latest }))[partition].Offset);
-        await admin.DeleteRecordsAsync(new Dictionary<ClientTopicPartition, long> { [partition] = 2 });
-        Assert.Equal(2, (await admin.ListOffsetsAsync(new Dictionary<ClientTopicPartition, OffsetSpec> { [partition] = OffsetSpec.Earliest }))[partition].Offset);
+        var partition = new TopicPartition(topic, 0);
+        Assert.Equal(5, (await admin.ListOffsetsAsync(new Dictionary<TopicPartition, OffsetSpec> { [partition] = OffsetSpec.Latest }))[partition].Offset);
+        await admin.DeleteRecordsAsync(new Dictionary<TopicPartition, long> { [partition] = 2 });
+        Assert.Equal(2, (await admin.ListOffsetsAsync(new Dictionary<TopicPartition, OffsetSpec> { [partition] = OffsetSpec.Earliest }))[partition].Offset);
 
         Assert.NotEmpty((await admin.DescribeClusterAsync()).Brokers);
         await admin.DeleteTopicsAsync([topic]);

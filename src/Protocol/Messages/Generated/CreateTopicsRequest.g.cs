@@ -28,10 +28,10 @@ public sealed partial class CreateTopicsRequest : IKafkaRequest<CreateTopicsRequ
     public List<CreatableTopic> Topics { get; set; } = new();
 
     /// <summary>How long to wait in milliseconds before timing out the request.</summary>
-    public int timeoutMs { get; set; } = 60000;
+    public int TimeoutMs { get; set; } = 60000;
 
     /// <summary>If true, check that the topics can be created as specified, but don't create anything.</summary>
-    public bool validateOnly { get; set; }
+    public bool ValidateOnly { get; set; }
 
     /// <summary>Tagged fields this library does not know, kept so the message re-encodes unchanged.</summary>
     public List<RawTaggedField>? UnknownTaggedFields { get; set; }
@@ -50,14 +50,14 @@ public sealed partial class CreateTopicsRequest : IKafkaRequest<CreateTopicsRequ
             if (flexible) { writer.WriteCompactArrayLength(Topics.Count); } else { writer.WriteArrayLength(Topics.Count); }
             foreach (var element in Topics) element.Write(ref writer, version);
         }
-        writer.WriteInt32(timeoutMs);
+        writer.WriteInt32(TimeoutMs);
         if (version >= 1)
         {
-            writer.WriteBool(validateOnly);
+            writer.WriteBool(ValidateOnly);
         }
         else
         {
-            if (validateOnly) throw MessageSupport.FieldNotSupported("CreateTopicsRequest", "validateOnly", version);
+            if (ValidateOnly) throw MessageSupport.FieldNotSupported("CreateTopicsRequest", "validateOnly", version);
         }
         if (flexible)
         {
@@ -84,10 +84,10 @@ public sealed partial class CreateTopicsRequest : IKafkaRequest<CreateTopicsRequ
                 result.Topics = list;
             }
         }
-        result.timeoutMs = reader.ReadInt32("timeoutMs");
+        result.TimeoutMs = reader.ReadInt32("timeoutMs");
         if (version >= 1)
         {
-            result.validateOnly = reader.ReadBool("validateOnly");
+            result.ValidateOnly = reader.ReadBool("validateOnly");
         }
         if (flexible)
         {

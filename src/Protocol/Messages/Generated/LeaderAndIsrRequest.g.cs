@@ -28,7 +28,7 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
     public int ControllerId { get; set; }
 
     /// <summary>If KRaft controller id is used during migration. See KIP-866</summary>
-    public bool isKRaftController { get; set; }
+    public bool IsKRaftController { get; set; }
 
     /// <summary>The current controller epoch.</summary>
     public int ControllerEpoch { get; set; }
@@ -59,11 +59,11 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
         writer.WriteInt32(ControllerId);
         if (version >= 7)
         {
-            writer.WriteBool(isKRaftController);
+            writer.WriteBool(IsKRaftController);
         }
         else
         {
-            if (isKRaftController) throw MessageSupport.FieldNotSupported("LeaderAndIsrRequest", "isKRaftController", version);
+            if (IsKRaftController) throw MessageSupport.FieldNotSupported("LeaderAndIsrRequest", "isKRaftController", version);
         }
         writer.WriteInt32(ControllerEpoch);
         if (version >= 2)
@@ -134,7 +134,7 @@ public sealed partial class LeaderAndIsrRequest : IKafkaRequest<LeaderAndIsrRequ
         result.ControllerId = reader.ReadInt32("ControllerId");
         if (version >= 7)
         {
-            result.isKRaftController = reader.ReadBool("isKRaftController");
+            result.IsKRaftController = reader.ReadBool("isKRaftController");
         }
         result.ControllerEpoch = reader.ReadInt32("ControllerEpoch");
         if (version >= 2)

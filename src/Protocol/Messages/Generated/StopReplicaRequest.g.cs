@@ -28,7 +28,7 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
     public int ControllerId { get; set; }
 
     /// <summary>If KRaft controller id is used during migration. See KIP-866</summary>
-    public bool isKRaftController { get; set; }
+    public bool IsKRaftController { get; set; }
 
     /// <summary>The controller epoch.</summary>
     public int ControllerEpoch { get; set; }
@@ -59,11 +59,11 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
         writer.WriteInt32(ControllerId);
         if (version >= 4)
         {
-            writer.WriteBool(isKRaftController);
+            writer.WriteBool(IsKRaftController);
         }
         else
         {
-            if (isKRaftController) throw MessageSupport.FieldNotSupported("StopReplicaRequest", "isKRaftController", version);
+            if (IsKRaftController) throw MessageSupport.FieldNotSupported("StopReplicaRequest", "isKRaftController", version);
         }
         writer.WriteInt32(ControllerEpoch);
         if (version >= 1)
@@ -141,7 +141,7 @@ public sealed partial class StopReplicaRequest : IKafkaRequest<StopReplicaReques
         result.ControllerId = reader.ReadInt32("ControllerId");
         if (version >= 4)
         {
-            result.isKRaftController = reader.ReadBool("isKRaftController");
+            result.IsKRaftController = reader.ReadBool("isKRaftController");
         }
         result.ControllerEpoch = reader.ReadInt32("ControllerEpoch");
         if (version >= 1)

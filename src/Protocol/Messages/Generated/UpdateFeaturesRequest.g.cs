@@ -25,7 +25,7 @@ public sealed partial class UpdateFeaturesRequest : IKafkaRequest<UpdateFeatures
     public static short RequestHeaderVersion(short version) => IsFlexible(version) ? (short)2 : (short)1;
 
     /// <summary>How long to wait in milliseconds before timing out the request.</summary>
-    public int timeoutMs { get; set; } = 60000;
+    public int TimeoutMs { get; set; } = 60000;
 
     /// <summary>The list of updates to finalized features.</summary>
     public List<FeatureUpdateKey> FeatureUpdates { get; set; } = new();
@@ -40,7 +40,7 @@ public sealed partial class UpdateFeaturesRequest : IKafkaRequest<UpdateFeatures
     public void Write(ref KafkaWriter writer, short version)
     {
         MessageSupport.CheckVersion(version, 0, 2, "UpdateFeaturesRequest");
-        writer.WriteInt32(timeoutMs);
+        writer.WriteInt32(TimeoutMs);
         if (FeatureUpdates is null)
         {
             throw MessageSupport.NullField("UpdateFeaturesRequest", "FeatureUpdates", version);
@@ -66,7 +66,7 @@ public sealed partial class UpdateFeaturesRequest : IKafkaRequest<UpdateFeatures
     {
         MessageSupport.CheckVersion(version, 0, 2, "UpdateFeaturesRequest");
         var result = new UpdateFeaturesRequest();
-        result.timeoutMs = reader.ReadInt32("timeoutMs");
+        result.TimeoutMs = reader.ReadInt32("timeoutMs");
         {
             int count = reader.ReadCompactArrayLength("FeatureUpdates");
             if (count < 0)

@@ -28,7 +28,7 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
     public int ControllerId { get; set; }
 
     /// <summary>If KRaft controller id is used during migration. See KIP-866</summary>
-    public bool isKRaftController { get; set; }
+    public bool IsKRaftController { get; set; }
 
     /// <summary>Indicates if this request is a Full metadata snapshot (2), Incremental (1), or Unknown (0). Using during ZK migration, see KIP-866</summary>
     public sbyte Type { get; set; }
@@ -59,11 +59,11 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
         writer.WriteInt32(ControllerId);
         if (version >= 8)
         {
-            writer.WriteBool(isKRaftController);
+            writer.WriteBool(IsKRaftController);
         }
         else
         {
-            if (isKRaftController) throw MessageSupport.FieldNotSupported("UpdateMetadataRequest", "isKRaftController", version);
+            if (IsKRaftController) throw MessageSupport.FieldNotSupported("UpdateMetadataRequest", "isKRaftController", version);
         }
         writer.WriteInt32(ControllerEpoch);
         if (version >= 5)
@@ -142,7 +142,7 @@ public sealed partial class UpdateMetadataRequest : IKafkaRequest<UpdateMetadata
         result.ControllerId = reader.ReadInt32("ControllerId");
         if (version >= 8)
         {
-            result.isKRaftController = reader.ReadBool("isKRaftController");
+            result.IsKRaftController = reader.ReadBool("isKRaftController");
         }
         result.ControllerEpoch = reader.ReadInt32("ControllerEpoch");
         if (version >= 5)
