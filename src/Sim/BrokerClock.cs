@@ -5,7 +5,7 @@ internal sealed class BrokerClock(SimulatedBroker broker, TimeSpan interval)
 {
     public async Task RunAsync(CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(interval);
+        using var timer = new PeriodicTimer(interval, broker.Cluster.Options.TimeProvider);
         try
         {
             while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false)) broker.TryPost(Tick.Instance);

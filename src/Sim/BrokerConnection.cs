@@ -165,7 +165,7 @@ internal sealed class BrokerConnection(long id, Socket socket, SimulatedBroker b
     {
         byte[] token = frame.ToArray();
         (ErrorCode error, string? message, byte[] response, _) = _sasl!.Authenticate(token);
-        var context = new RequestContext(ApiTable.Find((short)ApiKey.SaslAuthenticate)!, 0, 0, null, _clientHost, token);
+        var context = new RequestContext(ApiTable.Find((short)ApiKey.SaslAuthenticate)!, 0, 0, null, _clientHost, token) { ReceivedAt = broker.Cluster.NowMs };
         if (error == ErrorCode.None)
         {
             context.RawResponse = response;
@@ -203,7 +203,7 @@ internal sealed class BrokerConnection(long id, Socket socket, SimulatedBroker b
                 // KIP-511: answer at v0 with the supported range so the client can downgrade.
                 ArrayPool<byte>.Shared.Return(rented);
                 var request = new ApiVersionsRequest();
-                var unsupported = new RequestContext(api, 0, correlationId, null, _clientHost, request);
+                var unsupported = new RequestContext(api, 0, correlationId, null, _clientHost, request) { ReceivedAt = broker.Cluster.NowMs };
                 unsupported.Respond(ApiVersionsHandler.Unsupported());
                 return unsupported;
             }
@@ -217,7 +217,7 @@ internal sealed class BrokerConnection(long id, Socket socket, SimulatedBroker b
             var reader = new KafkaReader(rented.AsMemory(0, length));
             RequestHeader header = RequestHeader.Read(ref reader, api.RequestHeaderVersion(apiVersion));
             object body = api.Decode(ref reader, apiVersion);
-            return new RequestContext(api, apiVersion, correlationId, header.ClientId, _clientHost, body) { RentedFrame = rented };
+            return new RequestContext(api, apiVersion, correlationId, header.ClientId, _clientHost, body) { RentedFrame = rented, ReceivedAt = broker.Cluster.NowMs };
         }
         catch (Exception ex) when (ex is KafkaProtocolException or UnsupportedVersionException)
         {

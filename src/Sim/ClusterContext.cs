@@ -32,6 +32,9 @@ internal sealed class ClusterContext(ClusterOptions options, ClusterController c
         Controller.Attach(brokers);
     }
 
+    /// <summary>Milliseconds on the cluster's clock (<see cref="ClusterOptions.TimeProvider"/>), for deadlines, sessions and injected latency.</summary>
+    public long NowMs => Options.TimeProvider.GetTimestamp() * 1000 / Options.TimeProvider.TimestampFrequency;
+
     public long NextProducerId() => Interlocked.Increment(ref _nextProducerId);
 
     /// <summary>Posts an inter-broker message; false when the target is down (the message is lost, as on a network).</summary>

@@ -60,7 +60,10 @@ public sealed record ClusterOptions
     /// </summary>
     public TimeSpan BrokerSessionTimeout { get; init; } = TimeSpan.FromSeconds(9);
 
-    /// <summary>The clock of the broker session timeout; tests pass a fake one to let it pass without waiting.</summary>
+    /// <summary>
+    /// The cluster's clock: broker session timeouts, the brokers' ticks (fetch waits, produce timeouts, group sessions) and
+    /// injected latency run on it. Tests pass a fake one to let time pass without waiting; the storm a virtual one.
+    /// </summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
     /// <summary>Where brokers log connections, rejected input and faults; null logs nothing.</summary>

@@ -83,8 +83,8 @@ internal sealed class ConnectionWriter(Stream stream, SimulatedBroker broker, Br
         TimeSpan latency = broker.Faults.Latency;
         if (latency <= TimeSpan.Zero) return;
         long due = context.ReceivedAt + (long)latency.TotalMilliseconds;
-        long wait = due - Environment.TickCount64;
-        if (wait > 0) await Task.Delay(TimeSpan.FromMilliseconds(wait), ct).ConfigureAwait(false);
+        long wait = due - broker.Cluster.NowMs;
+        if (wait > 0) await Task.Delay(TimeSpan.FromMilliseconds(wait), broker.Cluster.Options.TimeProvider, ct).ConfigureAwait(false);
     }
 
     private async Task FlushAsync(PooledBufferWriter output, CancellationToken ct)

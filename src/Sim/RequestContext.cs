@@ -24,7 +24,7 @@ internal sealed class RequestContext(ApiDescriptor api, short apiVersion, int co
     public object Request { get; } = request;
 
     /// <summary>When the request was read, for injected latency.</summary>
-    public long ReceivedAt { get; } = Environment.TickCount64;
+    public long ReceivedAt { get; init; }
 
     /// <summary>The frame buffer the request was decoded from, returned to the pool once the response is written.</summary>
     public byte[]? RentedFrame { get; set; }

@@ -118,7 +118,8 @@ internal sealed class SimulatedBroker
         lifetime!.Cancel();
         DropConnections();
         await loops.ConfigureAwait(false);
-        while (!_connections.IsEmpty) await Task.Delay(5).ConfigureAwait(false);
+        // Yield rather than sleep: closing sessions takes no time on the cluster's clock, which may be virtual.
+        while (!_connections.IsEmpty) await Task.Yield();
         lifetime.Dispose();
         // Nothing answers what was in flight: the sessions are gone.
         Replicas.ResetAfterStop();
@@ -246,7 +247,7 @@ internal sealed class SimulatedBroker
 
     private void OnTick()
     {
-        long now = Environment.TickCount64;
+        long now = Cluster.NowMs;
         for (int i = DelayedProduces.Count - 1; i >= 0; i--)
         {
             DelayedProduce produce = DelayedProduces[i];

@@ -226,11 +226,12 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// <exception cref="TimeoutException">Some partition is still short of replicas.</exception>
     public async Task WaitForFullIsrAsync(TimeSpan timeout)
     {
-        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        TimeProvider time = _context.Options.TimeProvider;
+        long started = time.GetTimestamp();
         while (_context.Controller.AllTopics().SelectMany(t => t.Partitions).Any(p => p.Leader < 0 || p.Isr.Length != p.Replicas.Length))
         {
-            if (Environment.TickCount64 > deadline) throw new TimeoutException("Some partitions are still missing in-sync replicas.");
-            await Task.Delay(10).ConfigureAwait(false);
+            if (time.GetElapsedTime(started) > timeout) throw new TimeoutException("Some partitions are still missing in-sync replicas.");
+            await Task.Delay(TimeSpan.FromMilliseconds(10), time).ConfigureAwait(false);
         }
     }
 

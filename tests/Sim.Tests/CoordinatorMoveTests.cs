@@ -161,6 +161,8 @@ public sealed class CoordinatorMoveTests
 
         // The follower goes quiet: its session still expires at the new coordinator and the leader is told to rejoin.
         await using KafkaTestClient leader = await KafkaTestClient.ConnectAsync(cluster, next);
+        // Sessions run on the cluster's clock: past the follower's 3 s session, the brokers' next tick expires it.
+        time.Advance(TimeSpan.FromMilliseconds(3001));
         await Eventually.TrueAsync(async () => await HeartbeatAsync(leader, group, formed.Generation, formed.Leader) == (short)ErrorCode.RebalanceInProgress, () => "the coordinator to start a rebalance", TimeSpan.FromSeconds(10));
         JoinGroupResponse alone = await JoinAsync(leader, Join(group, formed.Leader));
         Assert.Equal(formed.Generation + 1, alone.GenerationId);

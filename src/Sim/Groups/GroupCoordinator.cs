@@ -35,7 +35,7 @@ internal sealed class GroupCoordinator(SimulatedBroker broker)
         {
             (int coordinator, int epoch) = broker.Cluster.Controller.CoordinatorFor(groupId);
             if (coordinator != broker.Id) return ErrorCode.NotCoordinator;
-            if (group.CoordinatorEpoch != epoch) group.Load(epoch, Environment.TickCount64);
+            if (group.CoordinatorEpoch != epoch) group.Load(epoch, broker.Cluster.NowMs);
             return action(group);
         }
     }

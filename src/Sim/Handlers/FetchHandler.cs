@@ -20,7 +20,7 @@ internal static class FetchHandler
             context.Respond(new FetchResponse { ErrorCode = (short)(request.SessionId != 0 ? ErrorCode.FetchSessionIdNotFound : ErrorCode.InvalidFetchSessionEpoch) });
             return;
         }
-        var delayed = new DelayedFetch(context, request, Environment.TickCount64 + Math.Max(0, request.MaxWaitMs));
+        var delayed = new DelayedFetch(context, request, broker.Cluster.NowMs + Math.Max(0, request.MaxWaitMs));
         if (request.MaxWaitMs <= 0 || IsSatisfied(broker, delayed))
         {
             context.Respond(Build(broker, delayed));

@@ -65,7 +65,7 @@ internal static class JoinGroupHandler
             error = broker.Groups.Use(request.GroupId, create: request.MemberId.Length == 0, group =>
             {
                 if (group is null) return ErrorCode.UnknownMemberId;
-                group.Join(context, request, Environment.TickCount64);
+                group.Join(context, request, broker.Cluster.NowMs);
                 return ErrorCode.None;
             });
         }
@@ -90,7 +90,7 @@ internal static class SyncGroupHandler
         ErrorCode error = broker.Groups.Use(request.GroupId, create: false, group =>
         {
             if (group is null) return ErrorCode.UnknownMemberId;
-            group.Sync(context, request, Environment.TickCount64);
+            group.Sync(context, request, broker.Cluster.NowMs);
             return ErrorCode.None;
         });
         if (error != ErrorCode.None) context.Fail(error);
@@ -105,7 +105,7 @@ internal static class HeartbeatHandler
 {
     public static void Handle(SimulatedBroker broker, RequestContext context, HeartbeatRequest request)
     {
-        ErrorCode error = broker.Groups.Use(request.GroupId, create: false, group => group?.Heartbeat(request, Environment.TickCount64) ?? ErrorCode.UnknownMemberId);
+        ErrorCode error = broker.Groups.Use(request.GroupId, create: false, group => group?.Heartbeat(request, broker.Cluster.NowMs) ?? ErrorCode.UnknownMemberId);
         context.Respond(new HeartbeatResponse { ErrorCode = (short)error });
     }
 
@@ -119,15 +119,14 @@ internal static class LeaveGroupHandler
     {
         ErrorCode error = broker.Groups.Use(request.GroupId, create: false, group =>
         {
-            context.Respond(Leave(group, context.ApiVersion, request));
+            context.Respond(Leave(group, context.ApiVersion, request, broker.Cluster.NowMs));
             return ErrorCode.None;
         });
         if (error != ErrorCode.None) context.Fail(error);
     }
 
-    private static LeaveGroupResponse Leave(ConsumerGroup? group, short version, LeaveGroupRequest request)
+    private static LeaveGroupResponse Leave(ConsumerGroup? group, short version, LeaveGroupRequest request, long now)
     {
-        long now = Environment.TickCount64;
         if (version < 3) return new LeaveGroupResponse { ErrorCode = (short)(group?.Leave(request.MemberId, null, now) ?? ErrorCode.UnknownMemberId) };
         var response = new LeaveGroupResponse();
         foreach (LeaveGroupRequest.MemberIdentity member in request.Members)
@@ -154,7 +153,7 @@ internal static class OffsetCommitHandler
     {
         // A standalone commit (no generation) may create the group; a member's needs its group to exist.
         ErrorCode error = broker.Groups.Use(request.GroupId, create: request.GenerationIdOrMemberEpoch < 0, group =>
-            group?.CheckCommit(request.MemberId, request.GroupInstanceId, request.GenerationIdOrMemberEpoch, Environment.TickCount64) ?? ErrorCode.IllegalGeneration);
+            group?.CheckCommit(request.MemberId, request.GroupInstanceId, request.GenerationIdOrMemberEpoch, broker.Cluster.NowMs) ?? ErrorCode.IllegalGeneration);
         var response = new OffsetCommitResponse();
         foreach (OffsetCommitRequest.OffsetCommitRequestTopic topic in request.Topics)
         {

@@ -20,7 +20,7 @@ internal static class ProduceHandler
         var response = new ProduceResponse();
         short acks = request.Acks;
         DelayedProduce? delayed = acks == -1
-            ? new DelayedProduce(context, response, Environment.TickCount64 + Math.Max(0, request.TimeoutMs))
+            ? new DelayedProduce(context, response, broker.Cluster.NowMs + Math.Max(0, request.TimeoutMs))
             : null;
         bool anyError = false;
         foreach (ProduceRequest.TopicProduceData topic in request.TopicData)

@@ -17,15 +17,15 @@ internal static class HtmlReport
         var scenario = result.Scenario;
         var html = new StringBuilder();
         html.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
-            .Append("<title>Storm: ").Append(Encode(scenario.Name)).Append("</title>\n<style>\n").Append(Style).Append("</style>\n</head>\n<body>\n")
-            .Append("<h1>Storm: <span id=\"scenario-name\">").Append(Encode(scenario.Name)).Append("</span></h1>\n")
+            .Append("<title>Storm: ").Append(Encode(result.Title)).Append("</title>\n<style>\n").Append(Style).Append("</style>\n</head>\n<body>\n")
+            .Append("<h1>Storm: <span id=\"scenario-name\">").Append(Encode(result.Title)).Append("</span></h1>\n")
             .Append("<p class=\"desc\">").Append(Encode(scenario.Description)).Append("</p>\n")
             .Append("<p class=\"meta\">topology ").Append(Encode(scenario.Topology.Name))
             .Append(" · ").Append(scenario.Clients.ToString("N0", CultureInfo.InvariantCulture)).Append(" clients")
-            .Append(" · policy ").Append(Encode(scenario.Policy.Name))
+            .Append(" · policy ").Append(Encode(result.Summary.Policy))
             .Append(" · seed ").Append(scenario.Seed.ToString(CultureInfo.InvariantCulture))
-            .Append(" · ").Append(scenario.DurationSeconds.ToString("0.#", CultureInfo.InvariantCulture)).Append(" s of virtual time</p>\n");
-        AppendSummaryTable(html, comparison, scenario.Name);
+            .Append(" · ").Append(scenario.DurationSeconds.ToString("0.#", CultureInfo.InvariantCulture)).Append(result.OnWallClock ? " s of wall-clock time</p>\n" : " s of virtual time</p>\n");
+        AppendSummaryTable(html, comparison, result.Summary);
         html.Append("<h2>Topology</h2>\n<svg id=\"topology\" role=\"img\" aria-label=\"cluster topology\"></svg>\n")
             .Append("<h2>The storm over time</h2>\n<div class=\"charts\">\n");
         foreach (string chart in new[] { "chart-inflight", "chart-amplification", "chart-goodput", "chart-latency", "chart-errors" })
@@ -38,7 +38,7 @@ internal static class HtmlReport
 
     private static string Encode(string text) => WebUtility.HtmlEncode(text);
 
-    private static void AppendSummaryTable(StringBuilder html, IReadOnlyList<StormSummary> summaries, string current)
+    private static void AppendSummaryTable(StringBuilder html, IReadOnlyList<StormSummary> summaries, StormSummary current)
     {
         string[] headers = ["scenario", "policy", "clients", "needed", "sent", "amplification", "p50 ms", "p99 ms", "p99.9 ms", "goodput/s", "goodput %", "lost", "duplicated", "to dead broker"];
         html.Append("<table id=\"summary\">\n<tr>");
@@ -48,7 +48,7 @@ internal static class HtmlReport
         var invariant = CultureInfo.InvariantCulture;
         foreach (var s in summaries)
         {
-            html.Append(s.Scenario == current ? "<tr class=\"current\">" : "<tr>");
+            html.Append(ReferenceEquals(s, current) ? "<tr class=\"current\">" : "<tr>");
             foreach (var cell in new[]
                      {
                          s.Scenario, s.Policy, s.Clients.ToString("N0", invariant), s.OperationsNeeded.ToString("N0", invariant),

@@ -12,7 +12,7 @@ internal static class StormOutput
         var summaries = results.Select(result => result.Summary).ToList();
         foreach (var result in results)
         {
-            string folder = Path.Combine(directory, result.Scenario.Name);
+            string folder = Path.Combine(directory, result.Folder);
             Directory.CreateDirectory(folder);
             written.Add(WriteStream(Path.Combine(folder, "topology.graphjson"), stream => GraphExport.WriteGraphJson(result, stream)));
             written.Add(WriteStream(Path.Combine(folder, "topology.graphml"), stream => GraphExport.WriteGraphMl(result, stream)));
