@@ -126,7 +126,7 @@ internal sealed class BrokerAggregator : SupervisedLoop
     private async ValueTask CloseAsync(ProducerBatch batch, CancellationToken stop)
     {
         PartitionState state = batch.Partition;
-        if (batch.RoutingEpoch != Volatile.Read(ref state.RoutingEpoch) || state.Halted)
+        if (state.IsStale(batch.RoutingEpoch))
         {
             state.Owner.HandBack(batch);
             return;

@@ -48,7 +48,7 @@ internal sealed class BrokerProducer : IAsyncDisposable
     /// <summary>Gives a batch back to its partition producer after <paramref name="error"/>; no later batch of the partition goes out on this route.</summary>
     public static void HandBack(ProducerBatch batch, KafkaException error)
     {
-        batch.Partition.Halted = true;
+        batch.Partition.Halt(batch.RoutingEpoch);
         batch.RecordAttemptError(error);
         batch.Partition.Owner.HandBack(batch);
     }

@@ -193,7 +193,6 @@ internal sealed class PartitionProducer : SupervisedLoop
             _state.NeedsEpochBump = false;
         }
         _broker = route.Broker;
-        _state.Halted = false;
         _phase = Phase.Routing;
         _failedAt = 0;
         _timer.Change(Timeout.Infinite, Timeout.Infinite);
