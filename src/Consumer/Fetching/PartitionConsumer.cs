@@ -1,5 +1,5 @@
-using KafkaNative.Client;
 using System.Threading.Channels;
+using KafkaNative.Client;
 using KafkaNative.Protocol;
 using Microsoft.Extensions.Logging;
 
