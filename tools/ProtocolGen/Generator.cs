@@ -10,6 +10,7 @@ public static class Generator
         foreach (MessageSpec message in messages)
             files.Add(message.Name + ".g.cs", new MessageEmitter(message).Emit());
         files.Add("ApiKey.g.cs", EmitApiKeys(messages));
+        ErrorCodeEmitter.AddTo(files);
         return files;
     }
 

@@ -6,37 +6,37 @@ namespace KafkaNative.Client;
 /// Refreshes metadata in the background once it is older than <see cref="KafkaClientOptions.MetadataMaxAge"/>.
 /// It starts counting after the first refresh a user asked for, so an idle client makes no requests.
 /// </summary>
-internal sealed class MetadataRefreshLoop(MetadataCache cache, TimeSpan maxAge, TimeSpan retryDelay, Microsoft.Extensions.Logging.ILogger logger)
+internal sealed class MetadataRefreshLoop(MetadataCache cache, TimeSpan maxAge, TimeSpan retryDelay, Microsoft.Extensions.Logging.ILogger logger) : SupervisedLoop
 {
-    public async Task RunAsync(CancellationToken cancellationToken)
+    protected override async Task RunAsync(CancellationToken stop)
     {
         try
         {
-            while (!cancellationToken.IsCancellationRequested)
+            while (!stop.IsCancellationRequested)
             {
                 TimeSpan age = cache.Current is null ? TimeSpan.Zero : Stopwatch.GetElapsedTime(cache.CurrentTimestamp);
                 if (age < maxAge)
                 {
-                    await Task.Delay(maxAge - age, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(maxAge - age, stop).ConfigureAwait(false);
                     continue;
                 }
                 try
                 {
-                    await cache.RefreshAsync(cancellationToken).ConfigureAwait(false);
+                    await cache.RefreshAsync(stop).ConfigureAwait(false);
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException && exception is not ObjectDisposedException)
                 {
                     // Kafka errors are logged by the cache; anything else must not end the loop silently either.
                     if (exception is not Protocol.KafkaException) Diagnostics.Log.MetadataRefreshFailed(logger, exception);
-                    await Task.Delay(retryDelay, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(retryDelay, stop).ConfigureAwait(false);
                 }
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
         catch (ObjectDisposedException)
         {
+            // The cache was disposed under us: the cluster is closing.
         }
     }
+
+    protected override void LogFault(Exception fault) => Diagnostics.Log.MetadataRefreshFailed(logger, fault);
 }
