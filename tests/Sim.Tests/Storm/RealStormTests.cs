@@ -32,14 +32,15 @@ public sealed class RealStormTests
     public async Task BudgetedClientLosesNothingDuplicatesNothingAndKeepsAmplificationBounded()
     {
         var scenario = ChaosMonkey with { Faults = [new(30, FaultAction.KillBroker, BrokerId: 1), new(90, FaultAction.RestoreBroker)] };
-        var chaos = RealChaos.Plan(scenario, seconds: 4);
+        var settings = new RealRunSettings(Producers: 2, Seconds: 4, RecordsPerSecond: 100);
+        var chaos = RealChaos.Plan(scenario, settings.Seconds);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 
-        var budgeted = (await new RealStormRun(scenario, RealClientConfig.Budgeted, producers: 2, seconds: 4, recordsPerSecond: 100).RunAsync(chaos, timeout.Token)).Summary;
-        var naive = (await new RealStormRun(scenario, RealClientConfig.Naive, producers: 2, seconds: 4, recordsPerSecond: 100).RunAsync(chaos, timeout.Token)).Summary;
+        var budgeted = (await RealStormCommand.PlayAsync(scenario, RealClientConfig.Budgeted, settings, chaos, wallClock: true, timeout.Token)).Summary;
+        var naive = (await RealStormCommand.PlayAsync(scenario, RealClientConfig.Naive, settings, chaos, wallClock: true, timeout.Token)).Summary;
 
-        Assert.Equal(400, budgeted.Offered);
-        Assert.Equal(400, naive.Offered);
+        Assert.Equal(budgeted.Offered, naive.Offered);
+        Assert.InRange(budgeted.Offered, 300, 500);
         Assert.Equal(0, budgeted.Lost);
         Assert.Equal(0, naive.Lost);
         Assert.Equal(0, budgeted.Duplicated);
@@ -48,5 +49,28 @@ public sealed class RealStormTests
             $"budgeted: {budgeted.ProduceRequests} produce requests for {budgeted.Acknowledged} acknowledged records");
         // Not compared with the naive run's request count: the real producer folds retries into
         // batches, so the two stay within a few requests of each other either way (see Storm/README.md).
+    }
+
+    [Fact]
+    public void TheScheduleOffersTheRateOnAverageAndRepeatsForASeed()
+    {
+        var first = RealSchedule.Plan(producers: 4, seconds: 100, recordsPerSecond: 200, seed: 7);
+        var again = RealSchedule.Plan(producers: 4, seconds: 100, recordsPerSecond: 200, seed: 7);
+
+        Assert.InRange(first.Records, 19_000, 21_000);
+        Assert.Equal(first.Offers.SelectMany(o => o), again.Offers.SelectMany(o => o));
+        Assert.All(first.Offers, offers => Assert.Equal(offers.Order(), offers));
+        Assert.Equal([0, first.Offers[0].Length], first.FirstId.Take(2));
+    }
+
+    [Fact]
+    public void TheModelledTwinFacesTheRealRunsChaosWithVictimsNamed()
+    {
+        var plan = RealChaos.Plan(ChaosMonkey, seconds: 120);
+        var victim = ChaosMonkey.Topology.Brokers[plan[0].Brokers.Single()].Id;
+
+        var faults = RealChaos.ToFaults(plan, ChaosMonkey.Topology);
+
+        Assert.Equal([(30.0, FaultAction.KillBroker, victim), (90.0, FaultAction.RestoreBroker, victim)], faults.Select(f => (f.AtSeconds, f.Action, f.BrokerId!.Value)));
     }
 }

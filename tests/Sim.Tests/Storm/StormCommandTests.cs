@@ -62,8 +62,9 @@ public sealed class StormCommandTests : IDisposable
     [InlineData(new[] { "--scenario", "chaos-monkey", "--rate", "50" }, "--rate needs --real")]
     [InlineData(new[] { "--scenario", "chaos-monkey", "--real", "--duration", "5" }, "--duration is virtual time; with --real use --seconds")]
     [InlineData(new[] { "--scenario", "chaos-monkey", "--real", "--clients", "65" }, "--clients with --real must be within 1..64")]
-    [InlineData(new[] { "--scenario", "chaos-monkey", "--real", "--seconds", "1" }, "--seconds must be wall-clock seconds within [2, 3600], got '1'")]
+    [InlineData(new[] { "--scenario", "chaos-monkey", "--real", "--seconds", "1" }, "--seconds must be seconds within [2, 3600], got '1'")]
     [InlineData(new[] { "--scenario", "chaos-monkey", "--real", "--rate", "0" }, "--rate must be records per second within [1, 100000], got '0'")]
+    [InlineData(new[] { "--scenario", "chaos-monkey", "--wall-clock" }, "--wall-clock needs --real")]
     public async Task BadArgumentsExitWithTwoAndAMessage(string[] args, string expected)
     {
         var output = new StringWriter();

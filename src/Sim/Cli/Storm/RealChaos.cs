@@ -120,6 +120,22 @@ internal static class RealChaos
         return steps;
     }
 
+    /// <summary>
+    /// The plan as the model's faults, victims named, so a modelled twin of a real run faces the same chaos at the
+    /// same times. A real latency step is the model's <c>delay-broker</c>: late answers, capacity kept.
+    /// </summary>
+    public static IReadOnlyList<Fault> ToFaults(IReadOnlyList<RealChaosStep> steps, Topology topology) =>
+        steps.SelectMany(step => step.Brokers.Select(broker =>
+        {
+            int id = topology.Brokers[broker].Id;
+            return step.Kind switch
+            {
+                RealChaosKind.Kill => new Fault(step.AtSeconds, FaultAction.KillBroker, BrokerId: id),
+                RealChaosKind.Latency => new Fault(step.AtSeconds, FaultAction.DelayBroker, BrokerId: id, ExtraLatencyMs: step.Latency.TotalMilliseconds),
+                _ => new Fault(step.AtSeconds, FaultAction.RestoreBroker, BrokerId: id),
+            };
+        })).ToArray();
+
     private static IEnumerable<int> Members(Topology topology, string zone) =>
         Enumerable.Range(0, topology.Brokers.Count).Where(index => topology.Brokers[index].Zone == zone);
 

@@ -1,16 +1,15 @@
 namespace KafkaNative.Sim.Storm;
 
 /// <summary>
-/// What a real run's producers offered and what each record's caller and producer were told, with per-second
-/// counts. Record ids are <c>producer * perProducer + sequence</c>, so id order is send order within a producer.
-/// Traffic is a few hundred records per second, so one lock is simpler than anything cleverer.
+/// What a real run's producers offered and what each record's caller and producer were told, overall and per
+/// second of the run's clock. Traffic is a few hundred records per second, so one lock is simpler than anything cleverer.
 /// </summary>
 internal sealed class RealLedger(int records)
 {
-    private readonly object _gate = new();
+    private readonly Lock _gate = new();
     private readonly bool[] _acknowledged = new bool[records];
-    private readonly List<double> _latenciesMs = [];
-    private readonly List<long[]> _perSecond = [];
+    private readonly HdrHistogram _latency = new();
+    private readonly List<Second> _seconds = [];
 
     public int Records => records;
 
@@ -20,12 +19,22 @@ internal sealed class RealLedger(int records)
 
     public int Failed { get; private set; }
 
+    /// <summary>Records offered that have no verdict yet.</summary>
+    public int Pending
+    {
+        get
+        {
+            lock (_gate)
+                return Offered - Succeeded - Failed;
+        }
+    }
+
     public void Offer(int second)
     {
         lock (_gate)
         {
             Offered++;
-            Bucket(second)[0]++;
+            At(second).Offered++;
         }
     }
 
@@ -37,16 +46,24 @@ internal sealed class RealLedger(int records)
     }
 
     /// <summary>The application got its verdict: success in time, or failure after its last edge retry.</summary>
-    public void Verdict(bool success, double latencyMs, int second)
+    public void Verdict(bool success, TimeSpan latency, int second)
     {
+        long micros = (long)latency.TotalMicroseconds;
         lock (_gate)
         {
-            _latenciesMs.Add(latencyMs);
+            var bucket = At(second);
             if (success)
+            {
                 Succeeded++;
+                bucket.Succeeded++;
+            }
             else
+            {
                 Failed++;
-            Bucket(second)[success ? 1 : 2]++;
+                bucket.Failed++;
+            }
+            _latency.Record(micros);
+            bucket.Latency.Record(micros);
         }
     }
 
@@ -62,28 +79,36 @@ internal sealed class RealLedger(int records)
             return _acknowledged.Count(flag => flag);
     }
 
-    public double LatencyPercentile(double quantile)
+    /// <summary>Verdict latency at <paramref name="percentile"/> (0–100) over the whole run, in milliseconds.</summary>
+    public double LatencyMs(double percentile)
+    {
+        lock (_gate)
+            return StormMetrics.Milliseconds(_latency, percentile);
+    }
+
+    /// <summary>Second <paramref name="second"/>'s offers and verdicts, with its verdict latency percentiles in milliseconds.</summary>
+    public (long Offered, long Succeeded, long Failed, double P50Ms, double P99Ms, double P999Ms) SecondAt(int second)
     {
         lock (_gate)
         {
-            if (_latenciesMs.Count == 0)
-                return 0;
-            var sorted = _latenciesMs.Order().ToArray();
-            return sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(quantile * sorted.Length) - 1)];
+            var bucket = At(second);
+            return (bucket.Offered, bucket.Succeeded, bucket.Failed,
+                StormMetrics.Milliseconds(bucket.Latency, 50), StormMetrics.Milliseconds(bucket.Latency, 99), StormMetrics.Milliseconds(bucket.Latency, 99.9));
         }
     }
 
-    /// <summary>Offered, succeeded and failed per second, for <paramref name="seconds"/> seconds.</summary>
-    public long[][] Series(int seconds)
+    private Second At(int second)
     {
-        lock (_gate)
-            return Enumerable.Range(0, seconds).Select(second => second < _perSecond.Count ? (long[])_perSecond[second].Clone() : new long[3]).ToArray();
+        while (_seconds.Count <= second)
+            _seconds.Add(new Second());
+        return _seconds[second];
     }
 
-    private long[] Bucket(int second)
+    private sealed class Second
     {
-        while (_perSecond.Count <= second)
-            _perSecond.Add(new long[3]);
-        return _perSecond[second];
+        public long Offered;
+        public long Succeeded;
+        public long Failed;
+        public readonly HdrHistogram Latency = new();
     }
 }

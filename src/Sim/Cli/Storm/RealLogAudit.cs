@@ -5,10 +5,10 @@ namespace KafkaNative.Sim.Storm;
 
 /// <summary>
 /// Reads a topic's stored batches straight from the cluster and checks them against the ledger: how many
-/// acknowledged records are missing (lost), how many records are stored more than once (duplicated) and how
+/// acknowledged records are missing (lost), how many records are stored more than once (duplicated, with how many extra copies) and how
 /// many first copies come after a later record of the same key (out of order), and how many distinct records it holds.
 /// </summary>
-internal sealed record RealLogAudit(int Lost, int Duplicated, int OutOfOrder, int Distinct)
+internal sealed record RealLogAudit(int Lost, int Duplicated, int DuplicateCopies, int OutOfOrder, int Distinct)
 {
     public static RealLogAudit Read(SimulatedCluster cluster, string topic, int partitions, RealLedger ledger)
     {
@@ -40,6 +40,6 @@ internal sealed record RealLogAudit(int Lost, int Duplicated, int OutOfOrder, in
             }
         }
         int lost = Enumerable.Range(0, copies.Length).Count(id => copies[id] == 0 && ledger.IsAcknowledged(id));
-        return new RealLogAudit(lost, copies.Count(count => count > 1), outOfOrder, copies.Count(count => count > 0));
+        return new RealLogAudit(lost, copies.Count(count => count > 1), copies.Sum(count => Math.Max(0, count - 1)), outOfOrder, copies.Count(count => count > 0));
     }
 }

@@ -7,37 +7,41 @@ using KafkaNative.Protocol;
 namespace KafkaNative.Sim.Storm;
 
 /// <summary>
-/// One scenario played on the wall clock with real clients: a <see cref="SimulatedCluster"/> shaped like the
-/// scenario's topology, <c>producers</c> real <see cref="KafkaProducer{TKey, TValue}"/>s offering a steady rate of
-/// keyed records under one <see cref="RealClientConfig"/>, a consumer group reading along, and the scenario's
-/// chaos applied through the cluster's fault API. Afterwards the stored log is audited against what was acknowledged.
+/// One scenario played with real clients: a <see cref="SimulatedCluster"/> shaped like the scenario's topology,
+/// <c>producers</c> real <see cref="KafkaProducer{TKey, TValue}"/>s offering keyed records on a seeded Poisson
+/// schedule under one <see cref="RealClientConfig"/>, a consumer group reading along, and the scenario's chaos
+/// applied through the cluster's fault API. Everything waits on <paramref name="time"/>, so on a
+/// <see cref="VirtualTimeProvider"/> under a <see cref="VirtualTimeDriver"/> the run takes virtual time, and on
+/// <see cref="TimeProvider.System"/> wall-clock time. Afterwards the stored log is audited against what was acknowledged.
 /// </summary>
-internal sealed class RealStormRun(Scenario scenario, RealClientConfig config, int producers, double seconds, double recordsPerSecond)
+internal sealed class RealStormRun(Scenario scenario, RealClientConfig config, RealRunSettings settings, TimeProvider time)
 {
     private const int KeysPerProducer = 8;
     private static readonly TimeSpan ReadBackTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly int _perProducer = (int)Math.Ceiling(recordsPerSecond / producers * seconds);
-
     public async Task<RealStormResult> RunAsync(IReadOnlyList<RealChaosStep> chaos, CancellationToken ct)
     {
+        long wallStart = Stopwatch.GetTimestamp();
         var topic = scenario.Topology.Topics[0];
+        using var telemetry = new RealTelemetry();
         await using var cluster = await StartClusterAsync(ct).ConfigureAwait(false);
-        var ledger = new RealLedger(producers * _perProducer);
-        var clock = Stopwatch.StartNew();
-        var applied = new List<(double, string)>();
-        var requestsPerSecond = new List<long>();
+        var schedule = RealSchedule.Plan(settings.Producers, settings.Seconds, settings.RecordsPerSecond, scenario.Seed);
+        var ledger = new RealLedger(schedule.Records);
+        var brokers = new RealBrokerStates(cluster.BrokerIds.Count);
+        long start = time.GetTimestamp();
+        var sampler = new RealSampler(cluster, telemetry, ledger, time, start);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
 
+        var environment = new RealClientEnvironment(cluster.BootstrapServers, time);
         var consumed = new HashSet<int>();
-        Task reading = ReadAlongAsync(cluster.BootstrapServers, topic.Name, consumed, stop.Token);
-        Task sampling = SampleAsync(cluster, clock, requestsPerSecond, stop.Token);
-        Task chaosTask = PlayChaosAsync(cluster, chaos, clock, applied, stop.Token);
+        Task reading = ReadAlongAsync(environment, topic.Name, consumed, stop.Token);
+        Task sampling = sampler.RunAsync(stop.Token);
+        Task chaosTask = PlayChaosAsync(cluster, chaos, brokers, start, stop.Token);
 
-        var clients = Enumerable.Range(0, producers).Select(_ => new KafkaProducer<string, string>(config.Options(cluster.BootstrapServers))).ToArray();
+        var clients = Enumerable.Range(0, settings.Producers).Select(_ => new KafkaProducer<string, string>(config.Options(environment))).ToArray();
         try
         {
-            await Task.WhenAll(clients.Select((client, index) => OfferAsync(client, index, topic.Name, ledger, clock, ct))).ConfigureAwait(false);
+            await Task.WhenAll(clients.Select((client, index) => OfferAsync(client, index, topic.Name, schedule, ledger, start, ct))).ConfigureAwait(false);
         }
         finally
         {
@@ -52,13 +56,12 @@ internal sealed class RealStormRun(Scenario scenario, RealClientConfig config, i
         await Task.WhenAll(reading, sampling).ConfigureAwait(false);
 
         var summary = new RealStormSummary(
-            scenario.Name, config.Name, producers, seconds, ledger.Offered, ledger.AcknowledgedCount(), ledger.Succeeded, ledger.Failed,
-            SumRequests(cluster, ApiKey.Produce), SumRequests(cluster, ApiKey.Metadata),
-            ledger.LatencyPercentile(0.50), ledger.LatencyPercentile(0.99), audit.Lost, audit.Duplicated, audit.OutOfOrder, Count(consumed));
-        var verdicts = ledger.Series(requestsPerSecond.Count);
-        var series = requestsPerSecond.Select((requests, second) =>
-            new RealSecond(second, verdicts[second][0], verdicts[second][1], verdicts[second][2], requests)).ToList();
-        return new RealStormResult(summary, series, applied);
+            scenario.Name, config.Name, settings.Producers, settings.Seconds, ledger.Offered, ledger.AcknowledgedCount(), ledger.Succeeded, ledger.Failed,
+            RealSampler.SumRequests(cluster, ApiKey.Produce), telemetry.ProduceRequests, RealSampler.SumRequests(cluster, ApiKey.Metadata),
+            ledger.LatencyMs(50), ledger.LatencyMs(99), audit.Lost, audit.Duplicated, audit.OutOfOrder, Count(consumed),
+            (time as VirtualTimeProvider)?.Fired ?? 0, Stopwatch.GetElapsedTime(wallStart));
+        var run = RealRunShape.ToStormResult(scenario, config, settings, summary, audit, telemetry, sampler.Samples, cluster, brokers, ledger, time is not VirtualTimeProvider);
+        return new RealStormResult(run, summary);
     }
 
     /// <summary>Topology broker i becomes cluster broker i in the same zone; the scenario's topics are created at start.</summary>
@@ -81,6 +84,7 @@ internal sealed class RealStormRun(Scenario scenario, RealClientConfig config, i
                 ArchitectureFile = file,
                 Seed = (int)scenario.Seed,
                 BrokerSessionTimeout = TimeSpan.FromMilliseconds(scenario.Broker.LeaderElectionDelayMs),
+                TimeProvider = time,
             };
             return await SimulatedCluster.StartAsync(options, ct).ConfigureAwait(false);
         }
@@ -90,19 +94,17 @@ internal sealed class RealStormRun(Scenario scenario, RealClientConfig config, i
         }
     }
 
-    /// <summary>Offers this producer's records at a steady rate; each record's application call runs on its own.</summary>
-    private async Task OfferAsync(KafkaProducer<string, string> client, int producer, string topic, RealLedger ledger, Stopwatch clock, CancellationToken ct)
+    /// <summary>Offers this producer's records at their scheduled times; each record's application call runs on its own.</summary>
+    private async Task OfferAsync(KafkaProducer<string, string> client, int producer, string topic, RealSchedule schedule, RealLedger ledger, long start, CancellationToken ct)
     {
-        var operations = new List<Task>(_perProducer);
-        double interval = seconds / _perProducer;
-        for (int sequence = 0; sequence < _perProducer; sequence++)
+        var offers = schedule.Offers[producer];
+        var operations = new List<Task>(offers.Length);
+        for (int sequence = 0; sequence < offers.Length; sequence++)
         {
-            var due = TimeSpan.FromSeconds(sequence * interval + producer * interval / producers);
-            if (due > clock.Elapsed)
-                await Task.Delay(due - clock.Elapsed, ct).ConfigureAwait(false);
-            int id = producer * _perProducer + sequence;
-            ledger.Offer((int)clock.Elapsed.TotalSeconds);
-            operations.Add(OperateAsync(client, topic, $"p{producer}-k{sequence % KeysPerProducer}", id, ledger, clock));
+            await DelayUntilAsync(start, offers[sequence], ct).ConfigureAwait(false);
+            int id = schedule.FirstId[producer] + sequence;
+            ledger.Offer(SecondOf(start));
+            operations.Add(OperateAsync(client, topic, $"p{producer}-k{sequence % KeysPerProducer}", id, ledger, start));
         }
         await Task.WhenAll(operations).ConfigureAwait(false);
     }
@@ -112,9 +114,9 @@ internal sealed class RealStormRun(Scenario scenario, RealClientConfig config, i
     /// the edge timeout while earlier calls carry on. Returns once every call has settled, so the ledger knows
     /// every acknowledgement.
     /// </summary>
-    private async Task OperateAsync(KafkaProducer<string, string> client, string topic, string key, int id, RealLedger ledger, Stopwatch clock)
+    private async Task OperateAsync(KafkaProducer<string, string> client, string topic, string key, int id, RealLedger ledger, long start)
     {
-        var start = clock.Elapsed;
+        long begun = time.GetTimestamp();
         string value = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var calls = new List<Task<bool>>();
         bool success = false;
@@ -122,19 +124,23 @@ internal sealed class RealStormRun(Scenario scenario, RealClientConfig config, i
         {
             var call = CallAsync(client, topic, key, value, id, ledger);
             calls.Add(call);
-            if (config.EdgeTimeout is { } edge)
-            {
-                await Task.WhenAny(call, Task.Delay(edge)).ConfigureAwait(false);
-                success = call.IsCompletedSuccessfully && call.Result;
-            }
-            else
-            {
-                success = await call.ConfigureAwait(false);
-            }
+            success = config.EdgeTimeout is { } edge ? await WithinAsync(call, edge).ConfigureAwait(false) : await call.ConfigureAwait(false);
         }
-        var end = clock.Elapsed;
-        ledger.Verdict(success, (end - start).TotalMilliseconds, (int)end.TotalSeconds);
+        ledger.Verdict(success, time.GetElapsedTime(begun), SecondOf(start));
         await Task.WhenAll(calls).ConfigureAwait(false);
+    }
+
+    /// <summary>The call's outcome if it comes within <paramref name="edge"/>, else false; the call carries on either way.</summary>
+    private async Task<bool> WithinAsync(Task<bool> call, TimeSpan edge)
+    {
+        try
+        {
+            return await call.WaitAsync(edge, time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 
     private static async Task<bool> CallAsync(KafkaProducer<string, string> client, string topic, string key, string value, int id, RealLedger ledger)
@@ -151,49 +157,20 @@ internal sealed class RealStormRun(Scenario scenario, RealClientConfig config, i
         }
     }
 
-    private static async Task PlayChaosAsync(SimulatedCluster cluster, IReadOnlyList<RealChaosStep> chaos, Stopwatch clock, List<(double, string)> applied, CancellationToken ct)
+    private async Task PlayChaosAsync(SimulatedCluster cluster, IReadOnlyList<RealChaosStep> chaos, RealBrokerStates brokers, long start, CancellationToken ct)
     {
         foreach (var step in chaos)
         {
-            var due = TimeSpan.FromSeconds(step.AtSeconds);
-            if (due > clock.Elapsed)
-                await Task.Delay(due - clock.Elapsed, ct).ConfigureAwait(false);
+            await DelayUntilAsync(start, TimeSpan.FromSeconds(step.AtSeconds), ct).ConfigureAwait(false);
             await step.ApplyAsync(cluster).ConfigureAwait(false);
-            lock (applied)
-                applied.Add((Math.Round(clock.Elapsed.TotalSeconds, 2), step.Label));
-        }
-    }
-
-    /// <summary>Produce requests received in each wall-clock second, until the run stops.</summary>
-    private static async Task SampleAsync(SimulatedCluster cluster, Stopwatch clock, List<long> perSecond, CancellationToken ct)
-    {
-        long previous = 0;
-        try
-        {
-            for (int second = 1; ; second++)
-            {
-                var wait = TimeSpan.FromSeconds(second) - clock.Elapsed;
-                if (wait > TimeSpan.Zero)
-                    await Task.Delay(wait, ct).ConfigureAwait(false);
-                long total = SumRequests(cluster, ApiKey.Produce);
-                perSecond.Add(total - previous);
-                previous = total;
-            }
-        }
-        catch (OperationCanceledException)
-        {
+            brokers.Apply(step, Math.Round(time.GetElapsedTime(start).TotalSeconds, 2));
         }
     }
 
     /// <summary>A consumer group member reading the topic from the start, as the model's consumers do, noting the ids it sees.</summary>
-    private static async Task ReadAlongAsync(string bootstrap, string topic, HashSet<int> consumed, CancellationToken ct)
+    private static async Task ReadAlongAsync(RealClientEnvironment environment, string topic, HashSet<int> consumed, CancellationToken ct)
     {
-        await using var consumer = new KafkaConsumer<string, string>(new ConsumerOptions
-        {
-            BootstrapServers = bootstrap,
-            GroupId = "storm-readback",
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-        });
+        await using var consumer = new KafkaConsumer<string, string>(RealClientConfig.ConsumerOptions(environment));
         consumer.Subscribe([topic]);
         try
         {
@@ -215,18 +192,25 @@ internal sealed class RealStormRun(Scenario scenario, RealClientConfig config, i
         }
     }
 
-    private static async Task WaitForReadBackAsync(HashSet<int> consumed, int distinctStored, CancellationToken ct)
+    private async Task WaitForReadBackAsync(HashSet<int> consumed, int distinctStored, CancellationToken ct)
     {
-        var deadline = Stopwatch.StartNew();
-        while (Count(consumed) < distinctStored && deadline.Elapsed < ReadBackTimeout)
-            await Task.Delay(50, ct).ConfigureAwait(false);
+        long waiting = time.GetTimestamp();
+        while (Count(consumed) < distinctStored && time.GetElapsedTime(waiting) < ReadBackTimeout)
+            await Task.Delay(TimeSpan.FromMilliseconds(50), time, ct).ConfigureAwait(false);
     }
+
+    private async Task DelayUntilAsync(long start, TimeSpan due, CancellationToken ct)
+    {
+        var wait = due - time.GetElapsedTime(start);
+        if (wait > TimeSpan.Zero)
+            await Task.Delay(wait, time, ct).ConfigureAwait(false);
+    }
+
+    private int SecondOf(long start) => (int)time.GetElapsedTime(start).TotalSeconds;
 
     private static int Count(HashSet<int> consumed)
     {
         lock (consumed)
             return consumed.Count;
     }
-
-    private static long SumRequests(SimulatedCluster cluster, ApiKey api) => cluster.BrokerIds.Sum(broker => cluster.RequestCount(broker, api));
 }

@@ -4,18 +4,20 @@ namespace KafkaNative.Sim.Storm;
 
 /// <summary>
 /// The storm command line, parsed: which scenarios to run and what to override. <see cref="Real"/> runs the real
-/// producer against the wire-level cluster for <see cref="RealSeconds"/> of wall clock, offering <see cref="RealRate"/>
-/// records per second per client configuration, instead of the model.
+/// producer against the wire-level cluster for <see cref="RealSeconds"/> (default: the scenario's duration on
+/// virtual time, 15 s with <see cref="WallClock"/>), offering <see cref="RealRate"/> records per second per client
+/// configuration, beside the model.
 /// </summary>
 internal sealed record StormOptions(
-    IReadOnlyList<string> Scenarios, int? Clients, long? Seed, double? DurationSeconds, string OutputDirectory, bool Real = false, double? RealSeconds = null, double? RealRate = null)
+    IReadOnlyList<string> Scenarios, int? Clients, long? Seed, double? DurationSeconds, string OutputDirectory, bool Real = false, double? RealSeconds = null,
+    double? RealRate = null, bool WallClock = false)
 {
     /// <summary>Most real producers per configuration: each is a full client with its own connections.</summary>
     public const int MaxRealClients = 64;
 
     public const string Usage =
         "usage: storm --scenario NAME|FILE|all|NAME,NAME... [--clients N] [--seed S] [--duration SECONDS] [--out DIR]\n" +
-        "       storm --scenario NAME|FILE|all|NAME,NAME... --real [--clients N] [--seconds SECONDS] [--rate RECORDS] [--seed S] [--out DIR]";
+        "       storm --scenario NAME|FILE|all|NAME,NAME... --real [--wall-clock] [--clients N] [--seconds SECONDS] [--rate RECORDS] [--seed S] [--out DIR]";
 
     public static StormOptions Parse(IReadOnlyList<string> args)
     {
@@ -27,6 +29,7 @@ internal sealed record StormOptions(
         bool real = false;
         double? realSeconds = null;
         double? realRate = null;
+        bool wallClock = false;
         for (int index = 0; index < args.Count; index++)
         {
             string option = args[index];
@@ -62,11 +65,14 @@ internal sealed record StormOptions(
                 case "--real":
                     real = true;
                     break;
+                case "--wall-clock":
+                    wallClock = true;
+                    break;
                 case "--seconds":
                     string secondsText = Value();
                     realSeconds = double.TryParse(secondsText, NumberStyles.Float, CultureInfo.InvariantCulture, out double wall) && wall is >= 2 and <= 3_600
                         ? wall
-                        : throw new StormUsageException($"--seconds must be wall-clock seconds within [2, 3600], got '{secondsText}'");
+                        : throw new StormUsageException($"--seconds must be seconds within [2, 3600], got '{secondsText}'");
                     break;
                 case "--rate":
                     string rateText = Value();
@@ -85,13 +91,15 @@ internal sealed record StormOptions(
             throw new StormUsageException("--scenario names no scenario");
         if (realSeconds is not null && !real)
             throw new StormUsageException("--seconds needs --real (the model takes --duration)");
+        if (wallClock && !real)
+            throw new StormUsageException("--wall-clock needs --real (the model always runs on virtual time)");
         if (realRate is not null && !real)
             throw new StormUsageException("--rate needs --real (a scenario sets the model's load)");
         if (real && duration is not null)
             throw new StormUsageException("--duration is virtual time; with --real use --seconds");
         if (real && clients > MaxRealClients)
             throw new StormUsageException($"--clients with --real must be within 1..{MaxRealClients} (real producers per configuration), got {clients}");
-        return new StormOptions(names, clients, seed, duration, output, real, realSeconds, realRate);
+        return new StormOptions(names, clients, seed, duration, output, real, realSeconds, realRate, wallClock);
     }
 }
 
