@@ -40,6 +40,35 @@ public sealed class HeadlessChromiumTests : IDisposable
     }
 
     [SkippableFact]
+    public async Task RealRunReportDrawsTheSameTopologyAndChartsAsAModelledOne()
+    {
+        Skip.IfNot(File.Exists(Chromium), $"{Chromium} is not installed");
+        var scenario = ScenarioCatalog.Find("chaos-monkey")! with { Faults = [new(30, FaultAction.KillBroker, BrokerId: 1), new(90, FaultAction.RestoreBroker)] };
+        var settings = new RealRunSettings(Producers: 2, Seconds: 4, RecordsPerSecond: 50);
+        var chaos = RealChaos.Plan(scenario, settings.Seconds);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var real = await RealStormCommand.PlayAsync(scenario, RealClientConfig.Budgeted, settings, chaos, wallClock: true, timeout.Token);
+        StormOutput.WriteAll([real.Run, RealModelTwin.Run(scenario, settings, chaos, RealClientConfig.Budgeted.Calibrated)], directory);
+        string report = Path.Combine(directory, "chaos-monkey", "real-budgeted", "report.html");
+
+        string dom = await RunChromiumAsync("--dump-dom", new Uri(report).AbsoluteUri);
+
+        Assert.Contains("data-rendered=\"true\"", dom);
+        Assert.Contains("chaos-monkey (real-budgeted)", dom);
+        Assert.Contains("<td>real budgeted</td>", dom);
+        Assert.Contains("<td>calibrated-budgeted</td>", dom);
+        string topology = SvgContent(dom, "topology");
+        Assert.Equal(3, Regex.Matches(topology, "<circle").Count);
+        Assert.True(Regex.Matches(topology, "<line").Count > 0, "no traffic lines in the topology");
+        foreach (string chart in new[] { "chart-inflight", "chart-amplification", "chart-goodput", "chart-latency", "chart-errors" })
+        {
+            string svg = SvgContent(dom, chart);
+            Assert.True(Regex.Matches(svg, "<polyline").Count > 0, $"{chart} has no series");
+            Assert.Contains("class=\"fault\"", svg);
+        }
+    }
+
+    [SkippableFact]
     public async Task ReportScreenshotIsWritten()
     {
         Skip.IfNot(File.Exists(Chromium), $"{Chromium} is not installed");

@@ -6,6 +6,8 @@ namespace KafkaNative.Sim.Storm;
 /// Puts a real run into the shape of a modelled one (<see cref="StormResult"/>), so one report draws both. The
 /// real clients have no zone of their own: they are drawn in the topology's first zone. Not measured on a real run,
 /// and so zero: retries inside the client, breaker trips and rejections, requests shed or rejected by brokers.
+/// Lost is the model's: records stored nowhere, whether or not the caller was told of a failure (the real run's
+/// own table counts acknowledged records missing from the log).
 /// </summary>
 internal static class RealRunShape
 {
@@ -19,7 +21,7 @@ internal static class RealRunShape
         var summary = new StormSummary(
             scenario.Name, $"real {config.Name}", settings.Producers, real.Offered, real.ProduceRequests, real.Amplification,
             real.P50Ms, real.P99Ms, ledger.LatencyMs(99.9), real.GoodputPerSecond, real.Offered == 0 ? 0 : 100.0 * real.Succeeded / real.Offered,
-            audit.Lost, audit.Duplicated, audit.DuplicateCopies, telemetry.Timeouts, Retries: 0, telemetry.FailedConnects,
+            real.Offered - audit.Distinct, audit.Duplicated, audit.DuplicateCopies, telemetry.Timeouts, Retries: 0, telemetry.FailedConnects,
             BreakerTrips: 0, BreakerRejections: 0, real.MetadataRequests, real.Offered - verdicts, real.TimersFired);
 
         var series = new List<SecondSample>(samples.Count);
