@@ -66,6 +66,12 @@ public sealed record ClusterOptions
     /// </summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>
+    /// How often each broker checks its deadlines (fetch max waits, produce timeouts, group sessions); they fire up
+    /// to this late. On a virtual clock every tick is an event to drive, so the storm takes a coarser one.
+    /// </summary>
+    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(10);
+
     /// <summary>Where brokers log connections, rejected input and faults; null logs nothing.</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
 }

@@ -17,7 +17,6 @@ namespace KafkaNative.Sim;
 internal sealed class SimulatedBroker
 {
     private const int MailboxCapacity = 65_536;
-    private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(10);
 
     private readonly ConcurrentDictionary<long, ClientSession> _connections = new();
     private readonly object _lifecycleLock = new();
@@ -84,7 +83,7 @@ internal sealed class SimulatedBroker
             CancellationToken ct = _lifetime.Token;
             ChannelReader<BrokerMessage> reader = _mailbox.Reader;
             var listener = new BrokerListener(this, listenSocket);
-            var clock = new BrokerClock(this, TickInterval);
+            var clock = new BrokerClock(this, Cluster.Options.TickInterval);
             _loops = Task.WhenAll(
                 Task.Run(() => RunAsync(reader, ct)),
                 Task.Run(() => listener.RunAsync(ct)),

@@ -35,6 +35,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
         if (options.BrokerSessionTimeout < TimeSpan.Zero || options.BrokerSessionTimeout.TotalMilliseconds > int.MaxValue)
             throw new ArgumentOutOfRangeException(nameof(options), "BrokerSessionTimeout must be 0 to int.MaxValue milliseconds.");
         ArgumentNullException.ThrowIfNull(options.TimeProvider, nameof(options.TimeProvider));
+        if (options.TickInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), "TickInterval must be positive.");
         Architecture architecture = Architecture.Load(options);
         ILoggerFactory loggerFactory = options.LoggerFactory ?? NullLoggerFactory.Instance;
         ILogger logger = loggerFactory.CreateLogger("KafkaNative.Sim.Cluster");
@@ -226,12 +227,12 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// <exception cref="TimeoutException">Some partition is still short of replicas.</exception>
     public async Task WaitForFullIsrAsync(TimeSpan timeout)
     {
-        TimeProvider time = _context.Options.TimeProvider;
-        long started = time.GetTimestamp();
+        // The wall clock, not the cluster's: replicas catch up by work, not by time, and a test's fake clock stands still.
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         while (_context.Controller.AllTopics().SelectMany(t => t.Partitions).Any(p => p.Leader < 0 || p.Isr.Length != p.Replicas.Length))
         {
-            if (time.GetElapsedTime(started) > timeout) throw new TimeoutException("Some partitions are still missing in-sync replicas.");
-            await Task.Delay(TimeSpan.FromMilliseconds(10), time).ConfigureAwait(false);
+            if (Environment.TickCount64 > deadline) throw new TimeoutException("Some partitions are still missing in-sync replicas.");
+            await Task.Delay(10).ConfigureAwait(false);
         }
     }
 

@@ -49,7 +49,7 @@ internal static class RealStormCommand
         await output.WriteLineAsync();
         await output.WriteAsync(RealStormReport.SummaryTable(reals));
         var written = StormOutput.WriteAll(runs, options.OutputDirectory).ToList();
-        written.Add(RealStormReport.Write(reals, options.OutputDirectory));
+        written.AddRange(RealStormReport.Write(reals, options.OutputDirectory));
         await output.WriteLineAsync();
         await output.WriteLineAsync($"wrote {written.Count} files under {Path.GetFullPath(options.OutputDirectory)}");
         return 0;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 
 namespace KafkaNative.Sim.Storm;
 
@@ -6,6 +7,7 @@ namespace KafkaNative.Sim.Storm;
 internal static class RealStormReport
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     public static string SummaryTable(IReadOnlyList<RealStormSummary> summaries)
     {
@@ -26,12 +28,25 @@ internal static class RealStormReport
         return StormReport.Table(headers, rows);
     }
 
-    /// <summary>Writes the table to <c>DIR/real-summary.txt</c> and returns the path.</summary>
-    public static string Write(IReadOnlyList<RealStormSummary> summaries, string directory)
+    /// <summary>
+    /// Writes the table to <c>DIR/real-summary.txt</c> and each run's numbers to <c>DIR/scenario/real-config/real.json</c>,
+    /// without its wall time, so two runs of one seed can be compared byte for byte. Returns the paths.
+    /// </summary>
+    public static IReadOnlyList<string> Write(IReadOnlyList<RealStormSummary> summaries, string directory)
     {
+        var written = new List<string>();
+        foreach (var summary in summaries)
+        {
+            string folder = Path.Combine(directory, summary.Scenario, $"real-{summary.Config}");
+            Directory.CreateDirectory(folder);
+            string json = Path.Combine(folder, "real.json");
+            File.WriteAllText(json, JsonSerializer.Serialize(summary with { WallTime = TimeSpan.Zero }, JsonOptions));
+            written.Add(json);
+        }
         Directory.CreateDirectory(directory);
-        string path = Path.Combine(directory, "real-summary.txt");
-        File.WriteAllText(path, SummaryTable(summaries));
-        return path;
+        string table = Path.Combine(directory, "real-summary.txt");
+        File.WriteAllText(table, SummaryTable(summaries));
+        written.Add(table);
+        return written;
     }
 }

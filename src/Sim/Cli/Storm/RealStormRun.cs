@@ -19,6 +19,9 @@ internal sealed class RealStormRun(Scenario scenario, RealClientConfig config, R
     private const int KeysPerProducer = 8;
     private static readonly TimeSpan ReadBackTimeout = TimeSpan.FromSeconds(10);
 
+    // Deadlines up to 50 ms late are nothing beside the storm's timeouts, and a fifth of the ticks to drive.
+    private static readonly TimeSpan BrokerTick = TimeSpan.FromMilliseconds(50);
+
     public async Task<RealStormResult> RunAsync(IReadOnlyList<RealChaosStep> chaos, CancellationToken ct)
     {
         long wallStart = Stopwatch.GetTimestamp();
@@ -85,6 +88,7 @@ internal sealed class RealStormRun(Scenario scenario, RealClientConfig config, R
                 Seed = (int)scenario.Seed,
                 BrokerSessionTimeout = TimeSpan.FromMilliseconds(scenario.Broker.LeaderElectionDelayMs),
                 TimeProvider = time,
+                TickInterval = BrokerTick,
             };
             return await SimulatedCluster.StartAsync(options, ct).ConfigureAwait(false);
         }
