@@ -6,6 +6,13 @@ namespace KafkaNative.Client;
 public static class KafkaTransport
 {
     /// <summary>
+    /// TCP with the socket pumped straight into pipes (Pipelines.Sockets.Unofficial). TLS needs a
+    /// <see cref="Stream"/> for <see cref="System.Net.Security.SslStream"/>, so TLS connections go
+    /// through <see cref="StreamPump"/>.
+    /// </summary>
+    public static IKafkaTransport Pipelines { get; } = new PipelinesSocketTransport();
+
+    /// <summary>
     /// TCP through a <see cref="System.Net.Sockets.NetworkStream"/> (wrapped in an
     /// <see cref="System.Net.Security.SslStream"/> for TLS), pumped by <see cref="PipeReader.Create(Stream, StreamPipeReaderOptions?)"/>
     /// and <see cref="PipeWriter.Create(Stream, StreamPipeWriterOptions?)"/>.

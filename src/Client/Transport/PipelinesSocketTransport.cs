@@ -1,0 +1,44 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Pipelines.Sockets.Unofficial;
+
+namespace KafkaNative.Client;
+
+/// <summary>
+/// TCP through Pipelines.Sockets.Unofficial: its send and receive loops move bytes between the socket
+/// and two pipes, with no stream in between. TLS needs a stream, so it goes through the stream pump.
+/// </summary>
+internal sealed class PipelinesSocketTransport : IKafkaTransport
+{
+    // The writer pauses past a few megabytes, so neither direction buffers without bound; the
+    // response reader consumes large frames as they arrive, so a frame larger than this cannot stall.
+    private static readonly PipeOptions SendOptions = new(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false);
+    private static readonly PipeOptions ReceiveOptions = new(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false);
+
+    public async ValueTask<IKafkaTransportConnection> ConnectAsync(BrokerEndpoint endpoint, KafkaTlsOptions? tls, CancellationToken cancellationToken)
+    {
+        if (tls is not null) return await KafkaTransport.StreamPump.ConnectAsync(endpoint, tls, cancellationToken).ConfigureAwait(false);
+        Socket socket = await TcpConnector.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        string description = TcpConnector.Describe(socket, "pipelines");
+        SocketConnection connection = SocketConnection.Create(socket, SendOptions, ReceiveOptions, SocketConnectionOptions.None, description);
+        return new SocketTransportConnection(connection, description);
+    }
+
+    /// <summary>A <see cref="SocketConnection"/> as a transport connection; disposing it closes the socket.</summary>
+    private sealed class SocketTransportConnection(SocketConnection connection, string description) : IKafkaTransportConnection
+    {
+        public PipeReader Input => connection.Input;
+
+        public PipeWriter Output => connection.Output;
+
+        public string Description => description;
+
+        public void Abort() => connection.Dispose();
+
+        public ValueTask DisposeAsync()
+        {
+            connection.Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
+}
