@@ -23,10 +23,11 @@ internal static class ConsumeBenchmark
         if (messages <= 0) throw new ArgumentException("--messages must be at least 1.");
         string? group = arguments.Has("--group") ? arguments.Required("--group") : null;
         bool kcat = arguments.Has("--kcat");
-        IKafkaTransport transport = BenchTransport.Parse(arguments);
+        // A cluster of its own would be empty: consume reads what produce left in a running one.
+        await using BenchTransport transport = await BenchTransport.OpenAsync(arguments);
 
         var figures = new Dictionary<string, object?>();
-        Ours ours = await RunOursAsync(bootstrap, transport, topic, messages, group).ConfigureAwait(false);
+        Ours ours = await RunOursAsync(bootstrap, transport.Transport, topic, messages, group).ConfigureAwait(false);
         figures["client"] = "kafkanative";
         figures["messages"] = ours.Messages;
         figures["bytes"] = ours.Bytes;

@@ -69,7 +69,7 @@ public class KafkaClientOptions
 
     /// <summary>
     /// What connections run over: <see cref="KafkaTransport.Default"/> (TCP, TLS when <see cref="Tls"/> is
-    /// set) unless a test or simulation plugs in another.
+    /// set) unless a test or simulation plugs in another, such as <see cref="KafkaTransport.InMemory"/>.
     /// </summary>
     public IKafkaTransport Transport { get; set; } = KafkaTransport.Default;
 

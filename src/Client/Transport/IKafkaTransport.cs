@@ -3,7 +3,7 @@ namespace KafkaNative.Client;
 /// <summary>
 /// Opens the byte streams that broker connections run over. The default
 /// (<see cref="KafkaTransport.Default"/>) is TCP, with TLS when the options ask for it; a test or a
-/// simulation can plug in another.
+/// simulation can plug in another, such as <see cref="KafkaTransport.InMemory"/>.
 /// </summary>
 /// <remarks>
 /// Failures to connect should be thrown as the socket transport throws them, so the client's

@@ -21,4 +21,18 @@ public static class KafkaTransport
 
     /// <summary>The transport <see cref="KafkaClientOptions.Transport"/> starts with.</summary>
     public static IKafkaTransport Default => StreamPump;
+
+    /// <summary>
+    /// Connects through <paramref name="connect"/>, which returns the client's end of an in-process
+    /// duplex pipe, for example <c>(endpoint, ct) =&gt; cluster.ConnectInMemoryAsync(endpoint.Host, endpoint.Port, ct)</c>
+    /// of a simulated cluster: no sockets. When the pipe is also <see cref="IDisposable"/>, aborting the
+    /// connection disposes it, which should close the peer's session.
+    /// </summary>
+    /// <param name="connect">Opens a pipe to a broker; throws as the socket transport does when there is none to reach.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="connect"/> is null.</exception>
+    public static IKafkaTransport InMemory(Func<BrokerEndpoint, CancellationToken, ValueTask<IDuplexPipe>> connect)
+    {
+        ArgumentNullException.ThrowIfNull(connect);
+        return new InMemoryTransport(connect);
+    }
 }
