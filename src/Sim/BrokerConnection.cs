@@ -13,8 +13,8 @@ using Microsoft.Extensions.Logging;
 namespace KafkaNative.Sim;
 
 /// <summary>
-/// One client session: reads frames from its <see cref="SessionLink"/> (a socket or an in-memory pipe), decodes each request, applies
-/// the broker's faults and the SASL gate, and posts it to the broker actor; a
+/// One client session: reads frames from its <see cref="SessionLink"/> (a socket or in-memory pipes),
+/// decodes each request, applies the broker's faults and the SASL gate, and posts it to the broker actor; a
 /// <see cref="ConnectionWriter"/> writes the responses back in request order. Input that breaks the
 /// protocol closes this session only, with a log line.
 /// </summary>

@@ -18,8 +18,8 @@ internal sealed class InMemorySessionLink : SessionLink
 
     public override string ClientHost => "in-memory";
 
-    /// <summary>The client's end; disposing it closes the session, as a client closing its socket does.</summary>
-    public IDuplexPipe ClientEnd(BrokerConnection session) => new ClientPipe(_toClient.Reader, _toBroker.Writer, session);
+    /// <summary>The client's end; disposing it runs <paramref name="closeSession"/>, as a client closing its socket ends the session.</summary>
+    public IDuplexPipe ClientEnd(Action closeSession) => new ClientPipe(_toClient.Reader, _toBroker.Writer, closeSession);
 
     public override ValueTask<IDuplexPipe> OpenAsync(CancellationToken ct) => ValueTask.FromResult<IDuplexPipe>(new SessionPipe(_toBroker.Reader, _toClient.Writer));
 
@@ -40,12 +40,12 @@ internal sealed class InMemorySessionLink : SessionLink
 
     private sealed record SessionPipe(PipeReader Input, PipeWriter Output) : IDuplexPipe;
 
-    private sealed class ClientPipe(PipeReader input, PipeWriter output, BrokerConnection session) : IDuplexPipe, IDisposable
+    private sealed class ClientPipe(PipeReader input, PipeWriter output, Action closeSession) : IDuplexPipe, IDisposable
     {
         public PipeReader Input => input;
 
         public PipeWriter Output => output;
 
-        public void Dispose() => session.Close();
+        public void Dispose() => closeSession();
     }
 }

@@ -172,7 +172,7 @@ internal sealed class SimulatedBroker
         {
             // Under the lock, so a stop either refuses this connection or finds its session to close.
             if (_mailbox is null) throw new SocketException((int)SocketError.ConnectionRefused);
-            return link.ClientEnd(Open(link));
+            return link.ClientEnd(Open(link).Close);
         }
     }
 

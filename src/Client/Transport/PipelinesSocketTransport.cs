@@ -10,17 +10,19 @@ namespace KafkaNative.Client;
 /// </summary>
 internal sealed class PipelinesSocketTransport : IKafkaTransport
 {
-    // The writer pauses past a few megabytes, so neither direction buffers without bound; the
+    // For both pipes. The writer pauses past a few megabytes, so neither direction buffers without bound; the
     // response reader consumes large frames as they arrive, so a frame larger than this cannot stall.
-    private static readonly PipeOptions SendOptions = new(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false);
-    private static readonly PipeOptions ReceiveOptions = new(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false);
+    // Inline readers: a flush of requests runs the send loop at once, and received bytes run the
+    // response reader on the receive loop, as the stream pump does, with no thread-pool hop between.
+    private static readonly PipeOptions Options = new(
+        readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false);
 
     public async ValueTask<IKafkaTransportConnection> ConnectAsync(BrokerEndpoint endpoint, KafkaTlsOptions? tls, CancellationToken cancellationToken)
     {
         if (tls is not null) return await KafkaTransport.StreamPump.ConnectAsync(endpoint, tls, cancellationToken).ConfigureAwait(false);
         Socket socket = await TcpConnector.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
         string description = TcpConnector.Describe(socket, "pipelines");
-        SocketConnection connection = SocketConnection.Create(socket, SendOptions, ReceiveOptions, SocketConnectionOptions.None, description);
+        SocketConnection connection = SocketConnection.Create(socket, Options, Options, SocketConnectionOptions.None, description);
         return new SocketTransportConnection(connection, description);
     }
 
