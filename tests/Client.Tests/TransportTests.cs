@@ -109,7 +109,8 @@ public sealed class TransportTests
     [MemberData(nameof(SocketTransports))]
     public async Task FramesLargerThanThePipesBuffersGoThroughWhole(string transport)
     {
-        // Well past the pipelines transport's 4 MiB pause threshold, both ways.
+        // Well past the pipelines transport's 4 MiB pause threshold, both ways: the response reader
+        // assembles the frame from many reads.
         string name = new('x', 6_000_000);
         await using var broker = new FakeBroker
         {

@@ -13,8 +13,9 @@ namespace KafkaNative.Client;
 /// </summary>
 /// <remarks>
 /// A frame that has not fully arrived is copied into its pooled buffer as its bytes come and consumed
-/// from the pipe, so the pipe never has to hold a whole large response (a transport whose pipe pauses
-/// its writer at a threshold smaller than a frame would otherwise stall).
+/// from the pipe, so the pipe never holds a whole large response beside its copy: a reader that waited
+/// for whole frames would examine, not consume, and a pipe lets its writer run on past its pause
+/// threshold while the reader examines everything it holds.
 /// </remarks>
 internal sealed class ResponseReadLoop(BrokerConnection connection, InFlightRequests inFlight, PipeReader input, int maxResponseSize)
 {

@@ -10,8 +10,8 @@ namespace KafkaNative.Client;
 /// </summary>
 internal sealed class PipelinesSocketTransport : IKafkaTransport
 {
-    // For both pipes. The writer pauses past a few megabytes, so neither direction buffers without bound; the
-    // response reader consumes large frames as they arrive, so a frame larger than this cannot stall.
+    // For both pipes. The writer pauses past a few megabytes, so neither direction buffers without bound
+    // (the response reader consumes a large frame as it arrives rather than waiting for all of it).
     // Inline readers: a flush of requests runs the send loop at once, and received bytes run the
     // response reader on the receive loop, as the stream pump does, with no thread-pool hop between.
     private static readonly PipeOptions Options = new(
