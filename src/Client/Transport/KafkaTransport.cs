@@ -19,7 +19,7 @@ public static class KafkaTransport
     /// </summary>
     public static IKafkaTransport StreamPump { get; } = new StreamPumpTransport();
 
-    /// <summary>The transport <see cref="KafkaClientOptions.Transport"/> starts with: <see cref="Pipelines"/>, level with or ahead of the stream pump in bench/README.md.</summary>
+    /// <summary>The transport <see cref="KafkaClientOptions.Transport"/> starts with: <see cref="Pipelines"/>, level with the stream pump within a few percent (bench/README.md).</summary>
     public static IKafkaTransport Default => Pipelines;
 
     /// <summary>

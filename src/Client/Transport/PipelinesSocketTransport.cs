@@ -12,8 +12,9 @@ internal sealed class PipelinesSocketTransport : IKafkaTransport
 {
     // For both pipes. The writer pauses past a few megabytes, so neither direction buffers without bound
     // (the response reader consumes a large frame as it arrives rather than waiting for all of it).
-    // Inline readers: a flush of requests runs the send loop at once, and received bytes run the
-    // response reader on the receive loop, as the stream pump does, with no thread-pool hop between.
+    // Inline readers, and socket reads completing inline: a flush of requests runs the send loop at once,
+    // and received bytes run the response reader on the I/O thread, as the stream pump does, with no
+    // thread-pool hop between (bench/README.md measured the hops; inline writes measured worse).
     private static readonly PipeOptions Options = new(
         readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false);
 
@@ -22,7 +23,7 @@ internal sealed class PipelinesSocketTransport : IKafkaTransport
         if (tls is not null) return await KafkaTransport.StreamPump.ConnectAsync(endpoint, tls, cancellationToken).ConfigureAwait(false);
         Socket socket = await TcpConnector.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
         string description = TcpConnector.Describe(socket, "pipelines");
-        SocketConnection connection = SocketConnection.Create(socket, Options, Options, SocketConnectionOptions.None, description);
+        SocketConnection connection = SocketConnection.Create(socket, Options, Options, SocketConnectionOptions.InlineReads, description);
         return new SocketTransportConnection(connection, description);
     }
 
