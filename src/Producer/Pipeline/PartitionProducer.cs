@@ -278,9 +278,18 @@ internal sealed class PartitionProducer : SupervisedLoop
     private async ValueTask ReleaseFindingAsync()
     {
         if (_finding is null) return;
-        Route route = await _finding.ConfigureAwait(false);
-        if (route.Broker is not null) _context.BrokerProducers.Release(route.Broker);
+        Task<Route> finding = _finding;
         _finding = null;
+        try
+        {
+            Route route = await finding.ConfigureAwait(false);
+            if (route.Broker is not null) _context.BrokerProducers.Release(route.Broker);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown cancelled the lookup (an epoch bump, say) before it acquired a broker: nothing to release,
+            // and the clean-up that follows must still fail what the partition holds.
+        }
     }
 
     private void ReleaseBroker()
