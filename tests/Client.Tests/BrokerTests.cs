@@ -21,7 +21,7 @@ public sealed class BrokerTests
             o.ReconnectBackoffMin = TimeSpan.FromMilliseconds(100);
             o.ReconnectBackoffMax = TimeSpan.FromSeconds(2);
         });
-        var kafkaBroker = new KafkaBroker(1, broker.Endpoint, options, new ReconnectBackoff(options.ReconnectBackoffMin, options.ReconnectBackoffMax));
+        var kafkaBroker = new KafkaBroker(1, broker.Endpoint, options, new ReconnectBackoff(new RetryBackoff(options.ReconnectBackoffMin, options.ReconnectBackoffMax), options.TimeProvider));
         try
         {
             int failures = 0, fastFailures = 0;

@@ -25,7 +25,8 @@ internal sealed class KafkaCluster : IAsyncDisposable
         Options = options;
         _pool = new BrokerPool(options);
         _metadata = new MetadataCache(options, _pool);
-        var loop = new MetadataRefreshLoop(_metadata, options.MetadataMaxAge, options.ReconnectBackoffMax,
+        var loop = new MetadataRefreshLoop(_metadata, options.MetadataMaxAge,
+            new RetryBackoff(options.ReconnectBackoffMin, options.ReconnectBackoffMax), options.TimeProvider,
             Microsoft.Extensions.Logging.LoggerFactoryExtensions.CreateLogger<MetadataRefreshLoop>(options.LoggerFactory));
         CancellationToken token = _disposed.Token;
         _refreshLoop = Task.Run(() => loop.RunAsync(token));

@@ -72,7 +72,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
         _writeLoop = new RequestWriteLoop(this, _requests.Reader, _output, options.ClientId);
         var readLoop = new ResponseReadLoop(this, _input, options.MaxResponseSize);
         TimeSpan tick = TimeSpan.FromTicks(Math.Clamp(options.RequestTimeout.Ticks / 10, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
-        var timeoutLoop = new RequestTimeoutLoop(this, tick);
+        var timeoutLoop = new RequestTimeoutLoop(this, tick, options.TimeProvider);
         CancellationToken token = _shutdown.Token;
         _loops =
         [
@@ -117,8 +117,8 @@ internal sealed class BrokerConnection : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ILogger logger = options.LoggerFactory.CreateLogger<BrokerConnection>();
         Log.Connecting(logger, nodeId, endpoint);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.ConnectTimeout);
+        using var deadline = new CancellationTokenSource(options.ConnectTimeout, options.TimeProvider);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         Stream? stream = null;
         BrokerConnection? connection = null;
         ServerCertificateValidator? validator = null;
@@ -339,7 +339,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
         where TRequest : class, IKafkaRequest<TRequest>
     {
         ThrowIfClosed();
-        long started = Stopwatch.GetTimestamp();
+        long started = _options.TimeProvider.GetTimestamp();
         string api = KafkaTelemetry.ApiName(TRequest.ApiKey);
         using Activity? activity = KafkaTelemetry.ActivitySource.StartActivity(api, ActivityKind.Client);
         if (activity is not null)
@@ -354,7 +354,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
         // that only a paused request could free.
         if (!direct) await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         PendingRequest pending = _pool.Rent();
-        pending.Initialize(request, TRequest.ApiKey, version, TRequest.RequestHeaderVersion(version), timeout ?? _options.RequestTimeout, cancellationToken, expectsResponse);
+        pending.Initialize(request, TRequest.ApiKey, version, TRequest.RequestHeaderVersion(version), timeout ?? _options.RequestTimeout, _options.TimeProvider, cancellationToken, expectsResponse);
         CancellationTokenRegistration registration = default;
         try
         {
@@ -386,7 +386,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
             registration.Dispose();
             pending.Release();
             if (!direct) _slots.Release();
-            KafkaTelemetry.RequestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("kafka.api", api));
+            KafkaTelemetry.RequestDuration.Record(_options.TimeProvider.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("kafka.api", api));
         }
     }
 
@@ -453,7 +453,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
     private void ScheduleReauthentication(KafkaSaslOptions sasl, TimeSpan lifetime)
     {
         if (lifetime <= TimeSpan.Zero) return;
-        var loop = new ReauthenticationLoop(this, sasl, lifetime, _logger);
+        var loop = new ReauthenticationLoop(this, sasl, lifetime, _options.TimeProvider, _logger);
         CancellationToken token = _shutdown.Token;
         _reauthentication = Task.Run(() => loop.RunAsync(token));
     }
