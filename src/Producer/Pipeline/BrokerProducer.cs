@@ -25,7 +25,7 @@ internal sealed class BrokerProducer : IAsyncDisposable
     private readonly Dictionary<PartitionState, ProducerBatch> _open = [];
     private readonly SemaphoreSlim _inFlight;
     private readonly ResiliencePipeline _breaker;
-    private readonly Timer _lingerTimer;
+    private readonly ITimer _lingerTimer;
     private readonly CancellationTokenSource _stop;
     private readonly Task _aggregator;
     private readonly Task _flusher;
@@ -41,7 +41,7 @@ internal sealed class BrokerProducer : IAsyncDisposable
         _ready = Channel.CreateBounded<ProducerBatch>(new BoundedChannelOptions(256) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         _inFlight = new SemaphoreSlim(context.Options.MaxInFlightPerConnection);
         _breaker = context.Breakers.For(nodeId);
-        _lingerTimer = new Timer(static state => ((BrokerProducer)state!).OnLingerTimer(), this, Timeout.Infinite, Timeout.Infinite);
+        _lingerTimer = context.Time.CreateTimer(static state => ((BrokerProducer)state!).OnLingerTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _aggregator = Task.Run(AggregateAsync);
         _flusher = Task.Run(FlushAsync);
     }
@@ -86,7 +86,7 @@ internal sealed class BrokerProducer : IAsyncDisposable
                 }
                 // Nothing more is waiting: close what has lingered long enough (everything, on a flush).
                 bool flushAll = Interlocked.Exchange(ref _flushRequested, 0) == 1;
-                await CloseBatchesAsync(flushAll ? long.MaxValue : Environment.TickCount64 - linger, stop).ConfigureAwait(false);
+                await CloseBatchesAsync(flushAll ? long.MaxValue : _context.Now - linger, stop).ConfigureAwait(false);
                 ArmLingerTimer(linger);
             }
             await CloseBatchesAsync(long.MaxValue, stop).ConfigureAwait(false);
@@ -168,7 +168,7 @@ internal sealed class BrokerProducer : IAsyncDisposable
     private void ArmLingerTimer(long linger)
     {
         if (_open.Count == 0 || Interlocked.Exchange(ref _timerArmed, 1) == 1) return;
-        _lingerTimer.Change(Math.Max(1, linger), Timeout.Infinite);
+        _lingerTimer.Change(TimeSpan.FromMilliseconds(Math.Max(1, linger)), Timeout.InfiniteTimeSpan);
     }
 
     private void OnLingerTimer()
@@ -244,7 +244,7 @@ internal sealed class BrokerProducer : IAsyncDisposable
     /// <summary>Puts a batch in the request, or defers it when its partition already has one there (one batch per partition per request).</summary>
     private void Take(ProducerBatch batch, List<ProducerBatch> request, HashSet<PartitionState> partitions, Queue<ProducerBatch> deferred, ref long bytes)
     {
-        if (batch.RoutingEpoch != Volatile.Read(ref batch.Partition.RoutingEpoch) || batch.Partition.Halted || batch.Deadline <= Environment.TickCount64)
+        if (batch.RoutingEpoch != Volatile.Read(ref batch.Partition.RoutingEpoch) || batch.Partition.Halted || batch.Deadline <= _context.Now)
         {
             // Stale (the partition moved on) or out of time: its partition producer decides what happens next.
             batch.Partition.Owner.HandBack(batch);

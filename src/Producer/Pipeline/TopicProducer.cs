@@ -205,9 +205,9 @@ internal sealed class TopicProducer
                 return 0;
             }
 
-            TimeSpan wait = _context.Backoff(attempt);
-            if (Environment.TickCount64 + (long)wait.TotalMilliseconds > deadline) return _partitions.Length;
-            await Task.Delay(wait, shutdown).ConfigureAwait(false);
+            TimeSpan wait = _context.Backoff.Delay(attempt);
+            if (_context.Now + (long)wait.TotalMilliseconds > deadline) return _partitions.Length;
+            await Task.Delay(wait, _context.Time, shutdown).ConfigureAwait(false);
         }
     }
 }
