@@ -97,7 +97,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
     {
         if (_group is null || !_options.EnableAutoCommit || _autoCommitLoop is not null) return;
         CancellationToken token = _disposed.Token;
-        var loop = new AutoCommitLoop(_options.AutoCommitInterval, AutoCommitAsync, error =>
+        var loop = new AutoCommitLoop(_options.AutoCommitInterval, _options.TimeProvider, AutoCommitAsync, error =>
         {
             Log.LoopFailed(_logger, error, "auto-commit", _options.GroupId ?? "");
             ReportError(new KafkaConsumeException(ErrorCode.UnknownServerError, null, $"Automatic commits stopped: {error.Message}", error));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using KafkaNative.Client;
 using KafkaNative.Protocol;
 using Microsoft.Extensions.Logging;
@@ -17,6 +16,8 @@ internal sealed class PartitionDispatcher(PartitionConsumer partition)
 {
     private readonly ILogger _logger = partition.Context.LoggerFactory.CreateLogger<PartitionDispatcher>();
     private long _missingSince;
+    // Error triggers in a row: each waits longer, until a trigger comes for another reason.
+    private int _failures;
     private bool _missingReported;
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -34,8 +35,9 @@ internal sealed class PartitionDispatcher(PartitionConsumer partition)
                 if (partition.NeedsBackoff)
                 {
                     partition.NeedsBackoff = false;
-                    await Task.Delay(options.RetryBackoff, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(context.Backoff.Delay(_failures++), context.Time, cancellationToken).ConfigureAwait(false);
                 }
+                else _failures = 0;
                 try
                 {
                     await DispatchAsync(reset, cancellationToken).ConfigureAwait(false);
@@ -74,8 +76,9 @@ internal sealed class PartitionDispatcher(PartitionConsumer partition)
 
     private async Task OnMissingAsync(CancellationToken cancellationToken)
     {
-        if (_missingSince == 0) _missingSince = Stopwatch.GetTimestamp();
-        TimeSpan missing = Stopwatch.GetElapsedTime(_missingSince);
+        TimeProvider time = partition.Context.Time;
+        if (_missingSince == 0) _missingSince = time.GetTimestamp();
+        TimeSpan missing = time.GetElapsedTime(_missingSince);
         if (_missingReported || missing < partition.Context.Options.TopicMetadataPropagationMax) return;
         _missingReported = true;
         await partition.ReportErrorAsync(new KafkaConsumeException(ErrorCode.UnknownTopicOrPartition, partition.TopicPartition,

@@ -49,7 +49,7 @@ internal sealed class HeartbeatLoop
         {
             while (true)
             {
-                await Task.Delay(_options.HeartbeatInterval, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(_options.HeartbeatInterval, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
                 if (_poll.IsExpired(out string reason))
                 {
                     Log.PollTimeout(_logger, _groupId, reason);
