@@ -23,7 +23,6 @@ internal sealed class PartitionDispatcher(PartitionConsumer partition)
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         ConsumerContext context = partition.Context;
-        ConsumerOptions options = context.Options;
         try
         {
             while (await partition.Triggers.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
