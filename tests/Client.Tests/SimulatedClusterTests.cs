@@ -296,7 +296,7 @@ public sealed class SimulatedClusterTests(Xunit.Abstractions.ITestOutputHelper o
             Brokers = 1,
             BasePort = 0,
             SaslUsers = new Dictionary<string, string> { ["dave"] = "renew-me" },
-            SaslSessionLifetimeMs = 800,
+            SaslSessionLifetimeMs = 5_000,
         });
         var time = new FakeTimeProvider();
         await using var cluster = new KafkaCluster(OptionsFor(sim, o =>
@@ -306,8 +306,13 @@ public sealed class SimulatedClusterTests(Xunit.Abstractions.ITestOutputHelper o
         }));
         using BrokerLease lease = await cluster.AcquireBrokerAsync(sim.BrokerIds[0]);
         BrokerConnection connection = await lease.Broker.GetConnectionAsync();
-        // The client renews at 85-95% of the 800 ms lifetime on its fake clock, several times per real lifetime.
-        await time.AdvanceUntilAsync(() => sim.RequestCount(sim.BrokerIds[0], ApiKey.SaslAuthenticate) >= 4, TimeSpan.FromMilliseconds(100), "three renewals");
+        // The client renews at 85-95% of the 5 s lifetime on its fake clock, raced ahead here: three renewals
+        // come long before the broker's real-time session could expire, however slow the machine.
+        long authentications = sim.RequestCount(sim.BrokerIds[0], ApiKey.SaslAuthenticate);
+        DateTimeOffset from = time.GetUtcNow();
+        await time.AdvanceUntilAsync(
+            () => time.GetUtcNow() - from >= TimeSpan.FromSeconds(15) && sim.RequestCount(sim.BrokerIds[0], ApiKey.SaslAuthenticate) >= authentications + 3,
+            TimeSpan.FromMilliseconds(500), "three lifetimes and renewals");
         // Three session lifetimes later the same connection still works: it re-authenticated in time.
         await lease.Broker.SendAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = [] }).AsTask().WaitAsync(TestOptions.NoHang);
         Assert.Same(connection, await lease.Broker.GetConnectionAsync());
