@@ -96,13 +96,10 @@ public sealed partial class KafkaConsumer<TKey, TValue>
     private void StartAutoCommit()
     {
         if (_group is null || !_options.EnableAutoCommit || _autoCommitLoop is not null) return;
-        CancellationToken token = _disposed.Token;
-        var loop = new AutoCommitLoop(_options.AutoCommitInterval, _options.TimeProvider, AutoCommitAsync, error =>
-        {
-            Log.LoopFailed(_logger, error, "auto-commit", _options.GroupId ?? "");
-            ReportError(new KafkaConsumeException(ErrorCode.UnknownServerError, null, $"Automatic commits stopped: {error.Message}", error));
-        });
-        _autoCommitLoop = Task.Run(() => loop.RunAsync(token));
+        _autoCommitLoop = new AutoCommitLoop(_options.AutoCommitInterval, _options.TimeProvider, AutoCommitAsync,
+            error => ReportError(new KafkaConsumeException(ErrorCode.UnknownServerError, null, $"Automatic commits stopped: {error.Message}", error)),
+            _logger, _options.GroupId ?? "");
+        _autoCommitLoop.Start(_disposed.Token);
     }
 
     private async Task AutoCommitAsync(CancellationToken cancellationToken)

@@ -19,8 +19,9 @@ public sealed partial class KafkaConsumer<TKey, TValue>
         try
         {
             await _disposed.CancelAsync().ConfigureAwait(false);
-            await AwaitLoopAsync(_groupLoop, "group member").ConfigureAwait(false);
-            await AwaitLoopAsync(_autoCommitLoop, "auto-commit").ConfigureAwait(false);
+            // Both report their own failures; a group member never started counts as stopped.
+            if (_group is not null) await _group.StopAsync().ConfigureAwait(false);
+            if (_autoCommitLoop is not null) await _autoCommitLoop.StopAsync().ConfigureAwait(false);
             List<PartitionConsumer<TKey, TValue>> all;
             lock (_lock) all = [.. _partitions.Values];
             if (member)
@@ -48,24 +49,6 @@ public sealed partial class KafkaConsumer<TKey, TValue>
             _context.SignalDataReady();
             _commitLock.Dispose();
             _disposed.Dispose();
-        }
-    }
-
-    private async Task AwaitLoopAsync(Task? loop, string name)
-    {
-        if (loop is null) return;
-        try
-        {
-            await loop.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Disposing.
-        }
-        catch (Exception error)
-        {
-            // The loops report their own failures; this one escaped them, and disposal goes on regardless.
-            Log.LoopFailed(_logger, error, name, _options.GroupId ?? "consumer");
         }
     }
 }

@@ -46,8 +46,7 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGro
     private readonly PollTracker _poll;
     private readonly SemaphoreSlim _commitLock = new(1, 1);
     private PartitionConsumer<TKey, TValue>[] _active = [];
-    private Task? _groupLoop;
-    private Task? _autoCommitLoop;
+    private AutoCommitLoop? _autoCommitLoop;
     private bool _subscribed;
     private IReadOnlyList<string> _subscription = [];
     private Exception? _fatal;
@@ -157,8 +156,7 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGro
             if (_subscribed) return;
             _subscribed = true;
             _poll.Polled();
-            CancellationToken token = _disposed.Token;
-            _groupLoop = Task.Run(() => _group.RunAsync(token));
+            _group.Start(_disposed.Token);
             StartAutoCommit();
         }
     }

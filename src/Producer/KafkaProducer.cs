@@ -20,7 +20,6 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
 {
     private readonly ProducerContext _context;
     private readonly Dispatcher _dispatcher;
-    private readonly Task _dispatcherTask;
     private readonly ISerializer<TKey> _keySerializer;
     private readonly ISerializer<TValue> _valueSerializer;
     private readonly KafkaCluster _cluster;
@@ -42,7 +41,7 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
         _cluster = new KafkaCluster(options);
         _context = new ProducerContext(options, _cluster, options.LoggerFactory.CreateLogger("KafkaNative.Producer"));
         _dispatcher = new Dispatcher(_context);
-        _dispatcherTask = Task.Run(_dispatcher.RunAsync);
+        _dispatcher.Start(_context.Shutdown.Token);
     }
 
     /// <summary>Bytes of records buffered (taken from <see cref="ProducerOptions.BufferMemory"/>) right now.</summary>
@@ -231,7 +230,7 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
         _context.Shutdown.Cancel();
         try
         {
-            await _dispatcherTask.ConfigureAwait(false);
+            await _dispatcher.Completion.ConfigureAwait(false);
             await _context.BrokerProducers.WhenRetiredAsync().ConfigureAwait(false);
         }
         finally

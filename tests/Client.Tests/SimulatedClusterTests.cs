@@ -11,7 +11,7 @@ using SimulatedCluster = KafkaNative.Sim.SimulatedCluster;
 
 namespace KafkaNative.Client.Tests;
 
-/// <summary>The client against the in-process simulated cluster (src/Sim).</summary>
+/// <summary>The client against the in-process simulated cluster (src/Sim/Cluster).</summary>
 public sealed class SimulatedClusterTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static KafkaClientOptions OptionsFor(SimulatedCluster sim, Action<KafkaClientOptions>? configure = null) =>

@@ -14,7 +14,7 @@ internal sealed class KafkaCluster : IAsyncDisposable
     private readonly BrokerPool _pool;
     private readonly MetadataCache _metadata;
     private readonly CancellationTokenSource _disposed = new();
-    private readonly Task _refreshLoop;
+    private readonly MetadataRefreshLoop _refreshLoop;
 
     /// <summary>Creates the cluster client.</summary>
     /// <exception cref="ArgumentException">An option is invalid.</exception>
@@ -25,11 +25,10 @@ internal sealed class KafkaCluster : IAsyncDisposable
         Options = options;
         _pool = new BrokerPool(options);
         _metadata = new MetadataCache(options, _pool);
-        var loop = new MetadataRefreshLoop(_metadata, options.MetadataMaxAge,
+        _refreshLoop = new MetadataRefreshLoop(_metadata, options.MetadataMaxAge,
             new RetryBackoff(options.ReconnectBackoffMin, options.ReconnectBackoffMax), options.TimeProvider,
             Microsoft.Extensions.Logging.LoggerFactoryExtensions.CreateLogger<MetadataRefreshLoop>(options.LoggerFactory));
-        CancellationToken token = _disposed.Token;
-        _refreshLoop = Task.Run(() => loop.RunAsync(token));
+        _refreshLoop.Start(_disposed.Token);
     }
 
     /// <summary>The options this cluster client was created with. Do not change them afterwards.</summary>
@@ -159,7 +158,7 @@ internal sealed class KafkaCluster : IAsyncDisposable
         _disposed.Cancel();
         try
         {
-            await _refreshLoop.ConfigureAwait(false);
+            await _refreshLoop.StopAsync().ConfigureAwait(false);
             await _metadata.DisposeAsync().ConfigureAwait(false);
         }
         finally

@@ -13,7 +13,7 @@ namespace KafkaNative.Consumer.Fetching;
 /// Feeders that answer "unsubscribe" (leader moved, offset out of range, slow application) are
 /// dropped; a failed fetch drops every partition, each dispatcher then finds its leader again.
 /// </summary>
-internal sealed class BrokerConsumer
+internal sealed class BrokerConsumer : SupervisedLoop
 {
     /// <summary>Highest Fetch version sent: v13 onwards name topics by id only.</summary>
     private const short MaxFetchVersion = 12;
@@ -22,11 +22,10 @@ internal sealed class BrokerConsumer
     private readonly ILogger _logger;
     private readonly Channel<PartitionConsumer> _incoming = Channel.CreateBounded<PartitionConsumer>(new BoundedChannelOptions(1024) { SingleReader = true });
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly CancellationTokenSource _stop = new();
     private readonly List<PartitionConsumer> _subscriptions = [];
     private readonly List<(PartitionConsumer Partition, long Offset, int Version)> _fetching = [];
     private readonly Dictionary<(string Topic, int Partition), int> _fetchIndex = [];
-    private Task _loop = Task.CompletedTask;
+    private BrokerLease? _lease;
 
     public BrokerConsumer(ConsumerContext context, int nodeId)
     {
@@ -39,31 +38,6 @@ internal sealed class BrokerConsumer
 
     /// <summary>References held by dispatchers; changed under the registry's lock.</summary>
     public int References { get; set; }
-
-    public Task Completion => _loop;
-
-    /// <summary>Number of fetch requests sent (for tests and diagnostics).</summary>
-    public long FetchCount => Interlocked.Read(ref _fetchCount);
-
-    private long _fetchCount;
-
-    public void Start()
-    {
-        CancellationToken token = _stop.Token;
-        _loop = Task.Run(() => RunAsync(token));
-    }
-
-    public void Stop()
-    {
-        try
-        {
-            _stop.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Already stopped.
-        }
-    }
 
     /// <summary>Adds a partition; it is fetched from the next request on. A failed loop sends it back to its dispatcher.</summary>
     public async ValueTask SubscribeAsync(PartitionConsumer partition, CancellationToken cancellationToken)
@@ -83,90 +57,87 @@ internal sealed class BrokerConsumer
     /// <summary>Makes an idle loop look at its partitions again (resume, seek, stop).</summary>
     public void Wake() => _wake.Writer.TryWrite(true);
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    protected override async Task RunAsync(CancellationToken stop)
     {
-        BrokerLease? lease = null;
         var request = new FetchRequest();
-        try
+        while (!stop.IsCancellationRequested)
         {
-            while (!cancellationToken.IsCancellationRequested)
+            _wake.Reader.TryRead(out _);
+            while (_incoming.Reader.TryRead(out PartitionConsumer? added))
             {
-                _wake.Reader.TryRead(out _);
-                while (_incoming.Reader.TryRead(out PartitionConsumer? added))
-                {
-                    if (!added.IsStopped && added.SubscribedTo == this && !_subscriptions.Contains(added)) _subscriptions.Add(added);
-                }
-                _subscriptions.RemoveAll(p => p.IsStopped || p.SubscribedTo != this);
-
-                _fetching.Clear();
-                _fetchIndex.Clear();
-                foreach (PartitionConsumer partition in _subscriptions)
-                {
-                    if (!partition.TryGetFetchPosition(out long offset, out int version)) continue;
-                    _fetchIndex[(partition.Topic, partition.Partition)] = _fetching.Count;
-                    _fetching.Add((partition, offset, version));
-                }
-                if (_fetching.Count == 0)
-                {
-                    // Subscribing, resuming, seeking and stopping all wake the loop after changing state.
-                    await _wake.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                ResponseLease<FetchResponse> response;
-                try
-                {
-                    lease ??= await _context.Cluster.AcquireBrokerAsync(NodeId, cancellationToken).ConfigureAwait(false);
-                    BuildRequest(request);
-                    Interlocked.Increment(ref _fetchCount);
-                    ConsumerOptions options = _context.Options;
-                    var sendOptions = new SendOptions(MaxFetchVersion, options.RequestTimeout + options.FetchMaxWait);
-                    response = await lease.Broker.SendLeasedAsync<FetchRequest, FetchResponse>(request, sendOptions, cancellationToken).ConfigureAwait(false);
-                    if (response.Response.ErrorCode != 0)
-                    {
-                        var error = new KafkaErrorException((ErrorCode)response.Response.ErrorCode, $"Fetch from broker {NodeId}", (string?)null);
-                        response.Dispose();
-                        throw error;
-                    }
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    break;
-                }
-                catch (Exception error) when (error is KafkaException or ObjectDisposedException or IOException or TimeoutException)
-                {
-                    Log.FetchFailed(_logger, error, NodeId, _subscriptions.Count);
-                    foreach (PartitionConsumer partition in _subscriptions) partition.OnBrokerFailed(this);
-                    _subscriptions.Clear();
-                    lease?.Dispose();
-                    lease = null;
-                    continue;
-                }
-
-                await HandOutAsync(response, cancellationToken).ConfigureAwait(false);
+                if (!added.IsStopped && added.SubscribedTo == this && !_subscriptions.Contains(added)) _subscriptions.Add(added);
             }
+            _subscriptions.RemoveAll(p => p.IsStopped || p.SubscribedTo != this);
+
+            _fetching.Clear();
+            _fetchIndex.Clear();
+            foreach (PartitionConsumer partition in _subscriptions)
+            {
+                if (!partition.TryGetFetchPosition(out long offset, out int version)) continue;
+                _fetchIndex[(partition.Topic, partition.Partition)] = _fetching.Count;
+                _fetching.Add((partition, offset, version));
+            }
+            if (_fetching.Count == 0)
+            {
+                // Subscribing, resuming, seeking and stopping all wake the loop after changing state.
+                await _wake.Reader.WaitToReadAsync(stop).ConfigureAwait(false);
+                continue;
+            }
+
+            ResponseLease<FetchResponse> response;
+            try
+            {
+                _lease ??= await _context.Cluster.AcquireBrokerAsync(NodeId, stop).ConfigureAwait(false);
+                BuildRequest(request);
+                ConsumerOptions options = _context.Options;
+                var sendOptions = new SendOptions(MaxFetchVersion, options.RequestTimeout + options.FetchMaxWait);
+                response = await _lease.Broker.SendLeasedAsync<FetchRequest, FetchResponse>(request, sendOptions, stop).ConfigureAwait(false);
+                if (response.Response.ErrorCode != 0)
+                {
+                    var error = new KafkaErrorException((ErrorCode)response.Response.ErrorCode, $"Fetch from broker {NodeId}", (string?)null);
+                    response.Dispose();
+                    throw error;
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception error) when (error is KafkaException or ObjectDisposedException or IOException or TimeoutException)
+            {
+                Log.FetchFailed(_logger, error, NodeId, _subscriptions.Count);
+                foreach (PartitionConsumer partition in _subscriptions) partition.OnBrokerFailed(this);
+                _subscriptions.Clear();
+                _lease?.Dispose();
+                _lease = null;
+                continue;
+            }
+
+            await HandOutAsync(response, stop).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+    }
+
+    protected override void LogFault(Exception fault) => Log.LoopFailed(_logger, fault, "fetch", $"broker {NodeId}");
+
+    /// <summary>
+    /// Every partition goes back to its dispatcher, which finds its leader again. After a crash (a bug)
+    /// new partitions go elsewhere too, and the application hears of it.
+    /// </summary>
+    protected override ValueTask OnStoppedAsync()
+    {
+        if (Fault is { } fault)
         {
-            // Stopped.
-        }
-        catch (Exception error)
-        {
-            // A bug: new partitions go elsewhere, these find their leader again, the application hears of it.
-            Log.LoopFailed(_logger, error, "fetch", $"broker {NodeId}");
-            _incoming.Writer.TryComplete(error);
+            _incoming.Writer.TryComplete(fault);
             _context.Registry.OnFailed(this);
-            _context.ReportError(new KafkaConsumeException(ErrorCode.UnknownServerError, null, $"Fetching from broker {NodeId} failed unexpectedly: {error.Message}", error));
+            _context.ReportError(new KafkaConsumeException(ErrorCode.UnknownServerError, null, $"Fetching from broker {NodeId} failed unexpectedly: {fault.Message}", fault));
         }
-        finally
-        {
-            _incoming.Writer.TryComplete();
-            while (_incoming.Reader.TryRead(out PartitionConsumer? pending)) _subscriptions.Add(pending);
-            foreach (PartitionConsumer partition in _subscriptions) partition.OnBrokerFailed(this);
-            _subscriptions.Clear();
-            lease?.Dispose();
-            _stop.Dispose();
-        }
+        _incoming.Writer.TryComplete();
+        while (_incoming.Reader.TryRead(out PartitionConsumer? pending)) _subscriptions.Add(pending);
+        foreach (PartitionConsumer partition in _subscriptions) partition.OnBrokerFailed(this);
+        _subscriptions.Clear();
+        _lease?.Dispose();
+        _lease = null;
+        return ValueTask.CompletedTask;
     }
 
     private void BuildRequest(FetchRequest request)

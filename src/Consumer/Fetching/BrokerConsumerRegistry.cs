@@ -40,7 +40,7 @@ internal sealed class BrokerConsumerRegistry(ConsumerContext context)
             if (--consumer.References > 0) return;
             Forget(consumer);
         }
-        consumer.Stop();
+        consumer.RequestStop();
     }
 
     /// <summary>A broker consumer whose loop failed: partitions dispatched from now on get a new one.</summary>
@@ -53,7 +53,7 @@ internal sealed class BrokerConsumerRegistry(ConsumerContext context)
     private void Forget(BrokerConsumer consumer)
     {
         if (_consumers.TryGetValue(consumer.NodeId, out BrokerConsumer? current) && current == consumer) _consumers.Remove(consumer.NodeId);
-        _released.RemoveAll(c => c.Completion.IsCompleted);
+        _released.RemoveAll(c => c.IsStopped);
         if (!_released.Contains(consumer)) _released.Add(consumer);
     }
 
@@ -67,7 +67,7 @@ internal sealed class BrokerConsumerRegistry(ConsumerContext context)
             _consumers.Clear();
             _released.Clear();
         }
-        foreach (BrokerConsumer consumer in all) consumer.Stop();
-        foreach (BrokerConsumer consumer in all) await consumer.Completion.ConfigureAwait(false);
+        foreach (BrokerConsumer consumer in all) consumer.RequestStop();
+        foreach (BrokerConsumer consumer in all) await consumer.StopAsync().ConfigureAwait(false);
     }
 }

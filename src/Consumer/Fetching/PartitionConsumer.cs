@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using KafkaNative.Client;
 using KafkaNative.Protocol;
 using Microsoft.Extensions.Logging;
 
@@ -26,8 +27,7 @@ internal abstract class PartitionConsumer
     private volatile bool _revoking;
     private volatile bool _failed;
     private BrokerConsumer? _subscribedTo;
-    private Task? _dispatcherTask;
-    private Task? _feederTask;
+    private PartitionDispatcher? _dispatcher;
 
     protected PartitionConsumer(ConsumerContext context, TopicPartition partition, long initialOffset)
     {
@@ -78,8 +78,6 @@ internal abstract class PartitionConsumer
 
     public long HighWatermark { get; private set; } = -1;
 
-    public long LastStableOffset { get; private set; } = -1;
-
     public long LogStartOffset { get; private set; } = -1;
 
     /// <summary>The next offset the application gets (last consumed + 1), or <see cref="TopicPartitionOffset.Unset"/>.</summary>
@@ -94,14 +92,6 @@ internal abstract class PartitionConsumer
         }
     }
 
-    public bool IsPaused
-    {
-        get
-        {
-            lock (_lock) return _paused;
-        }
-    }
-
     internal ChannelReader<bool> Triggers => _trigger.Reader;
 
     internal ChannelReader<FetchedPartition> Fed => _fed.Reader;
@@ -109,43 +99,32 @@ internal abstract class PartitionConsumer
     /// <summary>Wakes the dispatcher.</summary>
     public void Trigger() => _trigger.Writer.TryWrite(true);
 
+    /// <summary>Starts the dispatcher and the feeder; <see cref="StopAsync"/> stops them.</summary>
     public void Start()
     {
-        CancellationToken token = _stop.Token;
-        var dispatcher = new PartitionDispatcher(this);
-        _dispatcherTask = Task.Run(() => SuperviseAsync("dispatch", dispatcher.RunAsync, token));
-        _feederTask = Task.Run(() => SuperviseAsync("feed", RunFeederAsync, token));
+        _dispatcher = new PartitionDispatcher(this);
+        _dispatcher.Start(_stop.Token);
+        Feeder.Start(_stop.Token);
         Trigger();
     }
 
-    /// <summary>
-    /// Runs one of the partition's loops. If it fails unexpectedly (a bug), the partition stops taking
-    /// fetched data (the broker consumer drops it), and the application gets the error at this point of
-    /// the partition's stream; assigning the partition again starts it afresh.
-    /// </summary>
-    private async Task SuperviseAsync(string loop, Func<CancellationToken, Task> run, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await run(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopped.
-        }
-        catch (Exception error)
-        {
-            Log.LoopFailed(Context.LoggerFactory.CreateLogger<PartitionConsumer>(), error, loop, TopicPartition.ToString());
-            _failed = true;
-            _fed.Writer.TryComplete();
-            _trigger.Writer.TryComplete();
-            SubscribedTo?.Wake();
-            await ReportErrorAsync(new KafkaConsumeException(ErrorCode.UnknownServerError, TopicPartition,
-                $"{TopicPartition}: the {loop} loop failed unexpectedly: {error.Message}", error), cancellationToken).ConfigureAwait(false);
-        }
-    }
+    /// <summary>The loop that decodes fetched data and delivers it to the application.</summary>
+    protected abstract SupervisedLoop Feeder { get; }
 
-    protected abstract Task RunFeederAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// Supervision for both loops: if one fails unexpectedly (a bug), the partition stops taking fetched
+    /// data (the broker consumer drops it), and the application gets the error at this point of the
+    /// partition's stream; assigning the partition again starts it afresh.
+    /// </summary>
+    public async ValueTask OnLoopFaultedAsync(string loop, Exception error)
+    {
+        _failed = true;
+        _fed.Writer.TryComplete();
+        _trigger.Writer.TryComplete();
+        SubscribedTo?.Wake();
+        await ReportErrorAsync(new KafkaConsumeException(ErrorCode.UnknownServerError, TopicPartition,
+            $"{TopicPartition}: the {loop} loop failed unexpectedly: {error.Message}", error), _stop.Token).ConfigureAwait(false);
+    }
 
     /// <summary>Reports an error to the application at this point of the partition's stream.</summary>
     public abstract ValueTask ReportErrorAsync(Exception error, CancellationToken cancellationToken);
@@ -224,10 +203,9 @@ internal abstract class PartitionConsumer
         }
     }
 
-    public void UpdateWatermarks(long highWatermark, long lastStableOffset, long logStartOffset)
+    public void UpdateWatermarks(long highWatermark, long logStartOffset)
     {
         if (highWatermark >= 0) HighWatermark = highWatermark;
-        if (lastStableOffset >= 0) LastStableOffset = lastStableOffset;
         if (logStartOffset >= 0) LogStartOffset = logStartOffset;
     }
 
@@ -313,18 +291,8 @@ internal abstract class PartitionConsumer
         }
         _stop.Cancel();
         SubscribedTo?.Wake();
-        foreach (Task? task in new[] { _dispatcherTask, _feederTask })
-        {
-            if (task is null) continue;
-            try
-            {
-                await task.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopping cancels the loops.
-            }
-        }
+        if (_dispatcher is not null) await _dispatcher.StopAsync().ConfigureAwait(false);
+        await Feeder.StopAsync().ConfigureAwait(false);
         while (_fed.Reader.TryRead(out FetchedPartition? left))
         {
             left.ReleaseBuffer();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using KafkaNative.Client;
 using KafkaNative.Consumer.Deserialization;
 
 namespace KafkaNative.Consumer.Fetching;
@@ -28,7 +29,7 @@ internal sealed class PartitionConsumer<TKey, TValue> : PartitionConsumer
 
     internal ChannelReader<MessageChunk<TKey, TValue>> Messages => _output.Reader;
 
-    protected override Task RunFeederAsync(CancellationToken cancellationToken) => _feeder.RunAsync(cancellationToken);
+    protected override SupervisedLoop Feeder => _feeder;
 
     public MessageChunk<TKey, TValue> RentChunk() => _pool.TryDequeue(out MessageChunk<TKey, TValue>? chunk) ? chunk : new MessageChunk<TKey, TValue>();
 

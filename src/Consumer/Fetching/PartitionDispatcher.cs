@@ -12,7 +12,7 @@ namespace KafkaNative.Consumer.Fetching;
 /// A topic missing for longer than <see cref="ConsumerOptions.TopicMetadataPropagationMax"/> is reported
 /// to the application once, and looked for again until it exists.
 /// </summary>
-internal sealed class PartitionDispatcher(PartitionConsumer partition)
+internal sealed class PartitionDispatcher(PartitionConsumer partition) : SupervisedLoop
 {
     private readonly ILogger _logger = partition.Context.LoggerFactory.CreateLogger<PartitionDispatcher>();
     private long _missingSince;
@@ -20,57 +20,53 @@ internal sealed class PartitionDispatcher(PartitionConsumer partition)
     private int _failures;
     private bool _missingReported;
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    protected override async Task RunAsync(CancellationToken stop)
     {
         ConsumerContext context = partition.Context;
-        try
+        while (await partition.Triggers.WaitToReadAsync(stop).ConfigureAwait(false))
         {
-            while (await partition.Triggers.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            partition.Triggers.TryRead(out _);
+            if (partition.IsStopped) return;
+            long reset = partition.PendingReset;
+            if (partition.SubscribedTo is not null && reset == 0) continue;
+            if (partition.NeedsBackoff)
             {
-                partition.Triggers.TryRead(out _);
-                if (partition.IsStopped) return;
-                long reset = partition.PendingReset;
-                if (partition.SubscribedTo is not null && reset == 0) continue;
-                if (partition.NeedsBackoff)
+                partition.NeedsBackoff = false;
+                await Task.Delay(context.Backoff.Delay(_failures++), context.Time, stop).ConfigureAwait(false);
+            }
+            else _failures = 0;
+            try
+            {
+                await DispatchAsync(reset, stop).ConfigureAwait(false);
+                _missingSince = 0;
+                _missingReported = false;
+            }
+            catch (KafkaConsumeException error)
+            {
+                // Not recoverable here (reset policy "error", authorization): the application hears of it; a Seek retries.
+                await partition.ReportErrorAsync(error, stop).ConfigureAwait(false);
+            }
+            catch (Exception error) when (error is KafkaErrorException or KafkaException or TimeoutException)
+            {
+                Log.DispatchFailed(_logger, error, partition.TopicPartition);
+                context.ReportIfUnreachable(error);
+                if (error is KafkaErrorException { ErrorCode: ErrorCode.UnknownTopicOrPartition }) await OnMissingAsync(stop).ConfigureAwait(false);
+                else if (error is KafkaErrorException { IsRetriable: false } fatal)
                 {
-                    partition.NeedsBackoff = false;
-                    await Task.Delay(context.Backoff.Delay(_failures++), context.Time, cancellationToken).ConfigureAwait(false);
+                    await partition.ReportErrorAsync(new KafkaConsumeException(fatal.ErrorCode, partition.TopicPartition, $"{partition.TopicPartition}: {fatal.Message}", fatal), stop).ConfigureAwait(false);
                 }
-                else _failures = 0;
-                try
-                {
-                    await DispatchAsync(reset, cancellationToken).ConfigureAwait(false);
-                    _missingSince = 0;
-                    _missingReported = false;
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (KafkaConsumeException error)
-                {
-                    // Not recoverable here (reset policy "error", authorization): the application hears of it; a Seek retries.
-                    await partition.ReportErrorAsync(error, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception error) when (error is KafkaErrorException or KafkaException or TimeoutException)
-                {
-                    Log.DispatchFailed(_logger, error, partition.TopicPartition);
-                    context.ReportIfUnreachable(error);
-                    if (error is KafkaErrorException { ErrorCode: ErrorCode.UnknownTopicOrPartition }) await OnMissingAsync(cancellationToken).ConfigureAwait(false);
-                    else if (error is KafkaErrorException { IsRetriable: false } fatal)
-                    {
-                        await partition.ReportErrorAsync(new KafkaConsumeException(fatal.ErrorCode, partition.TopicPartition, $"{partition.TopicPartition}: {fatal.Message}", fatal), cancellationToken).ConfigureAwait(false);
-                    }
-                    partition.NeedsMetadataRefresh = true;
-                    partition.NeedsBackoff = true;
-                    partition.Trigger();
-                }
+                partition.NeedsMetadataRefresh = true;
+                partition.NeedsBackoff = true;
+                partition.Trigger();
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Stopped.
-        }
+    }
+
+    protected override void LogFault(Exception fault) => Log.LoopFailed(_logger, fault, "dispatch", partition.TopicPartition.ToString());
+
+    protected override async ValueTask OnStoppedAsync()
+    {
+        if (Fault is not null) await partition.OnLoopFaultedAsync("dispatch", Fault).ConfigureAwait(false);
     }
 
     private async Task OnMissingAsync(CancellationToken cancellationToken)

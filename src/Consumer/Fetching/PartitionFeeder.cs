@@ -18,7 +18,7 @@ namespace KafkaNative.Consumer.Fetching;
 /// consumer to drop the partition (so the broker's other partitions keep flowing), finishes delivering,
 /// then has the dispatcher subscribe it again.
 /// </summary>
-internal sealed class PartitionFeeder<TKey, TValue>
+internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
 {
     private static readonly IReadOnlyList<KeyValuePair<string, byte[]?>> NoHeaders = [];
 
@@ -52,38 +52,39 @@ internal sealed class PartitionFeeder<TKey, TValue>
         _skipCorrupt = options.CorruptRecordHandling == CorruptRecordHandling.Skip;
     }
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    protected override async Task RunAsync(CancellationToken stop)
     {
         ChannelReader<FetchedPartition> input = _partition.Fed;
-        try
+        while (await input.WaitToReadAsync(stop).ConfigureAwait(false))
         {
-            while (await input.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (input.TryRead(out FetchedPartition? fetched))
             {
-                while (input.TryRead(out FetchedPartition? fetched))
+                try
                 {
-                    try
+                    await HandleAsync(fetched, stop).ConfigureAwait(false);
+                }
+                finally
+                {
+                    fetched.ReleaseBuffer();
+                    // Normally acknowledged already; after a failure, drop the subscription and dispatch again.
+                    if (!fetched.IsAcknowledged && !stop.IsCancellationRequested && _partition.ClearSubscription(fetched.Broker))
                     {
-                        await HandleAsync(fetched, cancellationToken).ConfigureAwait(false);
+                        _partition.NeedsBackoff = true;
+                        _partition.Trigger();
                     }
-                    finally
-                    {
-                        fetched.ReleaseBuffer();
-                        // Normally acknowledged already; after a failure, drop the subscription and dispatch again.
-                        if (!fetched.IsAcknowledged && !cancellationToken.IsCancellationRequested && _partition.ClearSubscription(fetched.Broker))
-                        {
-                            _partition.NeedsBackoff = true;
-                            _partition.Trigger();
-                        }
-                        fetched.Acknowledge(_partition, unsubscribe: true);
-                        Recycle();
-                    }
+                    fetched.Acknowledge(_partition, unsubscribe: true);
+                    Recycle();
                 }
             }
         }
-        finally
-        {
-            _reader.Dispose();
-        }
+    }
+
+    protected override void LogFault(Exception fault) => Log.LoopFailed(_logger, fault, "feed", _partition.TopicPartition.ToString());
+
+    protected override async ValueTask OnStoppedAsync()
+    {
+        _reader.Dispose();
+        if (Fault is not null) await _partition.OnLoopFaultedAsync("feed", Fault).ConfigureAwait(false);
     }
 
     private async ValueTask HandleAsync(FetchedPartition fetched, CancellationToken cancellationToken)
@@ -96,7 +97,7 @@ internal sealed class PartitionFeeder<TKey, TValue>
             return;
         }
         var data = fetched.Data;
-        _partition.UpdateWatermarks(data.HighWatermark, data.LastStableOffset, data.LogStartOffset);
+        _partition.UpdateWatermarks(data.HighWatermark, data.LogStartOffset);
         var error = (ErrorCode)data.ErrorCode;
         if (error == ErrorCode.None)
         {

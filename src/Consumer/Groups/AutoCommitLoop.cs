@@ -1,26 +1,26 @@
+using KafkaNative.Client;
+using Microsoft.Extensions.Logging;
+
 namespace KafkaNative.Consumer.Groups;
 
 /// <summary>
 /// Commits consumed offsets every <see cref="ConsumerOptions.AutoCommitInterval"/>. The commit handles
 /// the failures it expects; anything else ends the loop and goes to <paramref name="failed"/>.
 /// </summary>
-internal sealed class AutoCommitLoop(TimeSpan interval, TimeProvider time, Func<CancellationToken, Task> commit, Action<Exception> failed)
+internal sealed class AutoCommitLoop(TimeSpan interval, TimeProvider time, Func<CancellationToken, Task> commit, Action<Exception> failed, ILogger logger, string groupId) : SupervisedLoop
 {
-    public async Task RunAsync(CancellationToken cancellationToken)
+    protected override async Task RunAsync(CancellationToken stop)
     {
         using var timer = new PeriodicTimer(interval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
-                await commit(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Disposed.
-        }
-        catch (Exception error)
-        {
-            failed(error);
-        }
+        while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            await commit(stop).ConfigureAwait(false);
+    }
+
+    protected override void LogFault(Exception fault) => Log.LoopFailed(logger, fault, "auto-commit", groupId);
+
+    protected override ValueTask OnStoppedAsync()
+    {
+        if (Fault is not null) failed(Fault);
+        return ValueTask.CompletedTask;
     }
 }

@@ -16,7 +16,7 @@ namespace KafkaNative.Consumer.Groups;
 /// UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION lose the partitions (no commit), FENCED_INSTANCE_ID is fatal,
 /// coordinator errors find the coordinator again. Also commits and fetches the group's offsets.
 /// </summary>
-internal sealed partial class ConsumerGroupMember : IDisposable
+internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
 {
     private readonly KafkaCluster _cluster;
     private readonly ConsumerOptions _options;
@@ -38,8 +38,6 @@ internal sealed partial class ConsumerGroupMember : IDisposable
     private string _memberId = "";
     private int _generation = Sentinels.NoGeneration;
     private HeartbeatLoop? _heartbeat;
-    private Task _heartbeatTask = Task.CompletedTask;
-    private CancellationTokenSource? _heartbeatStop;
 
     public ConsumerGroupMember(KafkaCluster cluster, ConsumerOptions options, IGroupListener listener, PollTracker poll)
     {
@@ -71,14 +69,6 @@ internal sealed partial class ConsumerGroupMember : IDisposable
         }
     }
 
-    public IReadOnlyList<TopicPartition> Owned
-    {
-        get
-        {
-            lock (_lock) return [.. _owned];
-        }
-    }
-
     /// <summary>Sets the subscription (a list or a pattern) and asks for a rejoin.</summary>
     public void SetSubscription(IReadOnlyList<string> topics, Regex? pattern)
     {
@@ -90,54 +80,43 @@ internal sealed partial class ConsumerGroupMember : IDisposable
         _rejoin.Writer.TryWrite(true);
     }
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    protected override async Task RunAsync(CancellationToken stop)
     {
         bool joined = false;
         // Coordinator failures in a row: the lookups and rejoins after them are spaced ever further apart.
         int failures = 0;
-        try
+        while (!stop.IsCancellationRequested)
         {
-            while (!cancellationToken.IsCancellationRequested)
+            try
             {
-                try
-                {
-                    joined = joined ? await WatchAsync(cancellationToken).ConfigureAwait(false) : await RejoinAsync(cancellationToken).ConfigureAwait(false);
-                    if (joined) failures = 0;
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (KafkaConsumeException fatal)
-                {
-                    _listener.OnFatalError(fatal);
-                    return;
-                }
-                catch (Exception error) when (error is KafkaException or TimeoutException or ObjectDisposedException)
-                {
-                    Log.CoordinatorFailed(_logger, error, _groupId);
-                    // Not one cluster broker answered yet: the application hears of it instead of waiting silently.
-                    if (_cluster.Metadata is null) _listener.OnError(error);
-                    _coordinator.Invalidate();
-                    joined = false;
-                    await Task.Delay(_backoff.Delay(failures++), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
-                }
+                joined = joined ? await WatchAsync(stop).ConfigureAwait(false) : await RejoinAsync(stop).ConfigureAwait(false);
+                if (joined) failures = 0;
+            }
+            catch (KafkaConsumeException fatal)
+            {
+                _listener.OnFatalError(fatal);
+                return;
+            }
+            catch (Exception error) when (error is KafkaException or TimeoutException or ObjectDisposedException)
+            {
+                Log.CoordinatorFailed(_logger, error, _groupId);
+                // Not one cluster broker answered yet: the application hears of it instead of waiting silently.
+                if (_cluster.Metadata is null) _listener.OnError(error);
+                _coordinator.Invalidate();
+                joined = false;
+                await Task.Delay(_backoff.Delay(failures++), _options.TimeProvider, stop).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Disposed.
-        }
-        catch (Exception error)
-        {
-            // A bug: the application must not wait on a group that no longer runs.
-            Log.LoopFailed(_logger, error, "group member", _groupId);
+    }
+
+    protected override void LogFault(Exception fault) => Log.LoopFailed(_logger, fault, "group member", _groupId);
+
+    /// <summary>After a crash (a bug) the application must not wait on a group that no longer runs.</summary>
+    protected override async ValueTask OnStoppedAsync()
+    {
+        if (Fault is { } error)
             _listener.OnFatalError(new KafkaConsumeException(ErrorCode.UnknownServerError, null, $"Group {_groupId}: the membership failed: {error.Message}", error));
-        }
-        finally
-        {
-            await StopHeartbeatAsync().ConfigureAwait(false);
-        }
+        await StopHeartbeatAsync().ConfigureAwait(false);
     }
 
     /// <summary>Revokes (eager), joins and syncs; returns whether the member is now in a stable generation.</summary>
@@ -227,26 +206,20 @@ internal sealed partial class ConsumerGroupMember : IDisposable
 
     private void StartHeartbeat(string memberId, int generation)
     {
-        _heartbeatStop = new CancellationTokenSource();
         _heartbeat = new HeartbeatLoop(_coordinator, _options, memberId, generation, _poll, LeaveAsync, _logger);
-        HeartbeatLoop loop = _heartbeat;
-        CancellationToken token = _heartbeatStop.Token;
-        _heartbeatTask = Task.Run(() => loop.RunAsync(token));
+        _heartbeat.Start();
     }
 
     /// <summary>Stops the generation's heartbeats; returns the event that ended them if nobody read it yet.</summary>
     private async Task<HeartbeatEvent?> StopHeartbeatAsync()
     {
-        if (_heartbeatStop is null) return null;
-        await _heartbeatStop.CancelAsync().ConfigureAwait(false);
-        await _heartbeatTask.ConfigureAwait(false);   // RunAsync handles its own exceptions
+        if (_heartbeat is null) return null;
+        await _heartbeat.StopAsync().ConfigureAwait(false);
         HeartbeatEvent? final = null;
-        while (_heartbeat!.Events.TryRead(out HeartbeatEvent? unread))
+        while (_heartbeat.Events.TryRead(out HeartbeatEvent? unread))
         {
             if (unread.Kind != HeartbeatEventKind.RebalanceNeeded) final = unread;
         }
-        _heartbeatStop.Dispose();
-        _heartbeatStop = null;
         _heartbeat = null;
         return final;
     }

@@ -13,7 +13,7 @@ namespace KafkaNative.Consumer.Groups;
 /// stops when the membership is gone, and leaves the group when the application stays away longer
 /// than <see cref="ConsumerOptions.MaxPollInterval"/>.
 /// </summary>
-internal sealed class HeartbeatLoop
+internal sealed class HeartbeatLoop : SupervisedLoop
 {
     private readonly GroupCoordinator _coordinator;
     private readonly ConsumerOptions _options;
@@ -43,37 +43,30 @@ internal sealed class HeartbeatLoop
     /// <summary>At most one rebalance event, then at most one final event.</summary>
     public ChannelReader<HeartbeatEvent> Events => _events.Reader;
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    protected override async Task RunAsync(CancellationToken stop)
     {
-        try
+        while (true)
         {
-            while (true)
+            await Task.Delay(_options.HeartbeatInterval, _options.TimeProvider, stop).ConfigureAwait(false);
+            if (_poll.IsExpired(out string reason))
             {
-                await Task.Delay(_options.HeartbeatInterval, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
-                if (_poll.IsExpired(out string reason))
-                {
-                    Log.PollTimeout(_logger, _groupId, reason);
-                    await _leave(reason, cancellationToken).ConfigureAwait(false);
-                    Finish(new HeartbeatEvent(HeartbeatEventKind.PollTimeout, Reason: reason));
-                    return;
-                }
-                if (!await BeatAsync(cancellationToken).ConfigureAwait(false)) return;
+                Log.PollTimeout(_logger, _groupId, reason);
+                await _leave(reason, stop).ConfigureAwait(false);
+                Finish(new HeartbeatEvent(HeartbeatEventKind.PollTimeout, Reason: reason));
+                return;
             }
+            if (!await BeatAsync(stop).ConfigureAwait(false)) return;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // The member stopped this generation's heartbeats.
-        }
-        catch (Exception error)
-        {
-            // A bug: the member must not believe it is alive without heartbeats.
-            Log.LoopFailed(_logger, error, "heartbeat", _groupId);
-            Finish(new HeartbeatEvent(HeartbeatEventKind.Fatal, Exception: error));
-        }
-        finally
-        {
-            _events.Writer.TryComplete();
-        }
+    }
+
+    protected override void LogFault(Exception fault) => Log.LoopFailed(_logger, fault, "heartbeat", _groupId);
+
+    /// <summary>After a crash (a bug) the member must not believe it is alive without heartbeats: it hears of it as fatal.</summary>
+    protected override ValueTask OnStoppedAsync()
+    {
+        if (Fault is not null) Finish(new HeartbeatEvent(HeartbeatEventKind.Fatal, Exception: Fault));
+        _events.Writer.TryComplete();
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Sends one heartbeat; false once the membership is over.</summary>

@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
+using KafkaNative.Client;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaNative.Producer.Pipeline;
@@ -7,9 +9,16 @@ namespace KafkaNative.Producer.Pipeline;
 /// The producer's entry stage (Sarama's dispatcher goroutine): fans records out to one topic producer
 /// per topic, creating it on first use.
 /// </summary>
-internal sealed class Dispatcher(ProducerContext context)
+internal sealed class Dispatcher(ProducerContext context) : SupervisedLoop
 {
-    private readonly Dictionary<string, TopicProducer> _topics = new(StringComparer.Ordinal);
+    // Per topic: its producer and the chunk this stage is filling for it (which outlives a replaced producer).
+    private readonly Dictionary<string, TopicRoute> _topics = new(StringComparer.Ordinal);
+
+    private struct TopicRoute
+    {
+        public TopicProducer? Producer;
+        public RecordChunk? Filling;
+    }
 
     /// <summary>How many records the input channel may hold.</summary>
     public const int Capacity = 4096;
@@ -23,71 +32,62 @@ internal sealed class Dispatcher(ProducerContext context)
     /// </summary>
     public MemoryBudget Places { get; } = new(Capacity);
 
-    /// <summary>Why the dispatcher stopped on its own, if it did; the producer then refuses new records with it.</summary>
-    public Exception? Fault { get; private set; }
-
-    public async Task RunAsync()
+    protected override async Task RunAsync(CancellationToken stop)
     {
-        CancellationToken shutdown = context.Shutdown.Token;
-        try
+        while (await Input.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
         {
-            while (await Input.Reader.WaitToReadAsync(shutdown).ConfigureAwait(false))
+            int taken = 0;
+            while (Input.Reader.TryRead(out PendingRecord record))
             {
-                int taken = 0;
-                while (Input.Reader.TryRead(out PendingRecord record))
+                if (++taken == 256)
                 {
-                    if (++taken == 256)
-                    {
-                        Places.Release(taken);
-                        taken = 0;
-                    }
-                    if (!_topics.TryGetValue(record.Topic, out TopicProducer? topic) || topic.Completion.IsCompleted)
-                    {
-                        // First record for the topic, or its producer stopped on its own: supervision starts a new one.
-                        topic = new TopicProducer(context, record.Topic) { Filling = topic?.Filling };
-                        _topics[record.Topic] = topic;
-                    }
-                    RecordChunk chunk = topic.Filling ??= RecordChunk.Rent();
-                    chunk.Add(record);
-                    if (chunk.IsFull) await SendAsync(topic, shutdown).ConfigureAwait(false);
+                    Places.Release(taken);
+                    taken = 0;
                 }
-                Places.Release(taken);
-                // Nothing more waiting: pass the partly filled chunks on rather than sit on them.
-                foreach (TopicProducer topic in _topics.Values)
-                    if (topic.Filling is not null) await SendAsync(topic, shutdown).ConfigureAwait(false);
+                ref TopicRoute route = ref CollectionsMarshal.GetValueRefOrAddDefault(_topics, record.Topic, out _);
+                if (route.Producer is null || route.Producer.IsStopped)
+                {
+                    // First record for the topic, or its producer stopped on its own: supervision starts a new one.
+                    route.Producer = new TopicProducer(context, record.Topic);
+                    route.Producer.Start(context.Shutdown.Token);
+                }
+                RecordChunk chunk = route.Filling ??= RecordChunk.Rent();
+                chunk.Add(record);
+                if (chunk.IsFull) await SendAsync(record.Topic, stop).ConfigureAwait(false);
             }
-        }
-        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
-        {
-        }
-        catch (Exception e)
-        {
-            context.Logger.LogError(e, "The producer's dispatcher failed; the producer takes no more records");
-            Fault = e;
-        }
-        finally
-        {
-            Input.Writer.TryComplete();
-            Pipeline.FailAll(context, Input.Reader, "the producer was closed");
-            // Nobody reads the channel any more: every place in it is free, so writers waiting for one
-            // wake up, find the channel closed and fail instead of waiting forever.
-            Places.Release(Places.InUse);
-            foreach (TopicProducer topic in _topics.Values)
-            {
-                if (topic.Filling is not null) Pipeline.FailAll(context, topic.Filling, "the producer was closed");
-                topic.Filling = null;
-                topic.Input.Writer.TryComplete();
-            }
-            await Task.WhenAll(_topics.Values.Select(t => t.Completion)).ConfigureAwait(false);
+            Places.Release(taken);
+            // Nothing more waiting: pass the partly filled chunks on rather than sit on them.
+            foreach (KeyValuePair<string, TopicRoute> topic in _topics)
+                if (topic.Value.Filling is not null) await SendAsync(topic.Key, stop).ConfigureAwait(false);
         }
     }
 
-    private async ValueTask SendAsync(TopicProducer topic, CancellationToken shutdown)
+    protected override void LogFault(Exception fault) =>
+        context.Logger.LogError(fault, "The producer's dispatcher failed; the producer takes no more records");
+
+    protected override async ValueTask OnStoppedAsync()
     {
-        RecordChunk chunk = topic.Filling!;
-        topic.Filling = null;
-        if (await Pipeline.TrySendAsync(topic.Input.Writer, chunk, shutdown).ConfigureAwait(false)) return;
+        Input.Writer.TryComplete();
+        Pipeline.FailAll(context, Input.Reader, "the producer was closed");
+        // Nobody reads the channel any more: every place in it is free, so writers waiting for one
+        // wake up, find the channel closed and fail instead of waiting forever.
+        Places.Release(Places.InUse);
+        foreach (TopicRoute route in _topics.Values)
+        {
+            if (route.Filling is not null) Pipeline.FailAll(context, route.Filling, "the producer was closed");
+            route.Producer?.Input.Writer.TryComplete();
+        }
+        await Task.WhenAll(_topics.Values.Select(t => t.Producer?.Completion ?? Task.CompletedTask)).ConfigureAwait(false);
+    }
+
+    private async ValueTask SendAsync(string topic, CancellationToken stop)
+    {
+        ref TopicRoute route = ref CollectionsMarshal.GetValueRefOrNullRef(_topics, topic);
+        RecordChunk chunk = route.Filling!;
+        TopicProducer producer = route.Producer!;
+        route.Filling = null;
+        if (await Pipeline.TrySendAsync(producer.Input.Writer, chunk, stop).ConfigureAwait(false)) return;
         // The topic producer stopped on its own: these records fail with its cause; the next record starts a replacement.
-        Pipeline.FailAll(context, chunk, topic.Fault ?? Pipeline.Closed(chunk.Records[0].Topic, -1, "the topic producer stopped"));
+        Pipeline.FailAll(context, chunk, producer.FaultError ?? Pipeline.Closed(topic, -1, "the topic producer stopped"));
     }
 }

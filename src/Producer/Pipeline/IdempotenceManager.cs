@@ -14,8 +14,6 @@ internal sealed class IdempotenceManager(ProducerContext context)
     private readonly SemaphoreSlim _lock = new(1, 1);
     private volatile ProducerIdentity? _current;
 
-    public ProducerIdentity? Current => _current;
-
     /// <summary>The identity, asking the cluster for one the first time.</summary>
     public async ValueTask<ProducerIdentity> GetAsync(CancellationToken cancellationToken)
     {

@@ -17,7 +17,7 @@ namespace KafkaNative.Producer.Pipeline;
 /// past their delivery deadline fail instead, and are never sent again. The loop never waits on
 /// the network itself: it keeps taking records while a route is being looked up.
 /// </summary>
-internal sealed class PartitionProducer
+internal sealed class PartitionProducer : SupervisedLoop
 {
     private readonly ProducerContext _context;
     private readonly PartitionState _state;
@@ -34,6 +34,7 @@ internal sealed class PartitionProducer
     private bool _routeBroken;
     private long _nextAttemptAt;
     private int _attempt;
+    // Set first thing when the loop ends, so a batch handed back during the clean-up still fails.
     private volatile bool _stopped;
 
     private enum Phase
@@ -54,19 +55,12 @@ internal sealed class PartitionProducer
         _state = new PartitionState(topic, partition) { Owner = this };
         _held = new PartitionBacklog(context, _state);
         _timer = context.Time.CreateTimer(static self => ((PartitionProducer)self!).Wake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        Completion = Task.Run(RunAsync);
     }
 
     public Channel<RecordChunk> Input { get; } = Pipeline.ChunkChannel(singleWriter: false);
 
-    /// <summary>The chunk the topic producer is filling for this partition; touched by the topic producer's task only.</summary>
-    public RecordChunk? Filling { get; set; }
-
-    /// <summary>Completes when the stage has stopped; never faults (see <see cref="Fault"/>).</summary>
-    public Task Completion { get; }
-
-    /// <summary>Why the stage stopped on its own, if it did; the topic producer replaces it.</summary>
-    public KafkaException? Fault { get; private set; }
+    /// <summary>What records fail with after the stage stopped on its own; null while it has not.</summary>
+    public ProduceException? FaultError => Fault is null ? null : Pipeline.Crashed(_state.Topic, _state.Partition, "partition producer", Fault);
 
     public int Partition => _state.Partition;
 
@@ -89,46 +83,35 @@ internal sealed class PartitionProducer
     /// <summary>Asks the loop to look at its state again. If the channel is full the loop is busy and will anyway.</summary>
     public void Wake() => Input.Writer.TryWrite(RecordChunk.Wake);
 
-    private async Task RunAsync()
+    protected override async Task RunAsync(CancellationToken stop)
     {
-        CancellationToken shutdown = _context.Shutdown.Token;
-        KafkaException? crash = null;
-        try
+        await StepAsync(stop).ConfigureAwait(false);
+        while (await Input.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
         {
-            await StepAsync(shutdown).ConfigureAwait(false);
-            while (await Input.Reader.WaitToReadAsync(shutdown).ConfigureAwait(false))
+            while (Input.Reader.TryRead(out RecordChunk? chunk))
             {
-                while (Input.Reader.TryRead(out RecordChunk? chunk))
-                {
-                    if (chunk.IsWake) continue;
-                    if (_phase == Phase.Routing && _returned.IsEmpty && !_routeBroken) await ForwardAsync(chunk, shutdown).ConfigureAwait(false);
-                    else _held.Hold(chunk);
-                }
-                await StepAsync(shutdown).ConfigureAwait(false);
+                if (chunk.IsWake) continue;
+                if (_phase == Phase.Routing && _returned.IsEmpty && !_routeBroken) await ForwardAsync(chunk, stop).ConfigureAwait(false);
+                else _held.Hold(chunk);
             }
+            await StepAsync(stop).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
-        {
-        }
-        catch (Exception e)
-        {
-            // Supervision: what this stage holds fails with the cause, and the topic producer replaces it.
-            _context.Logger.LogError(e, "The partition producer for {Partition} failed", _state);
-            crash = new ProduceException(_state.Topic, _state.Partition, ErrorCode.UnknownServerError, $"The partition producer failed: {e.Message}", e);
-            Fault = crash;
-        }
-        finally
-        {
-            _stopped = true;
-            Input.Writer.TryComplete();
-            await _timer.DisposeAsync().ConfigureAwait(false);
-            KafkaException why = crash ?? Closed();
-            Pipeline.FailAll(_context, Input.Reader, why);
-            _held.FailAll(why);
-            FailReturned(why);
-            await ReleaseFindingAsync().ConfigureAwait(false);
-            ReleaseBroker();
-        }
+    }
+
+    protected override void LogFault(Exception fault) => _context.Logger.LogError(fault, "The partition producer for {Partition} failed", _state);
+
+    /// <summary>Supervision: what this stage holds fails with the cause (or as closed), and the topic producer replaces it.</summary>
+    protected override async ValueTask OnStoppedAsync()
+    {
+        _stopped = true;
+        Input.Writer.TryComplete();
+        await _timer.DisposeAsync().ConfigureAwait(false);
+        KafkaException why = FaultError ?? Closed();
+        Pipeline.FailAll(_context, Input.Reader, why);
+        _held.FailAll(why);
+        FailReturned(why);
+        await ReleaseFindingAsync().ConfigureAwait(false);
+        ReleaseBroker();
     }
 
     /// <summary>Moves the recovery on as far as it can go now; returns when it must wait for a message or the timer.</summary>
@@ -209,7 +192,6 @@ internal sealed class PartitionProducer
             _state.NeedsEpochBump = false;
         }
         _broker = route.Broker;
-        _state.Halted = false;
         _phase = Phase.Routing;
         _failedAt = 0;
         _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);

@@ -3,8 +3,9 @@ using KafkaNative.Protocol;
 namespace KafkaNative.Producer.Pipeline;
 
 /// <summary>
-/// What the stages share about one partition. The partition producer owns it; a broker producer's
-/// aggregator and flusher touch the sequence fields only while the partition is routed to them.
+/// What the stages share about one partition. The partition producer owns it and alone moves the
+/// routing epoch; the broker stage halts a route (<see cref="Halt"/>), counts records out of transit
+/// and, while the partition is routed to it, seals batches with the sequence fields.
 /// </summary>
 internal sealed class PartitionState(string topic, int partition)
 {
@@ -29,13 +30,8 @@ internal sealed class PartitionState(string topic, int partition)
     /// </summary>
     public volatile bool AwaitingDrain;
 
-    /// <summary>
-    /// Set by a broker producer when a batch of this partition comes back with an error: no later batch
-    /// of the partition is sealed or sent on that route, since the broker would take it out of order
-    /// (and its five-batch duplicate window could slide past the one to retry). Cleared when the
-    /// partition producer routes again.
-    /// </summary>
-    public volatile bool Halted;
+    // The routing epoch on which a batch of this partition came back with an error (-1: none).
+    private int _haltedEpoch = -1;
 
     /// <summary>Set by a batch that was written; the partition producer reads and clears it to reset its retry backoff.</summary>
     public int SucceededSinceRoute;
@@ -50,6 +46,26 @@ internal sealed class PartitionState(string topic, int partition)
 
     /// <summary>Set when a hole in the sequence means the producer epoch must be bumped before sending on.</summary>
     public bool NeedsEpochBump;
+
+    /// <summary>
+    /// Called by the broker stage when a batch of this partition comes back with an error: no later
+    /// batch of that route is sealed or sent, since the broker would take it out of order (and its
+    /// five-batch duplicate window could slide past the one to retry). The next route has a new epoch,
+    /// so nothing needs to clear it.
+    /// </summary>
+    public void Halt(int routingEpoch)
+    {
+        int seen = Volatile.Read(ref _haltedEpoch);
+        while (seen < routingEpoch)
+        {
+            int was = Interlocked.CompareExchange(ref _haltedEpoch, routingEpoch, seen);
+            if (was == seen) return;
+            seen = was;
+        }
+    }
+
+    /// <summary>True when a batch stamped with <paramref name="routingEpoch"/> belongs to a route that left or halted: it goes back instead of out.</summary>
+    public bool IsStale(int routingEpoch) => routingEpoch != Volatile.Read(ref RoutingEpoch) || routingEpoch == Volatile.Read(ref _haltedEpoch);
 
     /// <summary>Records leave a broker producer's hands (written, failed or handed back).</summary>
     public void LeaveTransit(long count)

@@ -67,6 +67,10 @@ internal static class Pipeline
     public static Channel<RecordChunk> ChunkChannel(bool singleWriter) => Channel.CreateBounded<RecordChunk>(
         new BoundedChannelOptions(64) { SingleReader = true, SingleWriter = singleWriter, FullMode = BoundedChannelFullMode.Wait });
 
+    /// <summary>What records fail with when a stage stopped on an unexpected exception.</summary>
+    public static ProduceException Crashed(string topic, int partition, string stage, Exception fault) =>
+        new(topic, partition, ErrorCode.UnknownServerError, $"The {stage} failed: {fault.Message}", fault);
+
     public static ProduceException Closed(string topic, int partition, string why) =>
         new(topic, partition, ErrorCode.UnknownServerError, why, new ObjectDisposedException("KafkaProducer"));
 }

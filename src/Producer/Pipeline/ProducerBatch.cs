@@ -44,21 +44,15 @@ internal sealed class ProducerBatch
     public int BaseSequence { get; private set; } = Sentinels.NoSequence;
     /// <summary>Sent at least once without a definite answer: it may be in the log.</summary>
     public bool MayBeWritten { get; set; }
-    public int Attempts { get; set; }
+    /// <summary>How the latest attempt failed: every send that does not succeed records its error; a batch handed back unsent keeps it.</summary>
     public Exception? LastError { get; private set; }
-    /// <summary>The attempt <see cref="LastError"/> answered; a batch handed back unsent keeps its older error.</summary>
-    public int LastErrorAttempt { get; private set; }
 
     /// <summary>Records how the latest attempt failed.</summary>
-    public void RecordAttemptError(Exception error)
-    {
-        LastError = error;
-        LastErrorAttempt = Attempts;
-    }
+    public void RecordAttemptError(Exception error) => LastError = error;
 
     /// <summary>True when the latest attempt was answered with <paramref name="code"/>.</summary>
     public bool LatestAttemptFailedWith(ErrorCode code) =>
-        LastErrorAttempt == Attempts && LastError is KafkaNative.Client.KafkaErrorException k && k.ErrorCode == code;
+        LastError is KafkaNative.Client.KafkaErrorException k && k.ErrorCode == code;
     public int SizeInBytes => Builder.SizeInBytes;
 
     /// <summary>Appends a record; the caller has checked it fits.</summary>

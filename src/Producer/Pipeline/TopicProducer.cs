@@ -10,11 +10,14 @@ namespace KafkaNative.Producer.Pipeline;
 /// partition (murmur2 for keys, sticky otherwise, or the user's partitioner) and hands it to that
 /// partition's producer, created on first use.
 /// </summary>
-internal sealed class TopicProducer
+internal sealed class TopicProducer(ProducerContext context, string topic) : SupervisedLoop
 {
-    private readonly ProducerContext _context;
-    private readonly string _topic;
+    private readonly ProducerContext _context = context;
+    private readonly string _topic = topic;
     private PartitionProducer?[] _partitions = [];
+    // Per partition, the chunk this stage is filling for it (which outlives a replaced producer).
+    private RecordChunk?[] _filling = [];
+    private readonly List<int> _filled = [];
     private ClusterMetadata? _seenMetadata;
     // Unkeyed bytes routed to the current sticky partition, to tell the partitioner its batch is full.
     private long _stickyBytes;
@@ -22,70 +25,45 @@ internal sealed class TopicProducer
     // Why the latest metadata lookup for the topic gave no partitions, for the records that fail on it.
     private KafkaErrorException? _metadataError;
 
-    public TopicProducer(ProducerContext context, string topic)
-    {
-        _context = context;
-        _topic = topic;
-        Completion = Task.Run(RunAsync);
-    }
-
     public Channel<RecordChunk> Input { get; } = Pipeline.ChunkChannel(singleWriter: true);
 
-    /// <summary>The chunk the dispatcher is filling for this topic; touched by the dispatcher's task only.</summary>
-    public RecordChunk? Filling { get; set; }
+    /// <summary>What records fail with after the stage stopped on its own; null while it has not.</summary>
+    public ProduceException? FaultError => Fault is null ? null : Pipeline.Crashed(_topic, -1, "topic producer", Fault);
 
-    /// <summary>Completes when the stage has stopped; never faults (see <see cref="Fault"/>).</summary>
-    public Task Completion { get; }
-
-    /// <summary>Why the stage stopped on its own, if it did; its owner replaces it.</summary>
-    public KafkaException? Fault { get; private set; }
-
-    private async Task RunAsync()
+    protected override async Task RunAsync(CancellationToken stop)
     {
-        CancellationToken shutdown = _context.Shutdown.Token;
-        var filled = new List<PartitionProducer>();
-        try
+        while (await Input.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
         {
-            while (await Input.Reader.WaitToReadAsync(shutdown).ConfigureAwait(false))
+            while (Input.Reader.TryRead(out RecordChunk? chunk))
             {
-                while (Input.Reader.TryRead(out RecordChunk? chunk))
-                {
-                    for (int i = 0; i < chunk.Count; i++)
-                        await RouteAsync(chunk.Records[i], filled, shutdown).ConfigureAwait(false);
-                    chunk.Return();
-                }
-                // Nothing more waiting: pass the partly filled chunks on.
-                foreach (PartitionProducer partition in filled)
-                    if (partition.Filling is not null) await SendAsync(partition, shutdown).ConfigureAwait(false);
-                filled.Clear();
+                for (int i = 0; i < chunk.Count; i++)
+                    await RouteAsync(chunk.Records[i], stop).ConfigureAwait(false);
+                chunk.Return();
             }
-        }
-        catch (OperationCanceledException) when (shutdown.IsCancellationRequested)
-        {
-        }
-        catch (Exception e)
-        {
-            // Supervision: log, fail what is held with the cause, refuse new input; the dispatcher replaces the stage.
-            _context.Logger.LogError(e, "The topic producer for {Topic} failed", _topic);
-            Fault = new ProduceException(_topic, -1, ErrorCode.UnknownServerError, $"The topic producer failed: {e.Message}", e);
-        }
-        finally
-        {
-            Input.Writer.TryComplete();
-            if (Fault is not null) Pipeline.FailAll(_context, Input.Reader, Fault);
-            else Pipeline.FailAll(_context, Input.Reader, "the producer was closed");
-            var started = _partitions.Where(p => p is not null).Select(p => p!).ToList();
-            foreach (PartitionProducer partition in started)
-            {
-                if (partition.Filling is not null) Pipeline.FailAll(_context, partition.Filling, "the producer was closed");
-                partition.Filling = null;
-                partition.Input.Writer.TryComplete();
-            }
-            await Task.WhenAll(started.Select(p => p.Completion)).ConfigureAwait(false);
+            // Nothing more waiting: pass the partly filled chunks on.
+            foreach (int partition in _filled)
+                if (_filling[partition] is not null) await SendAsync(partition, stop).ConfigureAwait(false);
+            _filled.Clear();
         }
     }
 
-    private async ValueTask RouteAsync(PendingRecord record, List<PartitionProducer> filled, CancellationToken shutdown)
+    protected override void LogFault(Exception fault) => _context.Logger.LogError(fault, "The topic producer for {Topic} failed", _topic);
+
+    /// <summary>Supervision: what is held fails with the cause (or as closed), and input is refused; the dispatcher replaces the stage.</summary>
+    protected override async ValueTask OnStoppedAsync()
+    {
+        Input.Writer.TryComplete();
+        if (FaultError is { } crash) Pipeline.FailAll(_context, Input.Reader, crash);
+        else Pipeline.FailAll(_context, Input.Reader, "the producer was closed");
+        foreach (RecordChunk? chunk in _filling)
+            if (chunk is not null) Pipeline.FailAll(_context, chunk, "the producer was closed");
+        Array.Clear(_filling);
+        var started = _partitions.Where(p => p is not null).Select(p => p!).ToList();
+        foreach (PartitionProducer partition in started) partition.Input.Writer.TryComplete();
+        await Task.WhenAll(started.Select(p => p.Completion)).ConfigureAwait(false);
+    }
+
+    private async ValueTask RouteAsync(PendingRecord record, CancellationToken shutdown)
     {
         int count = await PartitionCountAsync(record.Deadline, shutdown).ConfigureAwait(false);
         if (count <= 0)
@@ -113,30 +91,33 @@ internal sealed class TopicProducer
             }
         }
 
-        PartitionProducer? partition = _partitions[record.Partition];
-        if (partition is null || partition.Completion.IsCompleted)
+        int index = record.Partition;
+        PartitionProducer? partition = _partitions[index];
+        if (partition is null || partition.IsStopped)
         {
             // First record for the partition, or its producer stopped on its own: supervision starts a new one.
-            var replacement = new PartitionProducer(_context, _topic, record.Partition) { Filling = partition?.Filling };
-            _partitions[record.Partition] = partition = replacement;
+            _partitions[index] = partition = new PartitionProducer(_context, _topic, index);
+            partition.Start(_context.Shutdown.Token);
         }
-        if (partition.Filling is null)
+        if (_filling[index] is null)
         {
-            partition.Filling = RecordChunk.Rent();
-            filled.Add(partition);
+            _filling[index] = RecordChunk.Rent();
+            _filled.Add(index);
         }
-        partition.Filling.Add(record);
-        if (partition.Filling.IsFull) await SendAsync(partition, shutdown).ConfigureAwait(false);
+        RecordChunk filling = _filling[index]!;
+        filling.Add(record);
+        if (filling.IsFull) await SendAsync(index, shutdown).ConfigureAwait(false);
     }
 
-    private async ValueTask SendAsync(PartitionProducer partition, CancellationToken shutdown)
+    private async ValueTask SendAsync(int index, CancellationToken shutdown)
     {
-        RecordChunk chunk = partition.Filling!;
-        partition.Filling = null;
+        RecordChunk chunk = _filling[index]!;
+        PartitionProducer partition = _partitions[index]!;
+        _filling[index] = null;
         if (await Pipeline.TrySendAsync(partition.Input.Writer, chunk, shutdown).ConfigureAwait(false)) return;
         // The partition producer stopped on its own (it logged why): these records fail with its cause,
         // and the next record for the partition starts a replacement.
-        Pipeline.FailAll(_context, chunk, partition.Fault ?? Pipeline.Closed(_topic, partition.Partition, "the partition producer stopped"));
+        Pipeline.FailAll(_context, chunk, partition.FaultError ?? Pipeline.Closed(_topic, index, "the partition producer stopped"));
     }
 
     private ProduceException NoMetadata(int partition) => _metadataError switch
@@ -186,7 +167,11 @@ internal sealed class TopicProducer
                 {
                     _metadataError = null;
                     _seenMetadata = _context.Cluster.Metadata;
-                    if (topic.Partitions.Count != _partitions.Length) Array.Resize(ref _partitions, topic.Partitions.Count);
+                    if (topic.Partitions.Count != _partitions.Length)
+                    {
+                        Array.Resize(ref _partitions, topic.Partitions.Count);
+                        Array.Resize(ref _filling, topic.Partitions.Count);
+                    }
                     return topic.Partitions.Count;
                 }
                 if (topic.Error != ErrorCode.None)

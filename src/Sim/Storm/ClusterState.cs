@@ -30,7 +30,7 @@ internal sealed class ClusterState
     /// Moves every leadership held by a dead broker (or by none) to the first live replica; all live
     /// replicas count as in sync. Returns whether anything changed.
     /// </summary>
-    public bool ElectLeaders(IReadOnlyList<SimulatedBroker> brokers)
+    public bool ElectLeaders(IReadOnlyList<BrokerState> brokers)
     {
         int[] current = versions[^1];
         int[]? next = null;
@@ -51,7 +51,7 @@ internal sealed class ClusterState
         return true;
     }
 
-    private int FirstLiveReplica(int partition, IReadOnlyList<SimulatedBroker> brokers)
+    private int FirstLiveReplica(int partition, IReadOnlyList<BrokerState> brokers)
     {
         foreach (int replica in replicas[partition])
             if (brokers[replica].Alive)

@@ -34,7 +34,7 @@ internal sealed partial class StormSimulation
         }
     }
 
-    private void StartService(SimulatedBroker broker, int req)
+    private void StartService(BrokerState broker, int req)
     {
         ref var request = ref requests[req];
         if (request.Deadline <= Now)

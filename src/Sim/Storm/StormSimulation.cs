@@ -18,7 +18,7 @@ internal sealed partial class StormSimulation
     private readonly VirtualClock clock = new();
     private readonly EventQueue events = new();
     private readonly DeterministicRandom random;
-    private readonly SimulatedBroker[] brokers;
+    private readonly BrokerState[] brokers;
     private readonly ClusterState cluster;
     private readonly SimulatedClients clients;
     private readonly CircuitBreakerTable? breakers;
@@ -42,7 +42,7 @@ internal sealed partial class StormSimulation
         random = new DeterministicRandom(scenario.Seed);
         var topology = scenario.Topology;
         zones = topology.Zones.ToArray();
-        brokers = topology.Brokers.Select(spec => new SimulatedBroker(spec, Array.IndexOf(zones, spec.Zone))).ToArray();
+        brokers = topology.Brokers.Select(spec => new BrokerState(spec, Array.IndexOf(zones, spec.Zone))).ToArray();
         cluster = new ClusterState(topology);
         clients = new SimulatedClients(scenario, cluster.PartitionCount, zones.Length);
         if (policy.CircuitBreaker.Enabled)

@@ -8,7 +8,7 @@ using KafkaNative.Sim;
 namespace KafkaNative.Fuzz.Targets;
 
 /// <summary>
-/// The Sim's request decoder: a frame (size prefix removed) read as BrokerConnection.Decode reads it:
+/// The Sim's request decoder: a frame (size prefix removed) read as ClientSession.Decode reads it:
 /// api key, version and correlation id, the API looked up in the broker's table, then header and body.
 /// A Produce request's records also go through the record reader, as the Sim's log does on append.
 /// </summary>

@@ -11,7 +11,7 @@ namespace KafkaNative.Sim;
 /// responses that are ready together go out in one socket write. Injected latency delays each
 /// response until that long after its request arrived, so pipelined requests are not delayed twice.
 /// </summary>
-internal sealed class ConnectionWriter(Stream stream, SimulatedBroker broker, BrokerConnection connection, ChannelReader<RequestContext> pending)
+internal sealed class ConnectionWriter(Stream stream, SimulatedBroker broker, ClientSession connection, ChannelReader<RequestContext> pending)
 {
     private const int FlushThreshold = 256 * 1024;
 
@@ -44,7 +44,7 @@ internal sealed class ConnectionWriter(Stream stream, SimulatedBroker broker, Br
                     }
                     finally
                     {
-                        BrokerConnection.ReturnFrame(context!);
+                        ClientSession.ReturnFrame(context!);
                     }
                 }
                 await FlushAsync(output, ct).ConfigureAwait(false);

@@ -71,7 +71,7 @@ internal sealed class ClusterController
         lock (_lock) return _topics.Values.OrderBy(t => t.Name, StringComparer.Ordinal).Select(Snapshot).ToList();
     }
 
-    public int LeaderOf(TopicPartition partition)
+    public int LeaderOf(TopicAndPartition partition)
     {
         lock (_lock) return Find(partition)?.Leader ?? -1;
     }
@@ -201,7 +201,7 @@ internal sealed class ClusterController
                 foreach (int replica in partition.Replicas)
                 {
                     var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    Post(replica, new StopReplica(new TopicPartition(topic.Name, partition.Index), tcs), tcs);
+                    Post(replica, new StopReplica(new TopicAndPartition(topic.Name, partition.Index), tcs), tcs);
                     done.Add(tcs.Task);
                 }
             }
@@ -238,7 +238,7 @@ internal sealed class ClusterController
                         partition.LeaderEpoch++;
                         changed = true;
                         _logger.LogInformation("{Partition}: leader {Old} stopped, new leader {New} at epoch {Epoch}",
-                            new TopicPartition(topic.Name, partition.Index), brokerId, next, partition.LeaderEpoch);
+                            new TopicAndPartition(topic.Name, partition.Index), brokerId, next, partition.LeaderEpoch);
                     }
                     if (partition.Isr.Count > 1 && partition.Isr.Remove(brokerId)) changed = true;
                     if (changed)
@@ -286,7 +286,7 @@ internal sealed class ClusterController
     }
 
     /// <summary>Makes <paramref name="brokerId"/>, which must be a live in-sync replica, the leader.</summary>
-    public Task MoveLeader(TopicPartition tp, int brokerId)
+    public Task MoveLeader(TopicAndPartition tp, int brokerId)
     {
         lock (_lock)
         {
@@ -306,7 +306,7 @@ internal sealed class ClusterController
     /// The leader reports that a follower caught up (Kafka's AlterPartition). Returns the new ISR and
     /// partition epoch, or null when the leader's view is stale.
     /// </summary>
-    public (int[] Isr, int PartitionEpoch)? ExpandIsr(TopicPartition tp, int leaderId, int leaderEpoch, int followerId)
+    public (int[] Isr, int PartitionEpoch)? ExpandIsr(TopicAndPartition tp, int leaderId, int leaderEpoch, int followerId)
     {
         lock (_lock)
         {
@@ -326,7 +326,7 @@ internal sealed class ClusterController
 
     private Task Announce(TopicState topic, PartitionState partition)
     {
-        var tp = new TopicPartition(topic.Name, partition.Index);
+        var tp = new TopicAndPartition(topic.Name, partition.Index);
         var done = new List<Task>();
         // The leader hears first, so followers' catch-up requests find it already leading.
         IEnumerable<int> order = partition.Replicas.OrderBy(r => r == partition.Leader ? 0 : 1);
@@ -346,7 +346,7 @@ internal sealed class ClusterController
         if (!_brokers[brokerId].TryPost(message)) done.TrySetResult();
     }
 
-    private PartitionState? Find(TopicPartition tp) =>
+    private PartitionState? Find(TopicAndPartition tp) =>
         _topics.TryGetValue(tp.Topic, out TopicState? topic) && tp.Partition >= 0 && tp.Partition < topic.Partitions.Count
             ? topic.Partitions[tp.Partition]
             : null;

@@ -26,7 +26,7 @@ internal static class ListOffsetsHandler
             bool topicKnown = broker.Cluster.Controller.Topic(topic.Name) is not null;
             foreach (ListOffsetsRequest.ListOffsetsPartition partition in topic.Partitions)
             {
-                topicResponse.Partitions.Add(Lookup(broker.Replicas.Get(new TopicPartition(topic.Name, partition.PartitionIndex)), partition, topicKnown, context.ApiVersion));
+                topicResponse.Partitions.Add(Lookup(broker.Replicas.Get(new TopicAndPartition(topic.Name, partition.PartitionIndex)), partition, topicKnown, context.ApiVersion));
             }
         }
         context.Respond(response);

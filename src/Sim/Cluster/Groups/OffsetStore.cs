@@ -10,27 +10,27 @@ internal sealed record CommittedOffset(long Offset, int LeaderEpoch, string? Met
 internal sealed class OffsetStore
 {
     private readonly object _lock = new();
-    private readonly Dictionary<string, Dictionary<TopicPartition, CommittedOffset>> _groups = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<TopicAndPartition, CommittedOffset>> _groups = new(StringComparer.Ordinal);
 
-    public void Commit(string groupId, TopicPartition partition, CommittedOffset offset)
+    public void Commit(string groupId, TopicAndPartition partition, CommittedOffset offset)
     {
         lock (_lock)
         {
-            if (!_groups.TryGetValue(groupId, out Dictionary<TopicPartition, CommittedOffset>? offsets))
+            if (!_groups.TryGetValue(groupId, out Dictionary<TopicAndPartition, CommittedOffset>? offsets))
             {
-                offsets = new Dictionary<TopicPartition, CommittedOffset>();
+                offsets = new Dictionary<TopicAndPartition, CommittedOffset>();
                 _groups[groupId] = offsets;
             }
             offsets[partition] = offset;
         }
     }
 
-    public CommittedOffset? Get(string groupId, TopicPartition partition)
+    public CommittedOffset? Get(string groupId, TopicAndPartition partition)
     {
         lock (_lock) return _groups.TryGetValue(groupId, out var offsets) ? offsets.GetValueOrDefault(partition) : null;
     }
 
-    public IReadOnlyList<(TopicPartition Partition, CommittedOffset Offset)> All(string groupId)
+    public IReadOnlyList<(TopicAndPartition Partition, CommittedOffset Offset)> All(string groupId)
     {
         lock (_lock)
         {
@@ -44,9 +44,9 @@ internal sealed class OffsetStore
     {
         lock (_lock)
         {
-            foreach (Dictionary<TopicPartition, CommittedOffset> offsets in _groups.Values)
+            foreach (Dictionary<TopicAndPartition, CommittedOffset> offsets in _groups.Values)
             {
-                foreach (TopicPartition partition in offsets.Keys.Where(p => p.Topic == topic).ToList()) offsets.Remove(partition);
+                foreach (TopicAndPartition partition in offsets.Keys.Where(p => p.Topic == topic).ToList()) offsets.Remove(partition);
             }
         }
     }

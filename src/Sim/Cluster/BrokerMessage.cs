@@ -11,25 +11,25 @@ internal sealed record ClientRequest(RequestContext Context) : BrokerMessage;
 /// replicas and the in-sync set. Creates the local replica when missing.
 /// </summary>
 internal sealed record LeaderAndIsr(
-    TopicPartition Partition, Guid TopicId, TopicConfig Config, int Leader, int LeaderEpoch, int PartitionEpoch,
+    TopicAndPartition Partition, Guid TopicId, TopicConfig Config, int Leader, int LeaderEpoch, int PartitionEpoch,
     int[] Replicas, int[] Isr, TaskCompletionSource? Done) : BrokerMessage;
 
 /// <summary>The topic was deleted or the partition no longer lives here: drop the replica.</summary>
-internal sealed record StopReplica(TopicPartition Partition, TaskCompletionSource? Done) : BrokerMessage;
+internal sealed record StopReplica(TopicAndPartition Partition, TaskCompletionSource? Done) : BrokerMessage;
 
 /// <summary>
 /// Leader to follower: batches to append (offsets assigned), after truncating to <see cref="TruncateTo"/>
 /// when set, plus the leader's high watermark and log start.
 /// </summary>
 internal sealed record ReplicaPush(
-    TopicPartition Partition, int LeaderId, int LeaderEpoch, long? TruncateTo,
+    TopicAndPartition Partition, int LeaderId, int LeaderEpoch, long? TruncateTo,
     IReadOnlyList<ReadOnlyMemory<byte>> Batches, long LeaderHighWatermark, long LeaderLogStart) : BrokerMessage;
 
 /// <summary>Follower to leader: "my log ends at this offset with a batch of this epoch; bring me up to date".</summary>
-internal sealed record FollowerSync(TopicPartition Partition, int FollowerId, int LeaderEpoch, long LogEndOffset, int LastBatchEpoch) : BrokerMessage;
+internal sealed record FollowerSync(TopicAndPartition Partition, int FollowerId, int LeaderEpoch, long LogEndOffset, int LastBatchEpoch) : BrokerMessage;
 
 /// <summary>Follower to leader: "my log now ends at this offset".</summary>
-internal sealed record ReplicaAck(TopicPartition Partition, int FollowerId, int LeaderEpoch, long LogEndOffset) : BrokerMessage;
+internal sealed record ReplicaAck(TopicAndPartition Partition, int FollowerId, int LeaderEpoch, long LogEndOffset) : BrokerMessage;
 
 /// <summary>Time passes: expire delayed requests and group members.</summary>
 internal sealed record Tick : BrokerMessage

@@ -32,7 +32,7 @@ internal static class ProduceHandler
                 var result = new ProduceResponse.PartitionProduceResponse { Index = partition.Index, BaseOffset = -1, LogAppendTimeMs = -1, LogStartOffset = -1 };
                 topicResponse.PartitionResponses.Add(result);
                 ErrorCode error = acks is 0 or 1 or -1
-                    ? request.TransactionalId is null ? Append(broker, new TopicPartition(topic.Name, partition.Index), partition.Records, acks, result, delayed)
+                    ? request.TransactionalId is null ? Append(broker, new TopicAndPartition(topic.Name, partition.Index), partition.Records, acks, result, delayed)
                     : ErrorCode.TransactionalIdAuthorizationFailed
                     : ErrorCode.InvalidRequiredAcks;
                 result.ErrorCode = (short)error;
@@ -71,7 +71,7 @@ internal static class ProduceHandler
         }).ToList(),
     };
 
-    private static ErrorCode Append(SimulatedBroker broker, TopicPartition tp, ReadOnlyMemory<byte>? records, short acks,
+    private static ErrorCode Append(SimulatedBroker broker, TopicAndPartition tp, ReadOnlyMemory<byte>? records, short acks,
         ProduceResponse.PartitionProduceResponse result, DelayedProduce? delayed)
     {
         PartitionReplica? replica = broker.Replicas.Get(tp);

@@ -20,7 +20,7 @@ namespace KafkaNative.Sim;
 /// <see cref="ConnectionWriter"/> writes the responses back in request order. Input that breaks the
 /// protocol closes this session only, with a log line.
 /// </summary>
-internal sealed class BrokerConnection(long id, Socket socket, SimulatedBroker broker)
+internal sealed class ClientSession(long id, Socket socket, SimulatedBroker broker)
 {
     /// <summary>Requests in flight per session before the reader stops reading (Kafka processes one at a time; clients pipeline).</summary>
     private const int MaxInFlight = 256;

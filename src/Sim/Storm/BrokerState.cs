@@ -5,7 +5,7 @@ namespace KafkaNative.Sim.Storm;
 /// injected latency. The incarnation changes on death, so work begun by an earlier life is recognised and
 /// discarded.
 /// </summary>
-internal sealed class SimulatedBroker(BrokerSpec spec, int zoneIndex)
+internal sealed class BrokerState(BrokerSpec spec, int zoneIndex)
 {
     private int[] queue = new int[256];
     private int queueHead;

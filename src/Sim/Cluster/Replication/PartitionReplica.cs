@@ -7,11 +7,11 @@ namespace KafkaNative.Sim.Replication;
 /// and, when leading, what it knows of its followers and which acks=-1 produces wait on it.
 /// Owned by the broker actor; the in-process API reads its log and high watermark from other threads.
 /// </summary>
-internal sealed class PartitionReplica(TopicPartition partition, Guid topicId, TopicConfig config)
+internal sealed class PartitionReplica(TopicAndPartition partition, Guid topicId, TopicConfig config)
 {
     private long _highWatermark;
 
-    public TopicPartition Partition { get; } = partition;
+    public TopicAndPartition Partition { get; } = partition;
 
     public Guid TopicId { get; } = topicId;
 

@@ -13,12 +13,12 @@ namespace KafkaNative.Sim.Replication;
 /// </summary>
 internal sealed class ReplicaManager(int brokerId, ClusterContext cluster, ILogger logger)
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<TopicPartition, PartitionReplica> _replicas = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<TopicAndPartition, PartitionReplica> _replicas = new();
 
     /// <summary>Raised when a partition's readable data or role changes, so waiting fetches re-check.</summary>
     public event Action? DataChanged;
 
-    public PartitionReplica? Get(TopicPartition partition) => _replicas.GetValueOrDefault(partition);
+    public PartitionReplica? Get(TopicAndPartition partition) => _replicas.GetValueOrDefault(partition);
 
     public IEnumerable<PartitionReplica> All => _replicas.Values;
 

@@ -8,7 +8,7 @@ namespace KafkaNative.Sim;
 /// The CLI: <c>cluster</c> runs a simulated cluster until SIGINT or SIGTERM and prints
 /// <c>bootstrap=host:port,...</c> once every broker accepts connections; <c>demo</c> produces and
 /// consumes through an embedded cluster while a broker fails; <c>storm</c> runs timeout-storm
-/// scenarios on a virtual clock (see Storm/README.md).
+/// scenarios on a virtual clock (see src/Sim/Storm/README.md).
 /// </summary>
 internal static class Program
 {

@@ -170,7 +170,7 @@ internal static class OffsetCommitHandler
                     partitionError = ErrorCode.OffsetMetadataTooLarge;
                 if (partitionError == ErrorCode.None)
                 {
-                    broker.Cluster.Offsets.Commit(request.GroupId, new TopicPartition(topic.Name, partition.PartitionIndex),
+                    broker.Cluster.Offsets.Commit(request.GroupId, new TopicAndPartition(topic.Name, partition.PartitionIndex),
                         new CommittedOffset(partition.CommittedOffset, partition.CommittedLeaderEpoch, partition.CommittedMetadata));
                 }
                 topicResponse.Partitions.Add(new OffsetCommitResponse.OffsetCommitResponsePartition { PartitionIndex = partition.PartitionIndex, ErrorCode = (short)partitionError });
@@ -266,7 +266,7 @@ internal static class OffsetFetchHandler
             return offsets.All(groupId).GroupBy(o => o.Partition.Topic)
                 .Select(g => (g.Key, g.Select(o => (o.Partition.Partition, (CommittedOffset?)o.Offset)).ToList()));
         }
-        return wanted.Select(t => (t.Name, t.Partitions.Select(p => (p, offsets.Get(groupId, new TopicPartition(t.Name, p)))).ToList()));
+        return wanted.Select(t => (t.Name, t.Partitions.Select(p => (p, offsets.Get(groupId, new TopicAndPartition(t.Name, p)))).ToList()));
     }
 }
 

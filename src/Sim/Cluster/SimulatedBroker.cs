@@ -19,7 +19,7 @@ internal sealed class SimulatedBroker
     private const int MailboxCapacity = 65_536;
     private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(10);
 
-    private readonly ConcurrentDictionary<long, BrokerConnection> _connections = new();
+    private readonly ConcurrentDictionary<long, ClientSession> _connections = new();
     private readonly object _lifecycleLock = new();
     private Channel<BrokerMessage>? _mailbox;
     private CancellationTokenSource? _lifetime;
@@ -113,7 +113,7 @@ internal sealed class SimulatedBroker
         }
         if (resetConnections)
         {
-            foreach (BrokerConnection connection in _connections.Values) connection.Reset();
+            foreach (ClientSession connection in _connections.Values) connection.Reset();
         }
         lifetime!.Cancel();
         DropConnections();
@@ -154,14 +154,14 @@ internal sealed class SimulatedBroker
 
     public void DropConnections()
     {
-        foreach (BrokerConnection connection in _connections.Values) connection.Close();
+        foreach (ClientSession connection in _connections.Values) connection.Close();
     }
 
     public void Accept(Socket socket)
     {
         Counters.ConnectionAccepted();
         long id = Interlocked.Increment(ref _nextConnectionId);
-        var connection = new BrokerConnection(id, socket, this);
+        var connection = new ClientSession(id, socket, this);
         _connections[id] = connection;
         _ = Task.Run(async () =>
         {

@@ -18,7 +18,7 @@ internal static class DeleteRecordsHandler
             {
                 var result = new DeleteRecordsResponse.DeleteRecordsPartitionResult { PartitionIndex = partition.PartitionIndex, LowWatermark = -1 };
                 topicResult.Partitions.Add(result);
-                PartitionReplica? replica = broker.Replicas.Get(new TopicPartition(topic.Name, partition.PartitionIndex));
+                PartitionReplica? replica = broker.Replicas.Get(new TopicAndPartition(topic.Name, partition.PartitionIndex));
                 if (replica is null || !replica.IsLeader)
                 {
                     result.ErrorCode = (short)(replica is null && broker.Cluster.Controller.Topic(topic.Name) is null ? ErrorCode.UnknownTopicOrPartition : ErrorCode.NotLeaderOrFollower);

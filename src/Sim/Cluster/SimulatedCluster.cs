@@ -144,7 +144,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// <param name="brokerId">The new leader.</param>
     /// <exception cref="InvalidOperationException">The broker is not a live in-sync replica.</exception>
     public Task MoveLeaderAsync(string topic, int partition, int brokerId) =>
-        _context.Controller.MoveLeader(new TopicPartition(topic, partition), brokerId);
+        _context.Controller.MoveLeader(new TopicAndPartition(topic, partition), brokerId);
 
     /// <summary>
     /// Moves a group's coordinator to <paramref name="brokerId"/>, as moving the leader of the group's
@@ -199,7 +199,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// <summary>The partition's leader, or -1 when it has none.</summary>
     /// <param name="topic">The topic.</param>
     /// <param name="partition">The partition.</param>
-    public int LeaderOf(string topic, int partition) => _context.Controller.LeaderOf(new TopicPartition(topic, partition));
+    public int LeaderOf(string topic, int partition) => _context.Controller.LeaderOf(new TopicAndPartition(topic, partition));
 
     /// <summary>The stored v2 batches of a partition's leader (base offsets assigned), for tests to decode.</summary>
     /// <param name="topic">The topic.</param>
@@ -246,7 +246,7 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
     private PartitionReplica? AuthoritativeReplica(string topic, int partition)
     {
-        var tp = new TopicPartition(topic, partition);
+        var tp = new TopicAndPartition(topic, partition);
         int leader = LeaderOf(topic, partition);
         if (leader >= 0) return _brokers[leader].Replicas.Get(tp);
         return _brokers.Select(b => b.Replicas.Get(tp)).OfType<PartitionReplica>().MaxBy(r => r.Log.LogEndOffset);

@@ -53,7 +53,7 @@ internal static class FetchHandler
         long available = 0;
         foreach ((string topic, FetchRequest.FetchPartition partition) in Partitions(broker, fetch))
         {
-            PartitionReplica? replica = topic.Length == 0 ? null : broker.Replicas.Get(new TopicPartition(topic, partition.Partition));
+            PartitionReplica? replica = topic.Length == 0 ? null : broker.Replicas.Get(new TopicAndPartition(topic, partition.Partition));
             if (Check(replica, partition, topicKnown: true) != ErrorCode.None) return true;
             available += replica!.Log.BytesAvailable(partition.FetchOffset, replica.HighWatermark, wanted - available);
             if (available >= wanted) return true;
@@ -75,7 +75,7 @@ internal static class FetchHandler
             response.Responses.Add(topicResponse);
             foreach (FetchRequest.FetchPartition partition in wanted.Partitions)
             {
-                PartitionReplica? replica = name is null ? null : broker.Replicas.Get(new TopicPartition(name, partition.Partition));
+                PartitionReplica? replica = name is null ? null : broker.Replicas.Get(new TopicAndPartition(name, partition.Partition));
                 var data = new FetchResponse.PartitionData
                 {
                     PartitionIndex = partition.Partition,
