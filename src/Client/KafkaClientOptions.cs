@@ -77,6 +77,14 @@ public class KafkaClientOptions
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 
     /// <summary>
+    /// The clock behind every delay, timer, deadline and timestamp the client uses (backoff, linger,
+    /// heartbeats, request and session timeouts, record timestamps). Defaults to
+    /// <see cref="TimeProvider.System"/>; tests can pass a <c>FakeTimeProvider</c> and advance time
+    /// instead of waiting for it.
+    /// </summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
     /// Told when a metadata refresh failed on every bootstrap server and known broker (a bad address,
     /// the cluster down): the error carries the last connection failure. It comes within about
     /// <see cref="ConnectTimeout"/> of the attempt, so an unreachable cluster is never a silent wait;
@@ -116,6 +124,8 @@ public class KafkaClientOptions
             throw new ArgumentException("Transport must not be null; use KafkaTransport.Default for TCP.", nameof(Transport));
         if (LoggerFactory is null)
             throw new ArgumentException("LoggerFactory must not be null; use NullLoggerFactory.Instance for no logging.", nameof(LoggerFactory));
+        if (TimeProvider is null)
+            throw new ArgumentException("TimeProvider must not be null; use TimeProvider.System for the real clock.", nameof(TimeProvider));
         Tls?.Validate();
         Sasl?.Validate();
     }

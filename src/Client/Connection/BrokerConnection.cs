@@ -63,7 +63,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
         _writeLoop = new RequestWriteLoop(this, _requests.Reader, transport.Output, options.ClientId);
         var readLoop = new ResponseReadLoop(this, _inFlight, transport.Input, options.MaxResponseSize);
         TimeSpan tick = TimeSpan.FromTicks(Math.Clamp(options.RequestTimeout.Ticks / 10, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
-        var timeoutLoop = new RequestTimeoutLoop(this, tick);
+        var timeoutLoop = new RequestTimeoutLoop(this, tick, options.TimeProvider);
         CancellationToken token = _shutdown.Token;
         _loops =
         [
@@ -244,7 +244,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
         where TRequest : class, IKafkaRequest<TRequest>
     {
         ThrowIfClosed();
-        long started = Stopwatch.GetTimestamp();
+        long started = _options.TimeProvider.GetTimestamp();
         string api = KafkaTelemetry.ApiName(TRequest.ApiKey);
         using Activity? activity = KafkaTelemetry.ActivitySource.StartActivity(api, ActivityKind.Client);
         if (activity is not null)
@@ -259,7 +259,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
         // that only a paused request could free.
         if (!direct) await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         PendingRequest pending = _pool.Rent();
-        pending.Initialize(request, TRequest.ApiKey, version, TRequest.RequestHeaderVersion(version), timeout ?? _options.RequestTimeout, cancellationToken, expectsResponse);
+        pending.Initialize(request, TRequest.ApiKey, version, TRequest.RequestHeaderVersion(version), timeout ?? _options.RequestTimeout, _options.TimeProvider, cancellationToken, expectsResponse);
         CancellationTokenRegistration registration = default;
         try
         {
@@ -291,14 +291,14 @@ internal sealed class BrokerConnection : IAsyncDisposable
             registration.Dispose();
             pending.Release();
             if (!direct) _slots.Release();
-            KafkaTelemetry.RequestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("kafka.api", api));
+            KafkaTelemetry.RequestDuration.Record(_options.TimeProvider.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("kafka.api", api));
         }
     }
 
     internal void ScheduleReauthentication(KafkaSaslOptions sasl, TimeSpan lifetime)
     {
         if (lifetime <= TimeSpan.Zero) return;
-        var loop = new ReauthenticationLoop(this, sasl, lifetime, _logger);
+        var loop = new ReauthenticationLoop(this, sasl, lifetime, _options.TimeProvider, _logger);
         CancellationToken token = _shutdown.Token;
         _reauthentication = Task.Run(() => loop.RunAsync(token));
     }

@@ -16,8 +16,8 @@ internal static class BrokerConnector
     {
         ILogger logger = options.LoggerFactory.CreateLogger<BrokerConnection>();
         Log.Connecting(logger, nodeId, endpoint);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.ConnectTimeout);
+        using var deadline = new CancellationTokenSource(options.ConnectTimeout, options.TimeProvider);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         IKafkaTransportConnection? transport = null;
         BrokerConnection? connection = null;
         try

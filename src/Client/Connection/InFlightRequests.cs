@@ -43,7 +43,7 @@ internal sealed class InFlightRequests(string broker, int capacity)
         }
     }
 
-    /// <summary>The first request whose deadline (a Stopwatch timestamp) is at or before <paramref name="now"/>, or null.</summary>
+    /// <summary>The first request whose deadline (a timestamp of the options' TimeProvider) is at or before <paramref name="now"/>, or null.</summary>
     public PendingRequest? FindExpired(long now)
     {
         lock (_awaiting)
