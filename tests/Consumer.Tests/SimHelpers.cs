@@ -63,7 +63,15 @@ internal static class SimHelpers
                 {
                     last = exception;
                 }
-                await cluster.RefreshMetadataAsync();
+                try
+                {
+                    await cluster.RefreshMetadataAsync();
+                }
+                catch (KafkaErrorException exception)
+                {
+                    // The broker asked may be the stopped one: the next attempt asks another.
+                    last = exception;
+                }
                 return false;
             }, () => $"a produce to {topic}-{partition} to succeed (last error: {last?.Message})");
         }
