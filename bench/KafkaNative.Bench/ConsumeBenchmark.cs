@@ -7,7 +7,7 @@ using KafkaNative.Consumer.Deserialization;
 namespace KafkaNative.Bench;
 
 /// <summary>
-/// <c>consume --bootstrap HOST:PORT --topic T --messages N [--group G] [--kcat]</c>: reads N messages from
+/// <c>consume --bootstrap HOST:PORT --topic T --messages N [--group G] [--transport pipelines|stream] [--kcat]</c>: reads N messages from
 /// the beginning with <see cref="KafkaConsumer{TKey, TValue}"/> (keys ignored, values copied to byte arrays)
 /// and prints one JSON line of figures; with <c>--kcat</c>, kcat reads the same messages in the same run
 /// (output to /dev/null, its CPU time from bash's <c>times</c>) and its figures go in the same object.
@@ -23,9 +23,11 @@ internal static class ConsumeBenchmark
         if (messages <= 0) throw new ArgumentException("--messages must be at least 1.");
         string? group = arguments.Has("--group") ? arguments.Required("--group") : null;
         bool kcat = arguments.Has("--kcat");
+        // A cluster of its own would be empty: consume reads what produce left in a running one.
+        await using BenchTransport transport = await BenchTransport.OpenAsync(arguments);
 
         var figures = new Dictionary<string, object?>();
-        Ours ours = await RunOursAsync(bootstrap, topic, messages, group).ConfigureAwait(false);
+        Ours ours = await RunOursAsync(bootstrap, transport.Transport, topic, messages, group).ConfigureAwait(false);
         figures["client"] = "kafkanative";
         figures["messages"] = ours.Messages;
         figures["bytes"] = ours.Bytes;
@@ -49,11 +51,12 @@ internal static class ConsumeBenchmark
 
     private sealed record Ours(long Messages, long Bytes, double Seconds, double CpuSeconds, long AllocatedBytes);
 
-    private static async Task<Ours> RunOursAsync(string bootstrap, string topic, long messages, string? group)
+    private static async Task<Ours> RunOursAsync(string bootstrap, IKafkaTransport transport, string topic, long messages, string? group)
     {
         var options = new ConsumerOptions
         {
             BootstrapServers = bootstrap,
+            Transport = transport,
             GroupId = group,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnableAutoCommit = group is not null,
@@ -61,7 +64,7 @@ internal static class ConsumeBenchmark
             MaxProcessingTime = TimeSpan.FromSeconds(1),
         };
         int partitions;
-        await using (var cluster = new KafkaCluster(new KafkaClientOptions { BootstrapServers = bootstrap }))
+        await using (var cluster = new KafkaCluster(new KafkaClientOptions { BootstrapServers = bootstrap, Transport = transport }))
         {
             TopicMetadata metadata = await cluster.GetTopicAsync(topic).ConfigureAwait(false);
             if (metadata.Error != Protocol.ErrorCode.None) throw new InvalidOperationException($"Topic {topic}: {metadata.Error}");

@@ -1,19 +1,21 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using KafkaNative.Client;
 using KafkaNative.Producer;
 using KafkaNative.Protocol.Compression;
 
 namespace KafkaNative.Bench;
 
 /// <summary>
-/// produce --bootstrap HOST:PORT --topic T --messages N --size S [--acks all|1|0]
-/// [--compression none|gzip|snappy|lz4|zstd] [--rate MSGS_PER_SEC] [--kcat]
+/// produce [--bootstrap HOST:PORT] --topic T --messages N --size S [--acks all|1|0]
+/// [--compression none|gzip|snappy|lz4|zstd] [--rate MSGS_PER_SEC] [--transport pipelines|stream|memory] [--kcat]
 /// <para>
 /// Produces N values of S bytes that start with their index as 10 zero-padded digits (so a reader can
 /// check loss, duplicates and order) through the fire-and-forget path; one in 100 records reports
 /// its latency through its delivery callback. Prints one JSON line; with --kcat, kcat runs the same workload
-/// against the same cluster first and its figures come on the line before ours.
+/// against the same cluster first and its figures come on the line before ours. Without --bootstrap a
+/// simulated cluster runs in this process (see <see cref="BenchTransport"/>).
 /// </para>
 /// </summary>
 internal static class ProduceBenchmark
@@ -23,7 +25,6 @@ internal static class ProduceBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var arguments = new BenchArguments(args, new HashSet<string> { "--kcat" });
-        string bootstrap = arguments.Required("--bootstrap");
         string topic = arguments.Required("--topic");
         int messages = checked((int)arguments.Number("--messages", 1_000_000));
         int size = checked((int)arguments.Number("--size", 100));
@@ -34,14 +35,15 @@ internal static class ProduceBenchmark
         CompressionType codec = Enum.TryParse(codecText, ignoreCase: true, out CompressionType parsed) && Enum.IsDefined(parsed)
             ? parsed : throw new ArgumentException($"--compression must be none, gzip, snappy, lz4 or zstd, not '{codecText}'.");
         long rate = arguments.Number("--rate", 0);
+        await using BenchTransport transport = await BenchTransport.OpenAsync(arguments);
 
         if (arguments.Has("--kcat"))
-            Console.WriteLine(JsonSerializer.Serialize(await RunKcatAsync(bootstrap, topic + "-kcat", messages, size, acksText, codecText)));
-        Console.WriteLine(JsonSerializer.Serialize(await RunOursAsync(bootstrap, topic, messages, size, acks, codec, rate)));
+            Console.WriteLine(JsonSerializer.Serialize(await RunKcatAsync(transport.Bootstrap, topic + "-kcat", messages, size, acksText, codecText)));
+        Console.WriteLine(JsonSerializer.Serialize(await RunOursAsync(transport.Bootstrap, transport.Transport, topic, messages, size, acks, codec, rate)));
         return 0;
     }
 
-    private static async Task<Dictionary<string, object>> RunOursAsync(string bootstrap, string topic, int messages, int size, Acks acks, CompressionType codec, long rate)
+    private static async Task<Dictionary<string, object>> RunOursAsync(string bootstrap, IKafkaTransport transport, string topic, int messages, int size, Acks acks, CompressionType codec, long rate)
     {
         // Every value prepared up front, so the loop hands over memory and allocates nothing itself.
         byte[] values = new byte[(long)messages * size <= Array.MaxLength ? messages * size : throw new ArgumentException("--messages × --size is too large for one run.")];
@@ -50,6 +52,7 @@ internal static class ProduceBenchmark
         var options = new ProducerOptions
         {
             BootstrapServers = bootstrap,
+            Transport = transport,
             Acks = acks,
             EnableIdempotence = acks == Acks.All,
             Compression = codec,

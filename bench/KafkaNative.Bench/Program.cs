@@ -33,9 +33,11 @@ internal static class Program
         }
         Console.Error.WriteLine("""
             usage: KafkaNative.Bench micro [--filter PATTERN] [BenchmarkDotNet options]
-                   KafkaNative.Bench produce --bootstrap HOST:PORT --topic T --messages N --size S [--acks all|1|0]
+                   KafkaNative.Bench produce [--bootstrap HOST:PORT] --topic T --messages N --size S [--acks all|1|0]
                                              [--compression none|gzip|snappy|lz4|zstd] [--rate MSGS_PER_SEC] [--kcat]
+                                             [--transport pipelines|stream|memory]
                    KafkaNative.Bench consume --bootstrap HOST:PORT --topic T --messages N [--group G] [--kcat]
+                                             [--transport pipelines|stream]
                    KafkaNative.Bench chaos --fault F[,F...]|all --iterations N [--records R]
                                            (faults: stop-start, kill-restart, leader-move, drop-connections, stall-under-timeout,
                                             latency-over-timeout, not-leader, not-enough-replicas, request-timed-out)

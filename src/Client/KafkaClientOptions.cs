@@ -67,8 +67,22 @@ public class KafkaClientOptions
     /// <summary>SASL settings; null means no authentication.</summary>
     public KafkaSaslOptions? Sasl { get; set; }
 
+    /// <summary>
+    /// What connections run over: <see cref="KafkaTransport.Default"/> (TCP, TLS when <see cref="Tls"/> is
+    /// set) unless a test or simulation plugs in another, such as <see cref="KafkaTransport.InMemory"/>.
+    /// </summary>
+    public IKafkaTransport Transport { get; set; } = KafkaTransport.Default;
+
     /// <summary>Where logs go; defaults to no logging.</summary>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>
+    /// The clock behind every delay, timer, deadline and timestamp the client uses (backoff, linger,
+    /// heartbeats, request and session timeouts, record timestamps). Defaults to
+    /// <see cref="TimeProvider.System"/>; tests can pass a <c>FakeTimeProvider</c> and advance time
+    /// instead of waiting for it.
+    /// </summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
     /// <summary>
     /// Told when a metadata refresh failed on every bootstrap server and known broker (a bad address,
@@ -106,8 +120,12 @@ public class KafkaClientOptions
             throw new ArgumentException($"MaxInFlightPerConnection must be between 1 and 10000; it is {MaxInFlightPerConnection}.", nameof(MaxInFlightPerConnection));
         if (MaxResponseSize < 1024)
             throw new ArgumentException($"MaxResponseSize must be at least 1024 bytes; it is {MaxResponseSize}.", nameof(MaxResponseSize));
+        if (Transport is null)
+            throw new ArgumentException("Transport must not be null; use KafkaTransport.Default for TCP.", nameof(Transport));
         if (LoggerFactory is null)
             throw new ArgumentException("LoggerFactory must not be null; use NullLoggerFactory.Instance for no logging.", nameof(LoggerFactory));
+        if (TimeProvider is null)
+            throw new ArgumentException("TimeProvider must not be null; use TimeProvider.System for the real clock.", nameof(TimeProvider));
         Tls?.Validate();
         Sasl?.Validate();
     }

@@ -89,8 +89,14 @@ public sealed class ConsumerOptions : KafkaClientOptions
     /// <summary>Whether batch checksums are verified.</summary>
     public bool CheckCrcs { get; set; } = true;
 
-    /// <summary>How long to wait before fetching a partition again after an error.</summary>
+    /// <summary>
+    /// How long to wait before fetching a partition again after an error, or retrying a commit or a
+    /// coordinator; doubles with each consecutive failure up to <see cref="RetryBackoffMax"/>, with jitter.
+    /// </summary>
     public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Upper bound of the growing <see cref="RetryBackoff"/> (as the Java client's retry.backoff.max.ms).</summary>
+    public TimeSpan RetryBackoffMax { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Rack of this consumer, sent in fetches and subscriptions.</summary>
     public string? ClientRack { get; set; }
@@ -134,6 +140,8 @@ public sealed class ConsumerOptions : KafkaClientOptions
             throw new ArgumentException($"CorruptRecordHandling {CorruptRecordHandling} is not a known value.", nameof(CorruptRecordHandling));
         Positive(MaxProcessingTime, nameof(MaxProcessingTime));
         Positive(RetryBackoff, nameof(RetryBackoff));
+        if (RetryBackoffMax < RetryBackoff)
+            throw new ArgumentException($"RetryBackoffMax ({RetryBackoffMax}) must not be less than RetryBackoff ({RetryBackoff}).", nameof(RetryBackoffMax));
         if (AssignmentStrategies is null || AssignmentStrategies.Count == 0)
             throw new ArgumentException("AssignmentStrategies must name at least one strategy.", nameof(AssignmentStrategies));
         foreach (PartitionAssignmentStrategy strategy in AssignmentStrategies)

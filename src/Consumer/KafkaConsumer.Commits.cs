@@ -96,7 +96,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
     private void StartAutoCommit()
     {
         if (_group is null || !_options.EnableAutoCommit || _autoCommitLoop is not null) return;
-        _autoCommitLoop = new AutoCommitLoop(_options.AutoCommitInterval, AutoCommitAsync,
+        _autoCommitLoop = new AutoCommitLoop(_options.AutoCommitInterval, _options.TimeProvider, AutoCommitAsync,
             error => ReportError(new KafkaConsumeException(ErrorCode.UnknownServerError, null, $"Automatic commits stopped: {error.Message}", error)),
             _logger, _options.GroupId ?? "");
         _autoCommitLoop.Start(_disposed.Token);

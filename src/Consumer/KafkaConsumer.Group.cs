@@ -82,7 +82,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
     }
 
     private Task WaitForMessagesInHandAsync(List<PartitionConsumer<TKey, TValue>> partitions, CancellationToken cancellationToken) =>
-        Task.WhenAll(partitions.Select(p => p.InHand.WaitReleasedAsync(_options.MaxPollInterval, cancellationToken)));
+        Task.WhenAll(partitions.Select(p => p.InHand.WaitReleasedAsync(_options.MaxPollInterval, _options.TimeProvider, cancellationToken)));
 
     /// <summary>With auto commit, commits the consumed offsets of these partitions that changed since the last commit.</summary>
     private async Task AutoCommitAsync(IReadOnlyList<PartitionConsumer<TKey, TValue>> partitions, CancellationToken cancellationToken)

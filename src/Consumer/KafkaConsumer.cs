@@ -80,7 +80,7 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGro
         _logger = options.LoggerFactory.CreateLogger<KafkaConsumer<TKey, TValue>>();
         _cluster = new KafkaCluster(options);
         _context = new ConsumerContext(_cluster, options, ReportError);
-        _poll = new PollTracker(options.MaxPollInterval);
+        _poll = new PollTracker(options.MaxPollInterval, options.TimeProvider);
         if (options.GroupId is not null)
         {
             _group = new ConsumerGroupMember(_cluster, options, this, _poll);

@@ -148,8 +148,8 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
     private ValueTask Submit(PendingRecord record, CancellationToken cancellationToken)
     {
         record.Generation = _context.Flushes.Enter();
-        record.Timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        record.Deadline = Environment.TickCount64 + (long)_context.Options.DeliveryTimeout.TotalMilliseconds;
+        record.Timestamp = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        record.Deadline = _context.Now + (long)_context.Options.DeliveryTimeout.TotalMilliseconds;
         ValueTask place = _dispatcher.Places.AcquireAsync(1, cancellationToken);
         if (place.IsCompletedSuccessfully && _dispatcher.Input.Writer.TryWrite(record)) return ValueTask.CompletedTask;
         return SubmitSlowAsync(place, record);
@@ -215,7 +215,7 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _closing, 1) != 0) return;
-        using (var deadline = new CancellationTokenSource(_context.Options.CloseTimeout))
+        using (var deadline = new CancellationTokenSource(_context.Options.CloseTimeout, _context.Time))
         {
             try
             {

@@ -65,7 +65,14 @@ public sealed class FaultRun(Fault fault, int cycles, bool countRefusedConnectio
         {
             // Stop the producer, giving it a bounded while to close, and report the first failure.
             await stop.CancelAsync();
-            await Task.WhenAny(producing, Task.Delay(NoProgress, CancellationToken.None));
+            try
+            {
+                await producing.WaitAsync(NoProgress);
+            }
+            catch (Exception)
+            {
+                // The failure being reported comes first; how the stopped workload ended (or that it hung) is secondary.
+            }
             throw;
         }
         bool countable = fault.Victim >= 0 && (!fault.TakesVictimDown || countRefusedConnections);

@@ -37,7 +37,7 @@ public sealed class AdminClientTests
         var both = await Assert.ThrowsAsync<KafkaErrorException>(() => admin.CreateTopicsAsync([new NewTopic("exists"), new NewTopic("fresh")]));
         Assert.Equal(ErrorCode.TopicAlreadyExists, both.ErrorCode);
         // The bootstrap connection closes once the broker is known by id; then one connection serves every call.
-        await TestOptions.EventuallyAsync(() => broker.Connections.Count(c => !c.IsClosed) == 1, "one open connection");
+        await Eventually.TrueAsync(() => broker.Connections.Count(c => !c.IsClosed) == 1, "one open connection");
         Assert.InRange(broker.Accepted, 1, 2);
     }
 

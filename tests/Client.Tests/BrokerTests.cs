@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using KafkaNative.Client.Tests.Fakes;
 using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KafkaNative.Client.Tests;
 
@@ -16,37 +17,43 @@ public sealed class BrokerTests
             request.Connection.Close();
             return ValueTask.FromResult(true);
         };
+        var time = new FakeTimeProvider();
         KafkaClientOptions options = TestOptions.For(broker.Bootstrap, o =>
         {
             o.ReconnectBackoffMin = TimeSpan.FromMilliseconds(100);
             o.ReconnectBackoffMax = TimeSpan.FromSeconds(2);
+            o.TimeProvider = time;
         });
-        var kafkaBroker = new KafkaBroker(1, broker.Endpoint, options, new ReconnectBackoff(options.ReconnectBackoffMin, options.ReconnectBackoffMax));
+        var kafkaBroker = new KafkaBroker(1, broker.Endpoint, options, new ReconnectBackoff(new RetryBackoff(options.ReconnectBackoffMin, options.ReconnectBackoffMax), time));
         try
         {
-            int failures = 0, fastFailures = 0;
-            var until = DateTime.UtcNow + TimeSpan.FromSeconds(1.5);
-            while (DateTime.UtcNow < until)
+            await DialFailsAsync();
+            Assert.Equal(1, broker.Accepted);
+            // After failure n the broker rests 100 ms × 2^(n-1), ±20%: every call before that fails fast, without dialling.
+            for (int failure = 1; failure <= 4; failure++)
             {
-                try
-                {
-                    await kafkaBroker.GetConnectionAsync().AsTask().WaitAsync(TestOptions.NoHang);
-                }
-                catch (KafkaConnectionException exception)
-                {
-                    failures++;
-                    if (exception.Message.Contains("next connection attempt")) fastFailures++;
-                    Assert.True(exception.IsRetriable);
-                }
-                await Task.Delay(5);
+                double rest = 100 * Math.Pow(2, failure - 1);
+                time.Advance(TimeSpan.FromMilliseconds(rest * 0.8 - 1));
+                var fast = await Assert.ThrowsAsync<KafkaConnectionException>(() => kafkaBroker.GetConnectionAsync().AsTask().WaitAsync(TestOptions.NoHang));
+                Assert.Contains("next connection attempt", fast.Message);
+                Assert.True(fast.IsRetriable);
+                Assert.Equal(failure, broker.Accepted);
+
+                time.Advance(TimeSpan.FromMilliseconds(rest * 0.4 + 2));
+                await DialFailsAsync();
+                await Eventually.TrueAsync(() => broker.Accepted == failure + 1, $"dial {failure + 1} accepted");
             }
-            // 100 ms doubling (±20%) fits at most 4-5 attempts into 1.5 s; without backoff it would be hundreds.
-            Assert.InRange(broker.Accepted, 2, 6);
-            Assert.True(fastFailures > failures / 2, $"{fastFailures} of {failures} failures were fast");
         }
         finally
         {
             await kafkaBroker.DisposeAsync();
+        }
+
+        async Task DialFailsAsync()
+        {
+            var exception = await Assert.ThrowsAsync<KafkaConnectionException>(() => kafkaBroker.GetConnectionAsync().AsTask().WaitAsync(TestOptions.NoHang));
+            Assert.DoesNotContain("next connection attempt", exception.Message);
+            Assert.True(exception.IsRetriable);
         }
     }
 

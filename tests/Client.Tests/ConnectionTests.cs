@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Threading.Channels;
 using KafkaNative.Client.Tests.Fakes;
 using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KafkaNative.Client.Tests;
 
@@ -60,9 +62,7 @@ public sealed class ConnectionTests
         Task<MetadataResponse>[] sends = Enumerable.Range(0, 10)
             .Select(i => connection.SendAsync<MetadataRequest, MetadataResponse>(MetadataFor($"t{i}")).AsTask())
             .ToArray();
-        await TestOptions.EventuallyAsync(() => broker.MaxPipelined >= 3, "three requests on the wire");
-        await Task.Delay(200);
-        Assert.Equal(3, broker.MaxPipelined);
+        await Eventually.TrueAsync(() => broker.MaxPipelined >= 3, "three requests on the wire");
         Assert.All(sends, s => Assert.False(s.IsCompleted));
 
         release.SetResult();
@@ -85,7 +85,7 @@ public sealed class ConnectionTests
 
         using var cts = new CancellationTokenSource();
         Task<MetadataResponse> slow = connection.SendAsync<MetadataRequest, MetadataResponse>(MetadataFor("slow"), cts.Token).AsTask();
-        await TestOptions.EventuallyAsync(() => broker.Count(ApiKey.Metadata) == 1, "the slow request reached the broker");
+        await Eventually.TrueAsync(() => broker.Count(ApiKey.Metadata) == 1, "the slow request reached the broker");
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slow.WaitAsync(TestOptions.NoHang));
 
@@ -111,7 +111,7 @@ public sealed class ConnectionTests
         Task<MetadataResponse>[] sends = Enumerable.Range(0, 5)
             .Select(i => connection.SendAsync<MetadataRequest, MetadataResponse>(MetadataFor($"t{i}")).AsTask())
             .ToArray();
-        await TestOptions.EventuallyAsync(() => broker.MaxPipelined == 2, "two requests in flight");
+        await Eventually.TrueAsync(() => broker.MaxPipelined == 2, "two requests in flight");
 
         await connection.DisposeAsync();
 
@@ -143,13 +143,17 @@ public sealed class ConnectionTests
         }
         try
         {
+            var time = new FakeTimeProvider();
             KafkaClientOptions options = TestOptions.For($"127.0.0.1:{port}", o =>
             {
                 o.ConnectTimeout = TimeSpan.FromMilliseconds(500);
                 o.RequestTimeout = TimeSpan.FromMinutes(5);
+                o.TimeProvider = time;
             });
-            var exception = await Assert.ThrowsAsync<KafkaTimeoutException>(
-                () => BrokerConnection.ConnectAsync(7, new BrokerEndpoint("127.0.0.1", port), options).WaitAsync(TestOptions.NoHang));
+            // The connect deadline is armed before the call returns; passing it fails the dial that hangs in the backlog.
+            Task<BrokerConnection> connecting = BrokerConnection.ConnectAsync(7, new BrokerEndpoint("127.0.0.1", port), options);
+            time.Advance(TimeSpan.FromMilliseconds(500));
+            var exception = await Assert.ThrowsAsync<KafkaTimeoutException>(() => connecting.WaitAsync(TestOptions.NoHang));
             Assert.Contains("connect timeout of 500 ms", exception.Message);
             Assert.True(exception.IsRetriable);
         }
@@ -163,17 +167,24 @@ public sealed class ConnectionTests
     public async Task ConnectTimeoutCoversTheApiVersionsHandshake()
     {
         var never = new TaskCompletionSource();
+        var handshakeArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var time = new FakeTimeProvider();
         await using var broker = new FakeBroker();
         broker.OnRequest = async _ =>
         {
+            handshakeArrived.TrySetResult();
             await never.Task;
             return true;
         };
-        var exception = await Assert.ThrowsAsync<KafkaTimeoutException>(() => TestOptions.ConnectAsync(broker, o =>
+        Task<BrokerConnection> connecting = TestOptions.ConnectAsync(broker, o =>
         {
             o.ConnectTimeout = TimeSpan.FromMilliseconds(300);
             o.RequestTimeout = TimeSpan.FromMinutes(5);
-        }).WaitAsync(TestOptions.NoHang));
+            o.TimeProvider = time;
+        });
+        await handshakeArrived.Task.WaitAsync(TestOptions.NoHang);
+        time.Advance(TimeSpan.FromMilliseconds(300));
+        var exception = await Assert.ThrowsAsync<KafkaTimeoutException>(() => connecting.WaitAsync(TestOptions.NoHang));
         Assert.Contains("connect timeout", exception.Message);
         never.SetResult();
     }
@@ -182,12 +193,18 @@ public sealed class ConnectionTests
     public async Task RequestTimeoutIsSeparateFromTheConnectTimeoutAndClosesTheConnection()
     {
         var never = new TaskCompletionSource();
+        var time = new FakeTimeProvider();
+        var arrived = Channel.CreateUnbounded<string>();
         await using var broker = new FakeBroker();
         broker.OnRequest = async request =>
         {
             if (request.ApiKey != ApiKey.Metadata) return false;
-            if (request.Read<MetadataRequest>().Topics![0].Name == "never") await never.Task;
-            await Task.Delay(700);
+            string topic = request.Read<MetadataRequest>().Topics![0].Name!;
+            // The hold starts before the test hears of the request, so its advance cannot come first.
+            Task hold = Task.Delay(TimeSpan.FromMilliseconds(700), time);
+            arrived.Writer.TryWrite(topic);
+            if (topic == "never") await never.Task;
+            await hold;
             await request.RespondAsync(Echo(request.Read<MetadataRequest>()));
             return true;
         };
@@ -197,9 +214,13 @@ public sealed class ConnectionTests
         {
             o.ConnectTimeout = TimeSpan.FromMilliseconds(300);
             o.RequestTimeout = TimeSpan.FromSeconds(15);
+            o.TimeProvider = time;
         }))
         {
-            MetadataResponse response = await patient.SendAsync<MetadataRequest, MetadataResponse>(MetadataFor("slow")).AsTask().WaitAsync(TestOptions.NoHang);
+            Task<MetadataResponse> slow = patient.SendAsync<MetadataRequest, MetadataResponse>(MetadataFor("slow")).AsTask();
+            Assert.Equal("slow", await arrived.Reader.ReadAsync().AsTask().WaitAsync(TestOptions.NoHang));
+            time.Advance(TimeSpan.FromMilliseconds(700));
+            MetadataResponse response = await slow.WaitAsync(TestOptions.NoHang);
             Assert.Equal("slow", TopicOf(response));
         }
 
@@ -207,9 +228,12 @@ public sealed class ConnectionTests
         {
             o.ConnectTimeout = TimeSpan.FromSeconds(15);
             o.RequestTimeout = TimeSpan.FromMilliseconds(300);
+            o.TimeProvider = time;
         });
-        var exception = await Assert.ThrowsAsync<KafkaTimeoutException>(
-            () => connection.SendAsync<MetadataRequest, MetadataResponse>(MetadataFor("never")).AsTask().WaitAsync(TestOptions.NoHang));
+        Task<MetadataResponse> unanswered = connection.SendAsync<MetadataRequest, MetadataResponse>(MetadataFor("never")).AsTask();
+        Assert.Equal("never", await arrived.Reader.ReadAsync().AsTask().WaitAsync(TestOptions.NoHang));
+        time.Advance(TimeSpan.FromMilliseconds(400));
+        var exception = await Assert.ThrowsAsync<KafkaTimeoutException>(() => unanswered.WaitAsync(TestOptions.NoHang));
         Assert.Contains("request timeout of 300 ms", exception.Message);
         Assert.Equal(ErrorCode.RequestTimedOut, exception.ErrorCode);
         await connection.Closed.WaitAsync(TestOptions.NoHang);
@@ -219,17 +243,29 @@ public sealed class ConnectionTests
     [Fact]
     public async Task APerRequestTimeoutOverridesTheDefault()
     {
+        var time = new FakeTimeProvider();
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var broker = new FakeBroker();
         broker.OnRequest = async request =>
         {
             if (request.ApiKey != ApiKey.Metadata) return false;
-            await Task.Delay(600);
+            Task hold = Task.Delay(TimeSpan.FromMilliseconds(600), time);
+            arrived.TrySetResult();
+            await hold;
             await request.RespondAsync(Echo(request.Read<MetadataRequest>()));
             return true;
         };
-        await using BrokerConnection connection = await TestOptions.ConnectAsync(broker, o => o.RequestTimeout = TimeSpan.FromMilliseconds(200));
-        MetadataResponse response = await connection.SendAsync<MetadataRequest, MetadataResponse>(
-            MetadataFor("long-poll"), new SendOptions(Timeout: TimeSpan.FromSeconds(15))).AsTask().WaitAsync(TestOptions.NoHang);
+        await using BrokerConnection connection = await TestOptions.ConnectAsync(broker, o =>
+        {
+            o.RequestTimeout = TimeSpan.FromMilliseconds(200);
+            o.TimeProvider = time;
+        });
+        Task<MetadataResponse> longPoll = connection.SendAsync<MetadataRequest, MetadataResponse>(
+            MetadataFor("long-poll"), new SendOptions(Timeout: TimeSpan.FromSeconds(15))).AsTask();
+        await arrived.Task.WaitAsync(TestOptions.NoHang);
+        // Past the default timeout, well within this request's own.
+        time.Advance(TimeSpan.FromMilliseconds(600));
+        MetadataResponse response = await longPoll.WaitAsync(TestOptions.NoHang);
         Assert.Equal("long-poll", TopicOf(response));
     }
 

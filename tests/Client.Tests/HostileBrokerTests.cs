@@ -35,7 +35,7 @@ public sealed class HostileBrokerTests
             await connection.Closed.WaitAsync(TestOptions.NoHang);
             Assert.True(connection.IsClosed);
             // The client closed its side, so the broker's read loop sees the end of the stream.
-            await TestOptions.EventuallyAsync(() => server!.IsClosed, "the broker saw the connection close");
+            await Eventually.TrueAsync(() => server!.IsClosed, "the broker saw the connection close");
             return (exception, connection, server!);
         }
         finally

@@ -1,6 +1,7 @@
 using KafkaNative.Client.Tests.Fakes;
 using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KafkaNative.Client.Tests;
 
@@ -24,15 +25,18 @@ public sealed class MetadataTests
     [Fact]
     public async Task ConcurrentRefreshesShareOneRequest()
     {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var broker = new FakeBroker();
         broker.Metadata = Cluster(broker);
         broker.OnRequest = async request =>
         {
-            if (request.ApiKey == ApiKey.Metadata) await Task.Delay(300);
+            if (request.ApiKey == ApiKey.Metadata) await release.Task;
             return false;
         };
         await using var cluster = new KafkaCluster(TestOptions.For(broker.Bootstrap));
-        ClusterMetadata[] results = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => cluster.RefreshMetadataAsync())).WaitAsync(TestOptions.NoHang);
+        Task<ClusterMetadata>[] refreshes = Enumerable.Range(0, 100).Select(_ => cluster.RefreshMetadataAsync()).ToArray();
+        release.SetResult();
+        ClusterMetadata[] results = await Task.WhenAll(refreshes).WaitAsync(TestOptions.NoHang);
         Assert.All(results, r => Assert.Same(results[0], r));
         Assert.Equal(1, broker.Count(ApiKey.Metadata));
     }
@@ -42,14 +46,29 @@ public sealed class MetadataTests
     {
         await using var broker = new FakeBroker();
         broker.Metadata = Cluster(broker);
-        await using var cluster = new KafkaCluster(TestOptions.For(broker.Bootstrap, o => o.MetadataMinRefreshInterval = TimeSpan.FromMilliseconds(300)));
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        for (int i = 0; i < 4; i++) await cluster.RefreshMetadataAsync().WaitAsync(TestOptions.NoHang);
-        Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(850), $"four refreshes took only {started.Elapsed}");
-        Assert.Equal(4, broker.Count(ApiKey.Metadata));
+        var time = new FakeTimeProvider();
+        await using var cluster = new KafkaCluster(TestOptions.For(broker.Bootstrap, o =>
+        {
+            o.MetadataMinRefreshInterval = TimeSpan.FromMilliseconds(300);
+            o.TimeProvider = time;
+        }));
+        DateTimeOffset firstStart = time.GetUtcNow();
+        await cluster.RefreshMetadataAsync().WaitAsync(TestOptions.NoHang);
+        for (int i = 2; i <= 4; i++)
+        {
+            // Each further refresh starts only once the fake clock has moved the interval on from the previous start.
+            Task<ClusterMetadata> refresh = cluster.RefreshMetadataAsync();
+            await time.AdvanceUntilAsync(() => refresh.IsCompleted, TimeSpan.FromMilliseconds(50), $"refresh {i}");
+            await refresh;
+            TimeSpan sinceFirst = time.GetUtcNow() - firstStart;
+            Assert.True(sinceFirst >= TimeSpan.FromMilliseconds(300 * (i - 1)), $"refresh {i} came {sinceFirst} after the first");
+            Assert.Equal(i, broker.Count(ApiKey.Metadata));
+        }
 
         // A storm of callers during the wait joins the one queued refresh.
-        await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => cluster.RefreshMetadataAsync())).WaitAsync(TestOptions.NoHang);
+        Task<ClusterMetadata>[] storm = Enumerable.Range(0, 50).Select(_ => cluster.RefreshMetadataAsync()).ToArray();
+        await time.AdvanceUntilAsync(() => storm.All(r => r.IsCompleted), TimeSpan.FromMilliseconds(50), "the storm's refresh");
+        await Task.WhenAll(storm);
         Assert.Equal(5, broker.Count(ApiKey.Metadata));
     }
 
@@ -66,7 +85,7 @@ public sealed class MetadataTests
         };
         await using var cluster = new KafkaCluster(TestOptions.For(broker.Bootstrap));
         Task<ClusterMetadata> first = cluster.RefreshMetadataAsync();
-        await TestOptions.EventuallyAsync(() => broker.Count(ApiKey.Metadata) == 1, "first refresh in flight");
+        await Eventually.TrueAsync(() => broker.Count(ApiKey.Metadata) == 1, "first refresh in flight");
         ValueTask<TopicMetadata> topic = cluster.GetTopicAsync("orders");
         gate.SetResult();
         Assert.Empty((await first.WaitAsync(TestOptions.NoHang)).Topics);
@@ -126,7 +145,6 @@ public sealed class MetadataTests
         {
             var exception = await Assert.ThrowsAsync<KafkaConnectionException>(() => cluster.RefreshMetadataAsync().WaitAsync(TestOptions.NoHang));
             messages.Add(exception.Message);
-            await Task.Delay(10);
         }
         Assert.Contains(messages, m => m.Contains("circuit breaker open"));
         int accepted = broker.Accepted;

@@ -18,6 +18,7 @@ public sealed class OptionsTests
         { "ReconnectBackoffMax", o => o.ReconnectBackoffMax = TimeSpan.FromMilliseconds(1) },
         { "MaxInFlightPerConnection", o => o.MaxInFlightPerConnection = 0 },
         { "MaxResponseSize", o => o.MaxResponseSize = 10 },
+        { "TimeProvider", o => o.TimeProvider = null! },
         { "Username", o => o.Sasl = new KafkaSaslOptions { Password = "p" } },
         { "Password", o => o.Sasl = new KafkaSaslOptions { Username = "u" } },
     };

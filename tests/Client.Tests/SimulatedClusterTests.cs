@@ -5,6 +5,7 @@ using KafkaNative.Client.Admin;
 using KafkaNative.Client.Tests.Fakes;
 using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;
+using Microsoft.Extensions.Time.Testing;
 using ClusterOptions = KafkaNative.Sim.ClusterOptions;
 using SimulatedCluster = KafkaNative.Sim.SimulatedCluster;
 
@@ -42,7 +43,7 @@ public sealed class SimulatedClusterTests(Xunit.Abstractions.ITestOutputHelper o
             sim.SetLatency(oldLeader, TimeSpan.FromSeconds(5));
             Task<ListOffsetsResponse>[] inFlight = Enumerable.Range(0, 3)
                 .Select(_ => lease.Broker.SendAsync<ListOffsetsRequest, ListOffsetsResponse>(Latest("moving", 0)).AsTask()).ToArray();
-            await Task.Delay(200);
+            await Eventually.TrueAsync(() => sim.RequestCount(oldLeader, ApiKey.ListOffsets) >= 4, "the three requests at the old leader");
             await sim.StopBrokerAsync(oldLeader);
             foreach (Task<ListOffsetsResponse> request in inFlight)
             {
@@ -51,38 +52,44 @@ public sealed class SimulatedClusterTests(Xunit.Abstractions.ITestOutputHelper o
             }
         }
 
-        var deadline = DateTime.UtcNow + TestOptions.NoHang;
-        while (true)
+        await Eventually.TrueAsync(async () =>
         {
             try
             {
                 await cluster.RefreshMetadataAsync();
                 using BrokerLease lease = await cluster.AcquireLeaderAsync("moving", 0);
                 ListOffsetsResponse response = await lease.Broker.SendAsync<ListOffsetsRequest, ListOffsetsResponse>(Latest("moving", 0));
-                if (ErrorOf(response) == ErrorCode.None)
-                {
-                    Assert.NotEqual(oldLeader, lease.Broker.NodeId);
-                    break;
-                }
+                if (ErrorOf(response) != ErrorCode.None) return false;
+                Assert.NotEqual(oldLeader, lease.Broker.NodeId);
+                return true;
             }
-            catch (KafkaErrorException exception) when (exception.IsRetriable && DateTime.UtcNow < deadline)
+            catch (KafkaErrorException exception) when (exception.IsRetriable)
             {
+                return false;
             }
-            Assert.True(DateTime.UtcNow < deadline, "traffic did not resume on a new leader");
-            await Task.Delay(100);
-        }
+        }, () => "traffic resuming on a new leader", TestOptions.NoHang);
     }
 
     [Fact]
     public async Task LatencyAboveTheRequestTimeoutIsATimeout()
     {
         await using SimulatedCluster sim = await SimulatedCluster.StartAsync(new ClusterOptions { Brokers = 1, BasePort = 0 });
-        await using var cluster = new KafkaCluster(OptionsFor(sim, o => o.RequestTimeout = TimeSpan.FromMilliseconds(500)));
+        var time = new FakeTimeProvider();
+        await using var cluster = new KafkaCluster(OptionsFor(sim, o =>
+        {
+            o.RequestTimeout = TimeSpan.FromMilliseconds(500);
+            o.TimeProvider = time;
+        }));
         int id = sim.BrokerIds.First();
         using BrokerLease lease = await cluster.AcquireBrokerAsync(id);
+        await lease.Broker.GetConnectionAsync();
         sim.SetLatency(id, TimeSpan.FromSeconds(3));
-        var exception = await Assert.ThrowsAsync<KafkaTimeoutException>(
-            () => lease.Broker.SendAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = [] }).AsTask().WaitAsync(TestOptions.NoHang));
+        long before = sim.RequestCount(id, ApiKey.Metadata);
+        Task<MetadataResponse> slow = lease.Broker.SendAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = [] }).AsTask();
+        await Eventually.TrueAsync(() => sim.RequestCount(id, ApiKey.Metadata) > before, "the request at the broker");
+        // The broker answers 3 s later in real time; on the client's clock the request timeout passes first.
+        time.Advance(TimeSpan.FromMilliseconds(600));
+        var exception = await Assert.ThrowsAsync<KafkaTimeoutException>(() => slow.WaitAsync(TestOptions.NoHang));
         Assert.Contains("request timeout", exception.Message);
         Assert.True(exception.IsRetriable);
     }
@@ -156,13 +163,13 @@ public sealed class SimulatedClusterTests(Xunit.Abstractions.ITestOutputHelper o
             }
         })).ToArray();
 
-        await Task.Delay(300);
+        await Eventually.TrueAsync(() => sim.BrokerIds.Sum(id => sim.RequestCount(id, ApiKey.ListOffsets)) >= partitions, "every worker under way");
         long before = MetadataRequests(sim);
         int[] brokers = sim.BrokerIds.ToArray();
         await Task.WhenAll(Enumerable.Range(0, partitions).Select(p =>
             sim.MoveLeaderAsync("storm", p, brokers.First(b => b != sim.LeaderOf("storm", p)))));
         Volatile.Write(ref moved, true);
-        await TestOptions.EventuallyAsync(() => successesAfterMove.All(n => n > 0), "every partition served by its new leader");
+        await Eventually.TrueAsync(() => successesAfterMove.All(n => n > 0), "every partition served by its new leader");
         long during = MetadataRequests(sim) - before;
         stop.Cancel();
         await Task.WhenAll(workers).WaitAsync(TestOptions.NoHang);
@@ -289,20 +296,26 @@ public sealed class SimulatedClusterTests(Xunit.Abstractions.ITestOutputHelper o
             Brokers = 1,
             BasePort = 0,
             SaslUsers = new Dictionary<string, string> { ["dave"] = "renew-me" },
-            SaslSessionLifetimeMs = 800,
+            SaslSessionLifetimeMs = 5_000,
         });
-        await using var cluster = new KafkaCluster(OptionsFor(sim, o => o.Sasl = new KafkaSaslOptions { Mechanism = SaslMechanism.ScramSha256, Username = "dave", Password = "renew-me" }));
+        var time = new FakeTimeProvider();
+        await using var cluster = new KafkaCluster(OptionsFor(sim, o =>
+        {
+            o.Sasl = new KafkaSaslOptions { Mechanism = SaslMechanism.ScramSha256, Username = "dave", Password = "renew-me" };
+            o.TimeProvider = time;
+        }));
         using BrokerLease lease = await cluster.AcquireBrokerAsync(sim.BrokerIds[0]);
         BrokerConnection connection = await lease.Broker.GetConnectionAsync();
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(3);
-        while (DateTime.UtcNow < until)
-        {
-            await lease.Broker.SendAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = [] }).AsTask().WaitAsync(TestOptions.NoHang);
-            await Task.Delay(50);
-        }
+        // The client renews at 85-95% of the 5 s lifetime on its fake clock, raced ahead here: three renewals
+        // come long before the broker's real-time session could expire, however slow the machine.
+        long authentications = sim.RequestCount(sim.BrokerIds[0], ApiKey.SaslAuthenticate);
+        DateTimeOffset from = time.GetUtcNow();
+        await time.AdvanceUntilAsync(
+            () => time.GetUtcNow() - from >= TimeSpan.FromSeconds(15) && sim.RequestCount(sim.BrokerIds[0], ApiKey.SaslAuthenticate) >= authentications + 3,
+            TimeSpan.FromMilliseconds(500), "three lifetimes and renewals");
         // Three session lifetimes later the same connection still works: it re-authenticated in time.
+        await lease.Broker.SendAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = [] }).AsTask().WaitAsync(TestOptions.NoHang);
         Assert.Same(connection, await lease.Broker.GetConnectionAsync());
-        Assert.True(sim.RequestCount(sim.BrokerIds[0], ApiKey.SaslAuthenticate) >= 3);
     }
 
     [SkippableFact]

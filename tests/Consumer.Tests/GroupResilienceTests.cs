@@ -70,13 +70,13 @@ public class GroupResilienceTests
         };
         first.PartitionsLost = (_, _) => { Interlocked.Increment(ref lost); return ValueTask.CompletedTask; };
         first.Subscribe(["slow-revoke"]);
-        await EventuallyAsync(() => first.Assignment.Count == 2, "the first member to own both partitions");
+        await Eventually.TrueAsync(() => first.Assignment.Count == 2, "the first member to own both partitions");
         string memberId = first.MemberId;
 
         await using var second = new KafkaConsumer<string?, string?>(options);
         second.Subscribe(["slow-revoke"]);
         await revokeDone.Task.WaitAsync(Generous);
-        await EventuallyAsync(() => first.Assignment.Count == 1 && second.Assignment.Count == 1, "a 1/1 split");
+        await Eventually.TrueAsync(() => first.Assignment.Count == 1 && second.Assignment.Count == 1, "a 1/1 split");
         Assert.Equal(0, Volatile.Read(ref lost));
         Assert.Equal(memberId, first.MemberId);   // the coordinator never dropped it
     }
@@ -94,7 +94,7 @@ public class GroupResilienceTests
         {
             await foreach (var _ in healthy.ConsumeAsync(cts.Token)) { }
         });
-        await EventuallyAsync(() => healthy.Assignment.Count == 2, "the healthy member to own both partitions");
+        await Eventually.TrueAsync(() => healthy.Assignment.Count == 2, "the healthy member to own both partitions");
 
         await using var stuck = new KafkaConsumer<string?, string?>(options);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -104,8 +104,8 @@ public class GroupResilienceTests
         {
             await foreach (var _ in stuck.ConsumeAsync(cts.Token)) { }   // waiting for records counts as present; the callback does not
         });
-        await EventuallyAsync(() => healthy.Assignment.Count == 1, "the stuck member to join");
-        await EventuallyAsync(() => healthy.Assignment.Count == 2, "the stuck member to leave", TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(() => healthy.Assignment.Count == 1, "the stuck member to join");
+        await Eventually.TrueAsync(() => healthy.Assignment.Count == 2, "the stuck member to leave", TimeSpan.FromSeconds(20));
         release.TrySetResult();
         await Assert.ThrowsAsync<MaxPollIntervalExceededException>(() => stuckReading);
         cts.Cancel();
@@ -123,10 +123,10 @@ public class GroupResilienceTests
         var leaving = new KafkaConsumer<string?, string?>(options);
         survivor.Subscribe(["leave"]);
         leaving.Subscribe(["leave"]);
-        await EventuallyAsync(() => survivor.Assignment.Count == 2 && leaving.Assignment.Count == 2, "a 2/2 split");
+        await Eventually.TrueAsync(() => survivor.Assignment.Count == 2 && leaving.Assignment.Count == 2, "a 2/2 split");
 
         await leaving.DisposeAsync();
-        await EventuallyAsync(() => survivor.Assignment.Count == 4, "the survivor to get every partition", TimeSpan.FromSeconds(15));
+        await Eventually.TrueAsync(() => survivor.Assignment.Count == 4, "the survivor to get every partition", TimeSpan.FromSeconds(15));
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public class GroupResilienceTests
         IReadOnlyList<TopicPartitionOffset> committed = await committedInRevoke.Task.WaitAsync(Generous);
         Assert.Equal([new TopicPartitionOffset("revoke", 0, 100), new TopicPartitionOffset("revoke", 1, 100)], committed.OrderBy(o => o.Partition));
 
-        await EventuallyAsync(() => second.Assignment.Count == 1 && first.Assignment.Count == 1, "a 1/1 split");
+        await Eventually.TrueAsync(() => second.Assignment.Count == 1 && first.Assignment.Count == 1, "a 1/1 split");
         TopicPartition secondOwns = second.Assignment[0];
         await ProduceAsync(producer, "revoke", secondOwns.Partition, 100, 110, $"{secondOwns.Partition}:");
         await foreach (var message in second.ConsumeAsync(cts.Token))
@@ -197,10 +197,10 @@ public class GroupResilienceTests
             if (++read < 20) continue;
             // The last message in hand: a member joins, and the rebalance starts while this one is being processed.
             second.Subscribe(["in-hand"]);
-            while ((await admin.DescribeGroupsAsync(["g-in-hand"], cts.Token))[0].State != "PreparingRebalance") await Task.Delay(20, cts.Token);
+            await Eventually.TrueAsync(async () => (await admin.DescribeGroupsAsync(["g-in-hand"], cts.Token))[0].State == "PreparingRebalance", () => "the rebalance under way");
             // Two more heartbeats of this member: it has heard of the rebalance and is revoking by now.
             long heartbeats = sim.RequestCount(sim.BrokerIds[0], ApiKey.Heartbeat);
-            while (sim.RequestCount(sim.BrokerIds[0], ApiKey.Heartbeat) < heartbeats + 2 && !committedInRevoke.Task.IsCompleted) await Task.Delay(20, cts.Token);
+            await Eventually.TrueAsync(() => sim.RequestCount(sim.BrokerIds[0], ApiKey.Heartbeat) >= heartbeats + 2 || committedInRevoke.Task.IsCompleted, "two more heartbeats");
             Assert.False(committedInRevoke.Task.IsCompleted);   // the callback waits for this message
             break;
         }
@@ -253,10 +253,10 @@ public class GroupResilienceTests
             await foreach (var _ in busy.ConsumeAsync(cts.Token)) { }
         });
         away.Subscribe(["poll"]);   // and never asks for records
-        await EventuallyAsync(() => away.Assignment.Count == 1, "the away member to get a partition");
+        await Eventually.TrueAsync(() => away.Assignment.Count == 1, "the away member to get a partition");
 
         // Left after MaxPollInterval, long before the session timeout: the busy member gets everything.
-        await EventuallyAsync(() => busy.Assignment.Count == 2 && away.Assignment.Count == 0, "the away member to leave", TimeSpan.FromSeconds(20));
+        await Eventually.TrueAsync(() => busy.Assignment.Count == 2 && away.Assignment.Count == 0, "the away member to leave", TimeSpan.FromSeconds(20));
         Assert.Equal(1, Volatile.Read(ref lost));
 
         await Assert.ThrowsAsync<MaxPollIntervalExceededException>(async () =>
@@ -267,7 +267,7 @@ public class GroupResilienceTests
         {
             await foreach (var _ in away.ConsumeAsync(cts.Token)) { }
         });
-        await EventuallyAsync(() => away.Assignment.Count == 1 && busy.Assignment.Count == 1, "the member to rejoin");
+        await Eventually.TrueAsync(() => away.Assignment.Count == 1 && busy.Assignment.Count == 1, "the member to rejoin");
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => busyReading);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => awayReading);

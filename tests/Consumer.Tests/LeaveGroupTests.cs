@@ -53,7 +53,7 @@ public class LeaveGroupTests
         var leaving = new KafkaConsumer<string?, string?>(options);
         survivor.Subscribe(["leave-v"]);
         leaving.Subscribe(["leave-v"]);
-        await EventuallyAsync(() => survivor.Assignment.Count == 2 && leaving.Assignment.Count == 2, "a 2/2 split");
+        await Eventually.TrueAsync(() => survivor.Assignment.Count == 2 && leaving.Assignment.Count == 2, "a 2/2 split");
         string memberId = leaving.MemberId;
         await leaving.AbandonAsync();   // gone without a word: only the LeaveGroup below tells the coordinator
 
@@ -65,6 +65,6 @@ public class LeaveGroupTests
         Assert.Equal(ErrorCode.None, (ErrorCode)response.ErrorCode);
         Assert.All(response.Members, m => Assert.Equal(ErrorCode.None, (ErrorCode)m.ErrorCode));
 
-        await EventuallyAsync(() => survivor.Assignment.Count == 4, "the survivor to get every partition", TimeSpan.FromSeconds(15));
+        await Eventually.TrueAsync(() => survivor.Assignment.Count == 4, "the survivor to get every partition", TimeSpan.FromSeconds(15));
     }
 }

@@ -16,6 +16,7 @@ public class OptionsTests
     [InlineData("MaxPollInterval")]
     [InlineData("TopicMetadataPropagationMax")]
     [InlineData("CorruptRecordHandling")]
+    [InlineData("RetryBackoffMax")]
     public void Invalid_NamesTheSetting(string setting)
     {
         ConsumerOptions options = Valid();
@@ -29,6 +30,7 @@ public class OptionsTests
             case "MaxPollInterval": options.MaxPollInterval = options.HeartbeatInterval; break;
             case "TopicMetadataPropagationMax": options.TopicMetadataPropagationMax = TimeSpan.Zero; break;
             case "CorruptRecordHandling": options.CorruptRecordHandling = (CorruptRecordHandling)7; break;
+            case "RetryBackoffMax": options.RetryBackoffMax = options.RetryBackoff / 2; break;
         }
         var error = Assert.ThrowsAny<ArgumentException>(options.Validate);
         Assert.Equal(setting, error.ParamName);

@@ -214,13 +214,13 @@ public class SimConsumerTests
         var lostOrRevokedA = new ConcurrentBag<TopicPartition>();
         a.PartitionsRevoked = (partitions, _) => { foreach (var p in partitions) lostOrRevokedA.Add(p); return ValueTask.CompletedTask; };
         a.Subscribe(["split"]);
-        await EventuallyAsync(() => a.Assignment.Count == 4, "a to own all 4 partitions");
+        await Eventually.TrueAsync(() => a.Assignment.Count == 4, "a to own all 4 partitions");
         b.Subscribe(["split"]);
-        await EventuallyAsync(() => a.Assignment.Count == 2 && b.Assignment.Count == 2, "a 2/2 split");
+        await Eventually.TrueAsync(() => a.Assignment.Count == 2 && b.Assignment.Count == 2, "a 2/2 split");
         Assert.Empty(a.Assignment.Intersect(b.Assignment));
         Assert.Equal(2, lostOrRevokedA.Count);  // cooperative: only what moved was revoked
         await b.DisposeAsync();                  // leaves the group
-        await EventuallyAsync(() => a.Assignment.Count == 4, "a to take the partitions back");
+        await Eventually.TrueAsync(() => a.Assignment.Count == 4, "a to take the partitions back");
     }
 
     [Fact]
@@ -257,17 +257,17 @@ public class SimConsumerTests
         await producing!;
         Assert.Equal(1200, seen.Count);
         // The group still works: once it settled after the move, a commit goes through the coordinator.
-        for (int attempt = 0; ; attempt++)
+        await Eventually.TrueAsync(async () =>
         {
             try
             {
                 await consumer.CommitAsync(cts.Token);
-                break;
+                return true;
             }
-            catch (KafkaErrorException error) when (error.ErrorCode is ErrorCode.IllegalGeneration or ErrorCode.UnknownMemberId or ErrorCode.RebalanceInProgress && attempt < 100)
+            catch (KafkaErrorException error) when (error.ErrorCode is ErrorCode.IllegalGeneration or ErrorCode.UnknownMemberId or ErrorCode.RebalanceInProgress)
             {
-                await Task.Delay(200);   // the member rejoins with the new coordinator
+                return false;   // the member rejoins with the new coordinator
             }
-        }
+        }, () => "a commit through the new coordinator");
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using KafkaNative.Client;
 using KafkaNative.Protocol;
@@ -49,22 +48,32 @@ internal static class SimHelpers
                 TimeoutMs = 10_000,
                 TopicData = [new ProduceRequest.TopicProduceData { Name = topic, PartitionData = [new ProduceRequest.PartitionProduceData { Index = partition, Records = builder.Build().ToArray() }] }],
             };
-            for (int attempt = 0; ; attempt++)
+            KafkaErrorException? last = null;
+            await Eventually.TrueAsync(async () =>
             {
                 try
                 {
                     using BrokerLease lease = await cluster.AcquireLeaderAsync(topic, partition);
                     ProduceResponse response = await lease.Broker.SendAsync<ProduceRequest, ProduceResponse>(request, new SendOptions(MaxVersion: 9));
                     short error = response.Responses.SelectMany(r => r.PartitionResponses).Select(p => p.ErrorCode).FirstOrDefault();
-                    if (error == 0) break;
-                    throw new KafkaErrorException((ErrorCode)error, "produce", (string?)null);
+                    if (error == 0) return true;
+                    last = new KafkaErrorException((ErrorCode)error, "produce", (string?)null);
                 }
-                catch (KafkaErrorException) when (attempt < 50)
+                catch (KafkaErrorException exception)
                 {
-                    await Task.Delay(100);
+                    last = exception;
+                }
+                try
+                {
                     await cluster.RefreshMetadataAsync();
                 }
-            }
+                catch (KafkaErrorException exception)
+                {
+                    // The broker asked may be the stopped one: the next attempt asks another.
+                    last = exception;
+                }
+                return false;
+            }, () => $"a produce to {topic}-{partition} to succeed (last error: {last?.Message})");
         }
     }
 
@@ -76,15 +85,5 @@ internal static class SimHelpers
         FindCoordinatorResponse response = await lease.Broker.SendAsync<FindCoordinatorRequest, FindCoordinatorResponse>(
             new FindCoordinatorRequest { Key = group }, new SendOptions(MaxVersion: 3));
         return response.NodeId;
-    }
-
-    public static async Task EventuallyAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (clock.Elapsed > (timeout ?? Generous)) throw new TimeoutException($"Timed out waiting for {what}.");
-            await Task.Delay(20);
-        }
     }
 }

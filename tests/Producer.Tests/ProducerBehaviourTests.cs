@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using KafkaNative.Sim;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KafkaNative.Producer.Tests;
 
@@ -36,17 +37,16 @@ public class ProducerBehaviourTests
         });
 
         // The buffer fills up and stays full; the caller is left waiting, not buffering more.
-        await WaitUntilAsync(() => producer.BufferedBytes > budget - 2_000);
-        int plateau = Volatile.Read(ref accepted);
-        await Task.Delay(500);
-        Assert.Equal(plateau, Volatile.Read(ref accepted));
+        await Eventually.TrueAsync(() => producer.BufferedBytes > budget - 2_000, "the buffer full");
         Assert.InRange(producer.BufferedBytes, budget - 2_000, budget);
-        Assert.InRange(plateau, 40, 70);
         Assert.False(filling.IsCompleted);
 
         // Waiting for memory honours cancellation.
         stop.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => filling);
+        int plateau = Volatile.Read(ref accepted);
+        Assert.InRange(plateau, 40, 70);
+        Assert.InRange(producer.BufferedBytes, budget - 2_000, budget);
 
         // Once the broker answers again, everything buffered is delivered and the memory comes back.
         cluster.SetStalled(0, false);
@@ -78,6 +78,7 @@ public class ProducerBehaviourTests
     [Fact]
     public async Task ARecordThatMissesItsDeadlineFailsAndIsNeverSentAfterwards()
     {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var cluster = await SimulatedCluster.StartAsync(new ClusterOptions { Brokers = 1 });
         await cluster.CreateTopicAsync("late", 1, replicationFactor: 1);
         await using var producer = new KafkaProducer<string, string>(new ProducerOptions
@@ -87,21 +88,28 @@ public class ProducerBehaviourTests
             DeliveryTimeout = TimeSpan.FromSeconds(2),
             RetryBackoff = TimeSpan.FromMilliseconds(50),
             RetryBackoffMax = TimeSpan.FromMilliseconds(200),
+            // Batches go at once: only the retries wait on the fake clock.
+            Linger = TimeSpan.Zero,
+            TimeProvider = time,
         });
         await producer.ProduceAsync("late", null, "before");
         // A stopped broker writes nothing, so anything in the log later was sent after the failure.
         await cluster.StopBrokerAsync(0);
 
-        var started = DateTime.UtcNow;
-        var error = await Assert.ThrowsAsync<ProduceException>(async () => await producer.ProduceAsync("late", null, "too-late"));
+        // Retries and their backoff run on the fake clock; the delivery timeout ends them once it has moved 2 s.
+        DateTimeOffset submitted = time.GetUtcNow();
+        Task<DeliveryResult> tooLate = producer.ProduceAsync("late", null, "too-late").AsTask();
+        await time.AdvanceUntilAsync(() => tooLate.IsCompleted, TimeSpan.FromMilliseconds(100), "the delivery timeout");
+        var error = await Assert.ThrowsAsync<ProduceException>(() => tooLate);
         Assert.Contains("delivery timeout", error.Message);
         Assert.Equal("late", error.Topic);
-        // The budget is the whole story: no retry outlived it by much.
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
+        Assert.True(time.GetUtcNow() - submitted >= TimeSpan.FromSeconds(2), $"failed {time.GetUtcNow() - submitted} after it was produced");
 
         await cluster.StartBrokerAsync(0);
-        await producer.ProduceAsync("late", null, "after");
-        await Task.Delay(500);
+        Task<DeliveryResult> after = producer.ProduceAsync("late", null, "after").AsTask();
+        await time.AdvanceUntilAsync(() => after.IsCompleted, TimeSpan.FromMilliseconds(50), "the record after the restart");
+        await after;
+        // One partition keeps order: a late send of the failed record would sit before "after".
         Assert.Equal(["before", "after"], ClusterLog.Read(cluster, "late", 0).Select(r => r.Value));
     }
 
@@ -141,12 +149,6 @@ public class ProducerBehaviourTests
         DeliveryResult ok = await producer.ProduceAsync("small", 1, "k", "v");
         Assert.Equal(1, ok.Partition);
     }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (int i = 0; i < 400 && !condition(); i++) await Task.Delay(25);
-        Assert.True(condition(), "condition not reached within 10 s");
-    }
 }
 
 public class ProducerAcksTests
@@ -171,7 +173,7 @@ public class ProducerAcksTests
             for (int i = 0; i < 999; i++) await producer.EnqueueAsync("acks", $"k{i}", $"v{i}");
             await producer.FlushAsync();
         }
-        for (int wait = 0; wait < 100 && cluster.HighWatermark("acks", 0) + cluster.HighWatermark("acks", 1) < 1000; wait++) await Task.Delay(50);
+        await Eventually.TrueAsync(() => cluster.HighWatermark("acks", 0) + cluster.HighWatermark("acks", 1) >= 1000, "all 1000 records stored");
         Assert.Equal(1000, ClusterLog.Read(cluster, "acks", 0).Count + ClusterLog.Read(cluster, "acks", 1).Count);
     }
 }

@@ -6,6 +6,14 @@ namespace KafkaNative.Sim.Tests;
 
 public sealed class GroupTests
 {
+    /// <summary>Requests of one API the brokers have received, so a test can wait for one to arrive.</summary>
+    private static long Requests(SimulatedCluster cluster, ApiKey api) => cluster.BrokerIds.Sum(id => (long)cluster.RequestCount(id, api));
+
+    /// <summary>Waits until the coordinator has taken a join in and begun a rebalance of <paramref name="group"/>.</summary>
+    private static Task RebalancingAsync(KafkaTestClient client, string group) =>
+        Eventually.TrueAsync(async () => (await client.SendAsync<DescribeGroupsRequest, DescribeGroupsResponse>(
+            new DescribeGroupsRequest { Groups = [group] }, 5)).Groups[0].GroupState == "PreparingRebalance", () => $"{group} to start rebalancing");
+
     private const short JoinVersion = 7;
 
     internal static JoinGroupRequest Join(string group, string memberId, string? instanceId = null, int sessionTimeoutMs = 10000, int rebalanceTimeoutMs = 10000) => new()
@@ -64,7 +72,7 @@ public sealed class GroupTests
         // A second member triggers a rebalance; the first learns of it from its heartbeat and rejoins.
         string memberB = (await JoinAsync(b, Join("g1", ""))).MemberId;
         Task<JoinGroupResponse> joiningB = JoinAsync(b, Join("g1", memberB));
-        await Task.Delay(50);
+        await RebalancingAsync(a, "g1");
         Assert.Equal((short)ErrorCode.RebalanceInProgress, await HeartbeatAsync(a, "g1", 1, memberA));
         JoinGroupResponse rejoinedA = await JoinAsync(a, Join("g1", memberA));
         JoinGroupResponse joinedB = await joiningB;
@@ -74,8 +82,9 @@ public sealed class GroupTests
         Assert.Equal(2, rejoinedA.Members.Count);
         Assert.Empty(joinedB.Members);
 
+        long syncs = Requests(cluster, ApiKey.SyncGroup);
         Task<SyncGroupResponse> syncingB = SyncAsync(b, "g1", 2, memberB);
-        await Task.Delay(50);
+        await Eventually.TrueAsync(() => Requests(cluster, ApiKey.SyncGroup) > syncs, "b's sync at the coordinator");
         Assert.False(syncingB.IsCompleted);
         await SyncAsync(a, "g1", 2, memberA, (memberA, [1]), (memberB, [2]));
         Assert.Equal([2], (await syncingB).Assignment.ToArray());
@@ -116,7 +125,7 @@ public sealed class GroupTests
         Assert.Equal((short)ErrorCode.None, leader.ErrorCode);
         await SyncAsync(a, "g3", leader.GenerationId, leader.MemberId, (leader.MemberId, [1]));
         Task<JoinGroupResponse> joiningB = JoinAsync(b, Join("g3", "", instanceId: "b-instance"));
-        await Task.Delay(50);
+        await RebalancingAsync(a, "g3");
         JoinGroupResponse rejoinA = await JoinAsync(a, Join("g3", leader.MemberId, instanceId: "leader-instance"));
         JoinGroupResponse joinedB = await joiningB;
         Task<SyncGroupResponse> syncingB = SyncAsync(b, "g3", joinedB.GenerationId, joinedB.MemberId);

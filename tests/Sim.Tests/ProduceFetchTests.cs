@@ -191,7 +191,7 @@ public sealed class ProduceFetchTests
 
     internal static async Task WaitForHighWatermarkAsync(SimulatedCluster cluster, string topic, int partition, long expected)
     {
-        for (int i = 0; i < 500 && cluster.HighWatermark(topic, partition) < expected; i++) await Task.Delay(10);
+        await Eventually.TrueAsync(() => cluster.HighWatermark(topic, partition) >= expected, $"{topic}-{partition} to reach offset {expected}");
         Assert.Equal(expected, cluster.HighWatermark(topic, partition));
     }
 }

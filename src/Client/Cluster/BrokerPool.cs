@@ -11,6 +11,7 @@ internal sealed class BrokerPool(KafkaClientOptions options) : IAsyncDisposable
     private readonly Dictionary<int, KafkaBroker> _brokers = new();
     private readonly HashSet<KafkaBroker> _retired = new();
     private readonly Dictionary<int, ReconnectBackoff> _backoffs = new();
+    private readonly RetryBackoff _reconnectPolicy = new(options.ReconnectBackoffMin, options.ReconnectBackoffMax);
     private readonly Lock _lock = new();
     private bool _disposed;
 
@@ -28,7 +29,7 @@ internal sealed class BrokerPool(KafkaClientOptions options) : IAsyncDisposable
                 }
                 if (!_backoffs.TryGetValue(nodeId, out ReconnectBackoff? backoff))
                 {
-                    backoff = new ReconnectBackoff(options.ReconnectBackoffMin, options.ReconnectBackoffMax);
+                    backoff = new ReconnectBackoff(_reconnectPolicy, options.TimeProvider);
                     _backoffs.Add(nodeId, backoff);
                 }
                 broker = new KafkaBroker(nodeId, endpoint, options, backoff);

@@ -32,8 +32,8 @@ internal sealed class ClusterMetadata
     public int SourceNodeId { get; }
 
     /// <summary>
-    /// When the request for this snapshot was sent (a <see cref="System.Diagnostics.Stopwatch"/>
-    /// timestamp): metadata requested after a failure is the only kind that may say where to retry.
+    /// When the request for this snapshot was sent (a timestamp of
+    /// <see cref="KafkaClientOptions.TimeProvider"/>): metadata requested after a failure is the only kind that may say where to retry.
     /// </summary>
     public long RequestedAt { get; internal set; }
 

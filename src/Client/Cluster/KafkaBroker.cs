@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using KafkaNative.Client.Diagnostics;
 using KafkaNative.Protocol;
@@ -113,7 +112,7 @@ internal sealed class KafkaBroker
             if (_connection is { IsClosed: false } open) return open;
             if (_connecting is null)
             {
-                if (!_backoff.TryStartAttempt(Stopwatch.GetTimestamp(), out TimeSpan remaining, out Exception? last))
+                if (!_backoff.TryStartAttempt(_options.TimeProvider.GetTimestamp(), out TimeSpan remaining, out Exception? last))
                 {
                     throw new KafkaConnectionException(
                         $"Broker {NodeId} at {Endpoint} is unreachable; the next connection attempt is allowed in {remaining.TotalMilliseconds:0} ms. Last failure: {last!.Message}", last);

@@ -25,7 +25,8 @@ internal sealed class KafkaCluster : IAsyncDisposable
         Options = options;
         _pool = new BrokerPool(options);
         _metadata = new MetadataCache(options, _pool);
-        _refreshLoop = new MetadataRefreshLoop(_metadata, options.MetadataMaxAge, options.ReconnectBackoffMax,
+        _refreshLoop = new MetadataRefreshLoop(_metadata, options.MetadataMaxAge,
+            new RetryBackoff(options.ReconnectBackoffMin, options.ReconnectBackoffMax), options.TimeProvider,
             Microsoft.Extensions.Logging.LoggerFactoryExtensions.CreateLogger<MetadataRefreshLoop>(options.LoggerFactory));
         _refreshLoop.Start(_disposed.Token);
     }

@@ -39,7 +39,7 @@ internal sealed class MetadataCache : IAsyncDisposable
         _pool = pool;
         _bootstrap = BrokerEndpoint.ParseList(options.BootstrapServers);
         _logger = options.LoggerFactory.CreateLogger<MetadataCache>();
-        _breaker = new ResiliencePipelineBuilder()
+        _breaker = new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 FailureRatio = 0.5,
@@ -54,7 +54,7 @@ internal sealed class MetadataCache : IAsyncDisposable
     /// <summary>The latest snapshot, or null before the first refresh succeeded.</summary>
     public ClusterMetadata? Current => Volatile.Read(ref _metadata);
 
-    /// <summary>When the latest snapshot was taken (a <see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    /// <summary>When the latest snapshot was taken (a timestamp of <see cref="KafkaClientOptions.TimeProvider"/>).</summary>
     public long CurrentTimestamp { get; private set; }
 
     /// <summary>Adds topics to those every refresh asks about. Returns true if any was new.</summary>
@@ -109,9 +109,9 @@ internal sealed class MetadataCache : IAsyncDisposable
     private async Task<ClusterMetadata> RunAsync()
     {
         CancellationToken token = _disposed.Token;
-        TimeSpan wait = _lastStart == 0 ? TimeSpan.Zero : _options.MetadataMinRefreshInterval - System.Diagnostics.Stopwatch.GetElapsedTime(_lastStart);
-        if (wait > TimeSpan.Zero) await Task.Delay(wait, token).ConfigureAwait(false);
-        _lastStart = System.Diagnostics.Stopwatch.GetTimestamp();
+        TimeSpan wait = _lastStart == 0 ? TimeSpan.Zero : _options.MetadataMinRefreshInterval - _options.TimeProvider.GetElapsedTime(_lastStart);
+        if (wait > TimeSpan.Zero) await Task.Delay(wait, _options.TimeProvider, token).ConfigureAwait(false);
+        _lastStart = _options.TimeProvider.GetTimestamp();
         try
         {
             return await _breaker.ExecuteAsync(static (self, ct) => new ValueTask<ClusterMetadata>(self.FetchAsync(ct)), this, token).ConfigureAwait(false);
@@ -145,7 +145,7 @@ internal sealed class MetadataCache : IAsyncDisposable
             BrokerLease lease = _pool.Acquire(nodeId, endpoint);
             try
             {
-                long requestedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+                long requestedAt = _options.TimeProvider.GetTimestamp();
                 MetadataResponse response = await lease.Broker.SendAsync<MetadataRequest, MetadataResponse>(request, cancellationToken).ConfigureAwait(false);
                 int source = nodeId;
                 if (nodeId < 0)
@@ -225,7 +225,7 @@ internal sealed class MetadataCache : IAsyncDisposable
         lock (_lock)
         {
             Volatile.Write(ref _metadata, metadata);
-            CurrentTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
+            CurrentTimestamp = _options.TimeProvider.GetTimestamp();
             _lastFailed = null;
             // Keep a lease on the broker that answered, so its connection stays open for the next refresh.
             previous = _metadataBroker;

@@ -1,25 +1,21 @@
 using System.Diagnostics;
-using System.IO.Pipelines;
-using System.Net.Security;
-using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using System.Security.Authentication;
 using System.Threading.Channels;
 using KafkaNative.Client.Diagnostics;
 using KafkaNative.Client.Security;
 using KafkaNative.Protocol;
-using KafkaNative.Protocol.Messages;
 using KafkaNative.Protocol.Primitives;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaNative.Client;
 
 /// <summary>
-/// One TCP (optionally TLS) connection to one broker, set up with API version negotiation and SASL
-/// authentication. Requests are pipelined: up to <see cref="KafkaClientOptions.MaxInFlightPerConnection"/>
-/// await responses at once (further senders wait), a single writer frames them and a single reader
-/// matches responses by correlation id. A connection never reconnects: when it fails every pending
-/// request fails and <see cref="Closed"/> completes; <see cref="KafkaBroker"/> opens the next one.
+/// One connection to one broker, over the transport of <see cref="KafkaClientOptions.Transport"/> (TCP,
+/// optionally TLS, by default), set up with API version negotiation and SASL authentication. Requests
+/// are pipelined: up to <see cref="KafkaClientOptions.MaxInFlightPerConnection"/> await responses at
+/// once (further senders wait), a single writer frames them and a single reader matches responses by
+/// correlation id. A connection never reconnects: when it fails every pending request fails and
+/// <see cref="Closed"/> completes; <see cref="KafkaBroker"/> opens the next one.
 /// </summary>
 /// <remarks>
 /// Request objects are encoded by the writer after <c>SendAsync</c> returns control, so they must not
@@ -27,12 +23,13 @@ namespace KafkaNative.Client;
 /// </remarks>
 internal sealed class BrokerConnection : IAsyncDisposable
 {
-    private readonly Stream _stream;
-    private readonly PipeReader _input;
-    private readonly PipeWriter _output;
+    private const int Opening = 0;
+    private const int Established = 1;
+    private const int Closing = 2;
+
+    private readonly IKafkaTransportConnection _transport;
     private readonly Channel<PendingRequest> _requests;
-    private readonly Queue<PendingRequest> _awaiting;
-    private readonly int _maxAwaiting;
+    private readonly InFlightRequests _inFlight;
     private readonly SemaphoreSlim _slots;
     private readonly PendingRequestPool _pool;
     private readonly RequestWriteLoop _writeLoop;
@@ -44,35 +41,29 @@ internal sealed class BrokerConnection : IAsyncDisposable
     private Task _reauthentication = Task.CompletedTask;
     private BrokerApiVersions? _versions;
     private Exception? _closeReason;
-    private bool _established;
+    private int _state;
 
-    private BrokerConnection(int nodeId, BrokerEndpoint endpoint, Stream stream, KafkaClientOptions options)
+    internal BrokerConnection(int nodeId, BrokerEndpoint endpoint, IKafkaTransportConnection transport, KafkaClientOptions options)
     {
         NodeId = nodeId;
         Endpoint = endpoint;
         _options = options;
         _logger = options.LoggerFactory.CreateLogger<BrokerConnection>();
-        _stream = stream;
-        _input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
-        // Produce requests run to megabytes: large segments keep a frame to a few pooled arrays.
-        _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 128 * 1024, leaveOpen: true));
+        _transport = transport;
         int inFlight = options.MaxInFlightPerConnection;
         _slots = new SemaphoreSlim(inFlight, inFlight);
         _pool = new PendingRequestPool(inFlight * 2);
-        // Cancelled requests give their slot back before their response arrives; this caps how many
-        // such abandoned requests may pile up before the broker is deemed unresponsive.
-        _maxAwaiting = inFlight * 4;
-        _awaiting = new Queue<PendingRequest>(inFlight);
+        _inFlight = new InFlightRequests($"Broker {nodeId} at {endpoint}", inFlight * 4);
         _requests = Channel.CreateBounded<PendingRequest>(new BoundedChannelOptions(inFlight)
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = false,
             SingleWriter = false,
         });
-        _writeLoop = new RequestWriteLoop(this, _requests.Reader, _output, options.ClientId);
-        var readLoop = new ResponseReadLoop(this, _input, options.MaxResponseSize);
+        _writeLoop = new RequestWriteLoop(this, _requests.Reader, transport.Output, options.ClientId);
+        var readLoop = new ResponseReadLoop(this, _inFlight, transport.Input, options.MaxResponseSize);
         TimeSpan tick = TimeSpan.FromTicks(Math.Clamp(options.RequestTimeout.Ticks / 10, TimeSpan.TicksPerMillisecond * 10, TimeSpan.TicksPerSecond));
-        var timeoutLoop = new RequestTimeoutLoop(this, tick);
+        var timeoutLoop = new RequestTimeoutLoop(this, tick, options.TimeProvider);
         CancellationToken token = _shutdown.Token;
         _loops =
         [
@@ -89,7 +80,11 @@ internal sealed class BrokerConnection : IAsyncDisposable
     public BrokerEndpoint Endpoint { get; }
 
     /// <summary>The broker's API versions, negotiated when the connection was set up.</summary>
-    public BrokerApiVersions Versions => _versions ?? throw new InvalidOperationException("API versions are not negotiated yet.");
+    public BrokerApiVersions Versions
+    {
+        get => _versions ?? throw new InvalidOperationException("API versions are not negotiated yet.");
+        internal set => _versions = value;
+    }
 
     /// <summary>True once the connection failed or was disposed; every later send fails.</summary>
     public bool IsClosed => Volatile.Read(ref _closeReason) is not null;
@@ -101,8 +96,8 @@ internal sealed class BrokerConnection : IAsyncDisposable
     public Exception? CloseReason => Volatile.Read(ref _closeReason);
 
     /// <summary>
-    /// Connects, negotiates API versions and authenticates, all within
-    /// <see cref="KafkaClientOptions.ConnectTimeout"/>.
+    /// Connects through <see cref="KafkaClientOptions.Transport"/>, negotiates API versions and
+    /// authenticates, all within <see cref="KafkaClientOptions.ConnectTimeout"/>.
     /// </summary>
     /// <param name="nodeId">The broker's node id, or a negative number for a bootstrap server.</param>
     /// <param name="endpoint">Where to connect.</param>
@@ -112,85 +107,15 @@ internal sealed class BrokerConnection : IAsyncDisposable
     /// <exception cref="KafkaConnectionException">The broker could not be reached or closed the connection.</exception>
     /// <exception cref="KafkaAuthenticationException">TLS or SASL authentication failed.</exception>
     /// <exception cref="KafkaProtocolException">The broker sent something that is not Kafka.</exception>
-    public static async Task<BrokerConnection> ConnectAsync(int nodeId, BrokerEndpoint endpoint, KafkaClientOptions options, CancellationToken cancellationToken = default)
+    public static Task<BrokerConnection> ConnectAsync(int nodeId, BrokerEndpoint endpoint, KafkaClientOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ILogger logger = options.LoggerFactory.CreateLogger<BrokerConnection>();
-        Log.Connecting(logger, nodeId, endpoint);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.ConnectTimeout);
-        Stream? stream = null;
-        BrokerConnection? connection = null;
-        ServerCertificateValidator? validator = null;
-        try
-        {
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            try
-            {
-                await socket.ConnectAsync(endpoint.Host, endpoint.Port, timeout.Token).ConfigureAwait(false);
-            }
-            catch
-            {
-                socket.Dispose();
-                throw;
-            }
-            stream = new NetworkStream(socket, ownsSocket: true);
-            if (options.Tls is { } tls)
-            {
-                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-                stream = ssl;
-                validator = new ServerCertificateValidator(tls);
-                await ssl.AuthenticateAsClientAsync(validator.CreateOptions(endpoint.Host), timeout.Token).ConfigureAwait(false);
-            }
-
-            connection = new BrokerConnection(nodeId, endpoint, stream, options);
-            await connection.NegotiateVersionsAsync(timeout.Token).ConfigureAwait(false);
-            if (options.Sasl is { } sasl)
-            {
-                TimeSpan lifetime = await SaslAuthenticator.AuthenticateAsync(connection, sasl, direct: false, timeout.Token).ConfigureAwait(false);
-                Log.Authenticated(logger, nodeId, sasl.MechanismName, lifetime);
-                connection.ScheduleReauthentication(sasl, lifetime);
-            }
-            KafkaTelemetry.ConnectionAttempts.Add(1, new KeyValuePair<string, object?>("outcome", "success"));
-            connection.MarkEstablished();
-            Log.Connected(logger, nodeId, endpoint, options.Tls is not null, options.Sasl?.MechanismName ?? "none");
-            return connection;
-        }
-        catch (Exception exception)
-        {
-            if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
-            else if (stream is not null) await stream.DisposeAsync().ConfigureAwait(false);
-            KafkaTelemetry.ConnectionAttempts.Add(1, new KeyValuePair<string, object?>("outcome", "failure"));
-            Exception mapped = MapConnectFailure(exception, nodeId, endpoint, options, validator, timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested);
-            if (ReferenceEquals(mapped, exception)) throw;
-            throw mapped;
-        }
+        return BrokerConnector.ConnectAsync(nodeId, endpoint, options, cancellationToken);
     }
 
-    private void MarkEstablished()
+    internal void MarkEstablished()
     {
-        lock (_awaiting)
-        {
-            if (_closeReason is not null) return;
-            _established = true;
-        }
-        KafkaTelemetry.OpenConnections.Add(1);
-    }
-
-    private static Exception MapConnectFailure(Exception exception, int nodeId, BrokerEndpoint endpoint, KafkaClientOptions options, ServerCertificateValidator? validator, bool timedOut)
-    {
-        string broker = $"broker {nodeId} at {endpoint}";
-        if (timedOut && exception is OperationCanceledException or KafkaConnectionException)
-            return new KafkaTimeoutException($"Connecting to {broker} did not finish within the connect timeout of {options.ConnectTimeout.TotalMilliseconds:0} ms.", exception);
-        return exception switch
-        {
-            AuthenticationException when validator?.Failure is { } failure =>
-                new KafkaAuthenticationException($"TLS handshake with {broker} failed: {failure}", exception),
-            AuthenticationException => new KafkaAuthenticationException($"TLS handshake with {broker} failed: {exception.Message}", exception),
-            SocketException or IOException or ObjectDisposedException =>
-                new KafkaConnectionException($"Could not connect to {broker}: {exception.Message}", exception),
-            _ => exception,
-        };
+        if (Interlocked.CompareExchange(ref _state, Established, Opening) == Opening) KafkaTelemetry.OpenConnections.Add(1);
     }
 
     /// <summary>Sends <paramref name="request"/> at the highest version both sides support and returns the decoded response.</summary>
@@ -303,7 +228,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
     {
         try
         {
-            return DecodeBody<TResponse>(ref reader, version);
+            return ResponseDecoder.Decode<TResponse>(ref reader, version);
         }
         catch (KafkaProtocolException exception)
         {
@@ -313,33 +238,13 @@ internal sealed class BrokerConnection : IAsyncDisposable
         }
     }
 
-    private static TResponse DecodeBody<TResponse>(ref KafkaReader reader, short version) where TResponse : class, IKafkaResponse<TResponse>
-    {
-        reader.ReadInt32("correlation_id");
-        if (TResponse.ResponseHeaderVersion(version) >= 1) SkipTaggedFields(ref reader);
-        TResponse response = TResponse.Read(ref reader, version);
-        reader.EnsureEnd($"{TResponse.ApiKey} response v{version}");
-        return response;
-    }
-
-    private static void SkipTaggedFields(ref KafkaReader reader)
-    {
-        uint count = reader.ReadUnsignedVarInt("header tagged field count");
-        for (uint i = 0; i < count; i++)
-        {
-            reader.ReadUnsignedVarInt("header tag");
-            uint size = reader.ReadUnsignedVarInt("header tagged field size");
-            if (size > (uint)reader.Remaining) throw reader.Error($"Tagged field size {size} exceeds the {reader.Remaining} bytes that remain", "header tagged field size");
-            reader.Skip((int)size, "header tagged field");
-        }
-    }
-
+    /// <summary>Queues (or, for <paramref name="direct"/>, writes) a request and waits for its response frame.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ResponseFrame> ExchangeAsync<TRequest>(TRequest request, short version, TimeSpan? timeout, bool direct, CancellationToken cancellationToken, bool expectsResponse = true)
+    internal async ValueTask<ResponseFrame> ExchangeAsync<TRequest>(TRequest request, short version, TimeSpan? timeout, bool direct, CancellationToken cancellationToken, bool expectsResponse = true)
         where TRequest : class, IKafkaRequest<TRequest>
     {
         ThrowIfClosed();
-        long started = Stopwatch.GetTimestamp();
+        long started = _options.TimeProvider.GetTimestamp();
         string api = KafkaTelemetry.ApiName(TRequest.ApiKey);
         using Activity? activity = KafkaTelemetry.ActivitySource.StartActivity(api, ActivityKind.Client);
         if (activity is not null)
@@ -354,7 +259,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
         // that only a paused request could free.
         if (!direct) await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         PendingRequest pending = _pool.Rent();
-        pending.Initialize(request, TRequest.ApiKey, version, TRequest.RequestHeaderVersion(version), timeout ?? _options.RequestTimeout, cancellationToken, expectsResponse);
+        pending.Initialize(request, TRequest.ApiKey, version, TRequest.RequestHeaderVersion(version), timeout ?? _options.RequestTimeout, _options.TimeProvider, cancellationToken, expectsResponse);
         CancellationTokenRegistration registration = default;
         try
         {
@@ -386,74 +291,14 @@ internal sealed class BrokerConnection : IAsyncDisposable
             registration.Dispose();
             pending.Release();
             if (!direct) _slots.Release();
-            KafkaTelemetry.RequestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("kafka.api", api));
+            KafkaTelemetry.RequestDuration.Record(_options.TimeProvider.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("kafka.api", api));
         }
     }
 
-    private async Task NegotiateVersionsAsync(CancellationToken cancellationToken)
-    {
-        short version = ClientApiVersions.Highest<ApiVersionsRequest>();
-        for (int attempt = 0; ; attempt++)
-        {
-            var request = new ApiVersionsRequest { ClientSoftwareName = "kafkanative", ClientSoftwareVersion = ClientSoftwareVersion };
-            ResponseFrame frame = await ExchangeAsync(request, version, null, direct: false, cancellationToken).ConfigureAwait(false);
-            ApiVersionsResponse response;
-            try
-            {
-                response = DecodeApiVersions(frame.Span, version);
-            }
-            catch (KafkaProtocolException exception)
-            {
-                Fault(exception);
-                throw;
-            }
-            finally
-            {
-                frame.Return();
-            }
-
-            if (response.ErrorCode == (short)ErrorCode.UnsupportedVersion && attempt == 0)
-            {
-                // KIP-511: the broker names the ApiVersions range it supports; retry at its highest.
-                short fallback = 0;
-                foreach (ApiVersionsResponse.ApiVersion api in response.ApiKeys)
-                    if (api.ApiKey == (short)ApiKey.ApiVersions) fallback = Math.Min(api.MaxVersion, (short)(version - 1));
-                Log.ApiVersionsFallback(_logger, NodeId, version, fallback);
-                version = Math.Max(fallback, (short)0);
-                continue;
-            }
-            KafkaErrorException.ThrowIfError(response.ErrorCode, $"ApiVersions v{version} to broker {NodeId} at {Endpoint}");
-            _versions = new BrokerApiVersions(response);
-            Log.VersionsNegotiated(_logger, NodeId, _versions.Count, version);
-            return;
-        }
-    }
-
-    private static readonly string ClientSoftwareVersion =
-        typeof(BrokerConnection).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
-
-    /// <summary>
-    /// Decodes an ApiVersions response. A broker that does not support the requested version answers
-    /// at version 0 (KIP-511), so a response that does not parse at the requested version is read again as v0.
-    /// </summary>
-    internal static ApiVersionsResponse DecodeApiVersions(ReadOnlySpan<byte> frame, short version)
-    {
-        try
-        {
-            var reader = new KafkaReader(frame);
-            return DecodeBody<ApiVersionsResponse>(ref reader, version);
-        }
-        catch (KafkaProtocolException) when (version != 0)
-        {
-            var reader = new KafkaReader(frame);
-            return DecodeBody<ApiVersionsResponse>(ref reader, 0);
-        }
-    }
-
-    private void ScheduleReauthentication(KafkaSaslOptions sasl, TimeSpan lifetime)
+    internal void ScheduleReauthentication(KafkaSaslOptions sasl, TimeSpan lifetime)
     {
         if (lifetime <= TimeSpan.Zero) return;
-        var loop = new ReauthenticationLoop(this, sasl, lifetime, _logger);
+        var loop = new ReauthenticationLoop(this, sasl, lifetime, _options.TimeProvider, _logger);
         CancellationToken token = _shutdown.Token;
         _reauthentication = Task.Run(() => loop.RunAsync(token));
     }
@@ -474,49 +319,18 @@ internal sealed class BrokerConnection : IAsyncDisposable
 
     internal bool TryAddAwaiting(PendingRequest pending)
     {
-        lock (_awaiting)
-        {
-            if (_closeReason is null && _awaiting.Count < _maxAwaiting)
-            {
-                _awaiting.Enqueue(pending);
-                return true;
-            }
-        }
+        if (_inFlight.TryAdd(pending)) return true;
         Exception reason = CloseReason ?? new KafkaTimeoutException(
-            $"Broker {NodeId} at {Endpoint} has not answered {_maxAwaiting} requests, cancelled ones included; closing the connection.");
+            $"Broker {NodeId} at {Endpoint} has not answered {_inFlight.Capacity} requests, cancelled ones included; closing the connection.");
         Fault(reason);
         pending.TryFail(FailureFor(reason));
         pending.Release();
         return false;
     }
 
-    /// <summary>Removes the oldest request awaiting a response, which must carry <paramref name="correlationId"/>: brokers answer in order.</summary>
-    internal PendingRequest TakeAwaiting(int correlationId)
-    {
-        lock (_awaiting)
-        {
-            if (!_awaiting.TryPeek(out PendingRequest? oldest))
-                throw new KafkaProtocolException($"Broker {NodeId} at {Endpoint} sent a response (correlation id {correlationId}) with no request awaiting one", "correlation_id", 0);
-            if (oldest.CorrelationId != correlationId)
-                throw new KafkaProtocolException($"Broker {NodeId} at {Endpoint} sent correlation id {correlationId}, but the oldest request awaiting a response has {oldest.CorrelationId}", "correlation_id", 0);
-            return _awaiting.Dequeue();
-        }
-    }
-
     internal void CheckDeadlines(long now)
     {
-        PendingRequest? expired = null;
-        lock (_awaiting)
-        {
-            foreach (PendingRequest pending in _awaiting)
-            {
-                if (pending.Deadline <= now)
-                {
-                    expired = pending;
-                    break;
-                }
-            }
-        }
+        PendingRequest? expired = _inFlight.FindExpired(now);
         if (expired is null) return;
 
         string api = KafkaTelemetry.ApiName(expired.ApiKey);
@@ -532,14 +346,8 @@ internal sealed class BrokerConnection : IAsyncDisposable
     {
         if (Interlocked.CompareExchange(ref _closeReason, reason, null) is not null) return;
         _requests.Writer.TryComplete();
-        PendingRequest[] awaiting;
-        bool established;
-        lock (_awaiting)
-        {
-            awaiting = _awaiting.ToArray();
-            _awaiting.Clear();
-            established = _established;
-        }
+        PendingRequest[] awaiting = _inFlight.Close();
+        bool established = Interlocked.Exchange(ref _state, Closing) == Established;
         Exception failure = FailureFor(reason);
         foreach (PendingRequest pending in awaiting)
         {
@@ -552,8 +360,8 @@ internal sealed class BrokerConnection : IAsyncDisposable
             queued.Release();
         }
         _shutdown.Cancel();
-        // Disposing the stream unblocks a read or flush that is waiting on the network.
-        _stream.Dispose();
+        // Unblocks a read or flush that is waiting on the network, and tells the broker.
+        _transport.Abort();
         if (established)
         {
             KafkaTelemetry.OpenConnections.Add(-1);
@@ -588,15 +396,16 @@ internal sealed class BrokerConnection : IAsyncDisposable
         catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException or IOException)
         {
         }
-        await _input.CompleteAsync().ConfigureAwait(false);
+        await _transport.Input.CompleteAsync().ConfigureAwait(false);
         try
         {
-            await _output.CompleteAsync().ConfigureAwait(false);
+            await _transport.Output.CompleteAsync().ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is ObjectDisposedException or IOException)
         {
             // Unflushed bytes of a dead connection have nowhere to go.
         }
+        await _transport.DisposeAsync().ConfigureAwait(false);
         _shutdown.Dispose();
     }
 

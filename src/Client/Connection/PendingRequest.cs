@@ -36,7 +36,7 @@ internal sealed class PendingRequest : IValueTaskSource<ResponseFrame>
 
     public int CorrelationId { get; set; }
 
-    /// <summary>Stopwatch timestamp after which the request has timed out.</summary>
+    /// <summary>Timestamp (of the client's <see cref="TimeProvider"/>) after which the request has timed out.</summary>
     public long Deadline { get; private set; }
 
     public TimeSpan Timeout { get; private set; }
@@ -51,7 +51,7 @@ internal sealed class PendingRequest : IValueTaskSource<ResponseFrame>
 
     public ValueTask<ResponseFrame> AsValueTask() => new(this, _core.Version);
 
-    public void Initialize(IKafkaMessage request, ApiKey apiKey, short version, short requestHeaderVersion, TimeSpan timeout, CancellationToken cancellationToken, bool expectsResponse = true)
+    public void Initialize(IKafkaMessage request, ApiKey apiKey, short version, short requestHeaderVersion, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken, bool expectsResponse = true)
     {
         ExpectsResponse = expectsResponse;
         Request = request;
@@ -59,7 +59,7 @@ internal sealed class PendingRequest : IValueTaskSource<ResponseFrame>
         Version = version;
         RequestHeaderVersion = requestHeaderVersion;
         Timeout = timeout;
-        Deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        Deadline = time.GetTimestamp() + (long)(timeout.TotalSeconds * time.TimestampFrequency);
         _cancellationToken = cancellationToken;
         CorrelationId = 0;
         _state = Waiting;

@@ -9,7 +9,7 @@ namespace KafkaNative.Client;
 /// the Java client it picks a random point between 85% and 95% of the lifetime, so connections
 /// opened together do not all re-authenticate at once.
 /// </summary>
-internal sealed class ReauthenticationLoop(BrokerConnection connection, KafkaSaslOptions sasl, TimeSpan lifetime, ILogger logger)
+internal sealed class ReauthenticationLoop(BrokerConnection connection, KafkaSaslOptions sasl, TimeSpan lifetime, TimeProvider time, ILogger logger)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -17,7 +17,7 @@ internal sealed class ReauthenticationLoop(BrokerConnection connection, KafkaSas
         {
             while (lifetime > TimeSpan.Zero)
             {
-                await Task.Delay(lifetime * (0.85 + Random.Shared.NextDouble() * 0.10), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(lifetime * (0.85 + Random.Shared.NextDouble() * 0.10), time, cancellationToken).ConfigureAwait(false);
                 Log.Reauthenticating(logger, connection.NodeId);
                 lifetime = await connection.ReauthenticateAsync(sasl, cancellationToken).ConfigureAwait(false);
             }

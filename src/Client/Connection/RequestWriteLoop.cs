@@ -33,7 +33,7 @@ internal sealed class RequestWriteLoop(BrokerConnection connection, ChannelReade
                 try
                 {
                     while (requests.TryRead(out PendingRequest? pending)) Write(pending);
-                    await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                    await FlushAsync().ConfigureAwait(false);
                 }
                 finally
                 {
@@ -63,12 +63,19 @@ internal sealed class RequestWriteLoop(BrokerConnection connection, ChannelReade
         try
         {
             Write(pending);
-            await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            await FlushAsync().ConfigureAwait(false);
         }
         catch (Exception exception)
         {
             connection.Fault(new KafkaConnectionException($"Writing to broker {connection.NodeId} at {connection.Endpoint} failed: {exception.Message}", exception));
         }
+    }
+
+    /// <exception cref="IOException">The broker's side stopped reading (a transport's pipe completed).</exception>
+    private async ValueTask FlushAsync()
+    {
+        FlushResult result = await output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        if (result.IsCompleted) throw new IOException("The connection was closed by the broker.");
     }
 
     private void Write(PendingRequest pending)

@@ -11,8 +11,20 @@ namespace KafkaNative.Client;
 /// prefixes before buffering anything), matches each to the oldest request awaiting a response by
 /// correlation id, and hands over a pooled copy. Decoding happens on the sender's side.
 /// </summary>
-internal sealed class ResponseReadLoop(BrokerConnection connection, PipeReader input, int maxResponseSize)
+/// <remarks>
+/// A frame that has not fully arrived is copied into its pooled buffer as its bytes come and consumed
+/// from the pipe, so the pipe never holds a whole large response beside its copy: a reader that waited
+/// for whole frames would examine, not consume, and a pipe lets its writer run on past its pause
+/// threshold while the reader examines everything it holds.
+/// </remarks>
+internal sealed class ResponseReadLoop(BrokerConnection connection, InFlightRequests inFlight, PipeReader input, int maxResponseSize)
 {
+    private const int CorrelationIdLength = 4;
+
+    private byte[]? _partial;
+    private int _partialLength;
+    private int _partialFilled;
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         Exception reason;
@@ -22,14 +34,20 @@ internal sealed class ResponseReadLoop(BrokerConnection connection, PipeReader i
             {
                 ReadResult result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
-                while (Framing.TryReadFrame(ref buffer, maxResponseSize, out ReadOnlySequence<byte> frame))
-                    Dispatch(frame);
+                if (_partial is not null) ContinuePartial(ref buffer);
+                if (_partial is null)
+                {
+                    while (Framing.TryReadFrame(ref buffer, maxResponseSize, out ReadOnlySequence<byte> frame))
+                        Dispatch(ResponseFrame.CopyOf(frame));
+                    if (buffer.Length > Framing.SizePrefixLength) StartPartial(ref buffer);
+                }
 
                 if (result.IsCompleted)
                 {
-                    reason = buffer.IsEmpty
+                    long unread = buffer.Length + _partialFilled;
+                    reason = unread == 0
                         ? new KafkaConnectionException($"Broker {connection.NodeId} at {connection.Endpoint} closed the connection.")
-                        : new KafkaProtocolException($"Broker {connection.NodeId} at {connection.Endpoint} closed the connection in the middle of a response ({buffer.Length} bytes of an incomplete frame)", "size", 0);
+                        : new KafkaProtocolException($"Broker {connection.NodeId} at {connection.Endpoint} closed the connection in the middle of a response ({unread} bytes of an incomplete frame)", "size", 0);
                     break;
                 }
                 input.AdvanceTo(buffer.Start, buffer.End);
@@ -47,24 +65,58 @@ internal sealed class ResponseReadLoop(BrokerConnection connection, PipeReader i
         {
             reason = new KafkaConnectionException($"Reading from broker {connection.NodeId} at {connection.Endpoint} failed: {exception.Message}", exception);
         }
+        finally
+        {
+            if (_partial is not null) ArrayPool<byte>.Shared.Return(_partial);
+            _partial = null;
+        }
         connection.Fault(reason);
     }
 
-    private void Dispatch(in ReadOnlySequence<byte> frame)
+    /// <summary>Takes the size prefix and the bytes so far of a frame that has not fully arrived (TryReadFrame checked the size).</summary>
+    private void StartPartial(ref ReadOnlySequence<byte> buffer)
     {
-        KafkaTelemetry.BytesReceived.Add(frame.Length + Framing.SizePrefixLength);
-        if (frame.Length < 4)
-            throw new KafkaProtocolException($"Response frame of {frame.Length} bytes from broker {connection.NodeId} is too short for a correlation id", "correlation_id", 0);
-        Span<byte> prefix = stackalloc byte[4];
-        frame.Slice(0, 4).CopyTo(prefix);
-        int correlationId = BinaryPrimitives.ReadInt32BigEndian(prefix);
+        Span<byte> prefix = stackalloc byte[Framing.SizePrefixLength];
+        buffer.Slice(0, Framing.SizePrefixLength).CopyTo(prefix);
+        _partialLength = BinaryPrimitives.ReadInt32BigEndian(prefix);
+        _partial = ArrayPool<byte>.Shared.Rent(_partialLength);
+        _partialFilled = 0;
+        buffer = buffer.Slice(Framing.SizePrefixLength);
+        ContinuePartial(ref buffer);
+    }
 
-        PendingRequest pending = connection.TakeAwaiting(correlationId);
+    private void ContinuePartial(ref ReadOnlySequence<byte> buffer)
+    {
+        int take = (int)Math.Min(buffer.Length, _partialLength - _partialFilled);
+        buffer.Slice(0, take).CopyTo(_partial!.AsSpan(_partialFilled));
+        buffer = buffer.Slice(take);
+        _partialFilled += take;
+        if (_partialFilled < _partialLength) return;
+        var frame = new ResponseFrame(_partial!, _partialLength);
+        _partial = null;
+        _partialFilled = 0;
+        Dispatch(frame);
+    }
+
+    /// <summary>Hands <paramref name="frame"/> to its request, which then owns it; returns it to the pool otherwise.</summary>
+    private void Dispatch(ResponseFrame frame)
+    {
+        PendingRequest pending;
         try
         {
-            if (pending.IsDone) return;
-            ResponseFrame copy = ResponseFrame.CopyOf(frame);
-            if (!pending.TryComplete(copy)) copy.Return();
+            KafkaTelemetry.BytesReceived.Add(frame.Length + Framing.SizePrefixLength);
+            if (frame.Length < CorrelationIdLength)
+                throw new KafkaProtocolException($"Response frame of {frame.Length} bytes from broker {connection.NodeId} is too short for a correlation id", "correlation_id", 0);
+            pending = inFlight.Take(BinaryPrimitives.ReadInt32BigEndian(frame.Span));
+        }
+        catch
+        {
+            frame.Return();
+            throw;
+        }
+        try
+        {
+            if (pending.IsDone || !pending.TryComplete(frame)) frame.Return();
         }
         finally
         {

@@ -18,6 +18,7 @@ internal sealed class ConsumerContext
         Cluster = cluster;
         Options = options;
         LoggerFactory = options.LoggerFactory;
+        Backoff = new RetryBackoff(options.RetryBackoff, options.RetryBackoffMax);
         Registry = new BrokerConsumerRegistry(this);
     }
 
@@ -26,6 +27,12 @@ internal sealed class ConsumerContext
     public ConsumerOptions Options { get; }
 
     public ILoggerFactory LoggerFactory { get; }
+
+    /// <summary>The consumer's clock (<see cref="KafkaClientOptions.TimeProvider"/>).</summary>
+    public TimeProvider Time => Options.TimeProvider;
+
+    /// <summary>Spaces a partition's fetch attempts after errors.</summary>
+    public RetryBackoff Backoff { get; }
 
     public BrokerConsumerRegistry Registry { get; }
 

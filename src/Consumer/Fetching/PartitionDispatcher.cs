@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using KafkaNative.Client;
 using KafkaNative.Protocol;
 using Microsoft.Extensions.Logging;
@@ -17,12 +16,13 @@ internal sealed class PartitionDispatcher(PartitionConsumer partition) : Supervi
 {
     private readonly ILogger _logger = partition.Context.LoggerFactory.CreateLogger<PartitionDispatcher>();
     private long _missingSince;
+    // Error triggers in a row: each waits longer, until a trigger comes for another reason.
+    private int _failures;
     private bool _missingReported;
 
     protected override async Task RunAsync(CancellationToken stop)
     {
         ConsumerContext context = partition.Context;
-        ConsumerOptions options = context.Options;
         while (await partition.Triggers.WaitToReadAsync(stop).ConfigureAwait(false))
         {
             partition.Triggers.TryRead(out _);
@@ -32,8 +32,9 @@ internal sealed class PartitionDispatcher(PartitionConsumer partition) : Supervi
             if (partition.NeedsBackoff)
             {
                 partition.NeedsBackoff = false;
-                await Task.Delay(options.RetryBackoff, stop).ConfigureAwait(false);
+                await Task.Delay(context.Backoff.Delay(_failures++), context.Time, stop).ConfigureAwait(false);
             }
+            else _failures = 0;
             try
             {
                 await DispatchAsync(reset, stop).ConfigureAwait(false);
@@ -70,8 +71,9 @@ internal sealed class PartitionDispatcher(PartitionConsumer partition) : Supervi
 
     private async Task OnMissingAsync(CancellationToken cancellationToken)
     {
-        if (_missingSince == 0) _missingSince = Stopwatch.GetTimestamp();
-        TimeSpan missing = Stopwatch.GetElapsedTime(_missingSince);
+        TimeProvider time = partition.Context.Time;
+        if (_missingSince == 0) _missingSince = time.GetTimestamp();
+        TimeSpan missing = time.GetElapsedTime(_missingSince);
         if (_missingReported || missing < partition.Context.Options.TopicMetadataPropagationMax) return;
         _missingReported = true;
         await partition.ReportErrorAsync(new KafkaConsumeException(ErrorCode.UnknownTopicOrPartition, partition.TopicPartition,

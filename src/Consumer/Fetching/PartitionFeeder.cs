@@ -33,6 +33,7 @@ internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
     private readonly DeserializationContext _valueContext;
     private readonly bool _readCommitted;
     private readonly TimeSpan _maxProcessingTime;
+    private readonly TimeProvider _time;
     private readonly bool _skipCorrupt;
 
     public PartitionFeeder(PartitionConsumer<TKey, TValue> partition, IDeserializer<TKey> keys, IDeserializer<TValue> values)
@@ -47,6 +48,7 @@ internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
         _valueContext = new DeserializationContext(partition.Topic, partition.Partition, false);
         _readCommitted = options.IsolationLevel == IsolationLevel.ReadCommitted;
         _maxProcessingTime = options.MaxProcessingTime;
+        _time = options.TimeProvider;
         _skipCorrupt = options.CorruptRecordHandling == CorruptRecordHandling.Skip;
     }
 
@@ -174,7 +176,7 @@ internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
         if (wait.IsCompleted) return true;
         Task<bool> room = wait.AsTask();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task delay = Task.Delay(_maxProcessingTime, timeout.Token);
+        Task delay = Task.Delay(_maxProcessingTime, _time, timeout.Token);
         Task winner = await Task.WhenAny(room, delay).ConfigureAwait(false);
         timeout.Cancel();
         cancellationToken.ThrowIfCancellationRequested();

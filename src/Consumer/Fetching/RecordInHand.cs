@@ -18,7 +18,7 @@ internal sealed class RecordInHand
     }
 
     /// <summary>Waits until no message is held, at most <paramref name="limit"/> (the member has left the group by then anyway).</summary>
-    public async Task WaitReleasedAsync(TimeSpan limit, CancellationToken cancellationToken)
+    public async Task WaitReleasedAsync(TimeSpan limit, TimeProvider time, CancellationToken cancellationToken)
     {
         var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         // Exchange, a full fence: either Release sees the waiter, or this sees the count at zero.
@@ -26,7 +26,7 @@ internal sealed class RecordInHand
         try
         {
             if (Volatile.Read(ref _held) == 0) return;
-            await waiter.Task.WaitAsync(limit, cancellationToken).ConfigureAwait(false);
+            await waiter.Task.WaitAsync(limit, time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

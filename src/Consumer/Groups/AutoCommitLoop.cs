@@ -7,11 +7,11 @@ namespace KafkaNative.Consumer.Groups;
 /// Commits consumed offsets every <see cref="ConsumerOptions.AutoCommitInterval"/>. The commit handles
 /// the failures it expects; anything else ends the loop and goes to <paramref name="failed"/>.
 /// </summary>
-internal sealed class AutoCommitLoop(TimeSpan interval, Func<CancellationToken, Task> commit, Action<Exception> failed, ILogger logger, string groupId) : SupervisedLoop
+internal sealed class AutoCommitLoop(TimeSpan interval, TimeProvider time, Func<CancellationToken, Task> commit, Action<Exception> failed, ILogger logger, string groupId) : SupervisedLoop
 {
     protected override async Task RunAsync(CancellationToken stop)
     {
-        using var timer = new PeriodicTimer(interval);
+        using var timer = new PeriodicTimer(interval, time);
         while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
             await commit(stop).ConfigureAwait(false);
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using KafkaNative.Client;
 using KafkaNative.Consumer.Assignors;
@@ -195,8 +194,8 @@ internal sealed partial class ConsumerGroupMember
                 appeared |= _missingTopics.Remove(topic);
                 continue;
             }
-            if (!_missingTopics.TryGetValue(topic, out MissingTopic? missing)) _missingTopics[topic] = missing = new MissingTopic(Stopwatch.GetTimestamp());
-            if (!missing.Reported && Stopwatch.GetElapsedTime(missing.Since) >= _options.TopicMetadataPropagationMax)
+            if (!_missingTopics.TryGetValue(topic, out MissingTopic? missing)) _missingTopics[topic] = missing = new MissingTopic(_options.TimeProvider.GetTimestamp());
+            if (!missing.Reported && _options.TimeProvider.GetElapsedTime(missing.Since) >= _options.TopicMetadataPropagationMax)
             {
                 missing.Reported = true;
                 _listener.OnError(new KafkaConsumeException(ErrorCode.UnknownTopicOrPartition, null,

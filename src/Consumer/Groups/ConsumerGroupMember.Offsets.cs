@@ -33,7 +33,7 @@ internal sealed partial class ConsumerGroupMember
             if (error == ErrorCode.None) return;
             if ((GroupCoordinator.IsCoordinatorError(error) || error == ErrorCode.RequestTimedOut) && attempt < 3)
             {
-                await Task.Delay(_options.RetryBackoff, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(_backoff.Delay(attempt), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             if (error is ErrorCode.UnknownMemberId or ErrorCode.IllegalGeneration or ErrorCode.RebalanceInProgress) _rejoin.Writer.TryWrite(true);
@@ -71,7 +71,7 @@ internal sealed partial class ConsumerGroupMember
             }
             if ((GroupCoordinator.IsCoordinatorError(error) || error.IsRetriable()) && attempt < 10)
             {
-                await Task.Delay(_options.RetryBackoff, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(_backoff.Delay(attempt), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             throw new KafkaErrorException(error, $"OffsetFetch for group {_groupId}", (string?)null);

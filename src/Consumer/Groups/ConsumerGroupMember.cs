@@ -25,6 +25,7 @@ internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
     private readonly PollTracker _poll;
     private readonly ILogger _logger;
     private readonly GroupCoordinator _coordinator;
+    private readonly RetryBackoff _backoff;
     private readonly IPartitionAssignor[] _assignors;
     private readonly bool _cooperative;
     private readonly Channel<bool> _rejoin = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -47,6 +48,7 @@ internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
         _poll = poll;
         _logger = options.LoggerFactory.CreateLogger<ConsumerGroupMember>();
         _coordinator = new GroupCoordinator(cluster, _groupId);
+        _backoff = new RetryBackoff(options.RetryBackoff, options.RetryBackoffMax);
         _assignors = options.AssignmentStrategies.Distinct().Select(PartitionAssignors.Create).ToArray();
         _cooperative = _assignors.All(a => a.IsCooperative);
     }
@@ -81,11 +83,14 @@ internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
     protected override async Task RunAsync(CancellationToken stop)
     {
         bool joined = false;
+        // Coordinator failures in a row: the lookups and rejoins after them are spaced ever further apart.
+        int failures = 0;
         while (!stop.IsCancellationRequested)
         {
             try
             {
                 joined = joined ? await WatchAsync(stop).ConfigureAwait(false) : await RejoinAsync(stop).ConfigureAwait(false);
+                if (joined) failures = 0;
             }
             catch (KafkaConsumeException fatal)
             {
@@ -99,7 +104,7 @@ internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
                 if (_cluster.Metadata is null) _listener.OnError(error);
                 _coordinator.Invalidate();
                 joined = false;
-                await Task.Delay(_options.RetryBackoff * 5, stop).ConfigureAwait(false);
+                await Task.Delay(_backoff.Delay(failures++), _options.TimeProvider, stop).ConfigureAwait(false);
             }
         }
     }
@@ -131,9 +136,9 @@ internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
     private async Task<bool> WatchAsync(CancellationToken cancellationToken)
     {
         HeartbeatLoop heartbeat = _heartbeat!;
-        using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // While a subscribed topic is missing, look for it now and then.
-        if (_missingTopics.Count > 0) wake.CancelAfter(_options.RetryBackoff * 5);
+        using var lookAgain = new CancellationTokenSource(_missingTopics.Count > 0 ? _options.RetryBackoff * 5 : Timeout.InfiniteTimeSpan, _options.TimeProvider);
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lookAgain.Token);
         Task<bool> rejoin = _rejoin.Reader.WaitToReadAsync(wake.Token).AsTask();
         Task<bool> beat = heartbeat.Events.WaitToReadAsync(wake.Token).AsTask();
         try

@@ -47,7 +47,7 @@ internal sealed class HeartbeatLoop : SupervisedLoop
     {
         while (true)
         {
-            await Task.Delay(_options.HeartbeatInterval, stop).ConfigureAwait(false);
+            await Task.Delay(_options.HeartbeatInterval, _options.TimeProvider, stop).ConfigureAwait(false);
             if (_poll.IsExpired(out string reason))
             {
                 Log.PollTimeout(_logger, _groupId, reason);

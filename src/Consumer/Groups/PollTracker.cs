@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace KafkaNative.Consumer.Groups;
 
 /// <summary>
@@ -7,17 +5,17 @@ namespace KafkaNative.Consumer.Groups;
 /// (Kafka's max.poll.interval.ms): it polls each time it asks for a record, it counts as present while it
 /// waits for records, and it counts as away while a partition callback runs.
 /// </summary>
-internal sealed class PollTracker(TimeSpan maxPollInterval)
+internal sealed class PollTracker(TimeSpan maxPollInterval, TimeProvider time)
 {
     private TaskCompletionSource? _pollWaiter;
-    private long _lastPoll = Stopwatch.GetTimestamp();
+    private long _lastPoll = time.GetTimestamp();
     private long _callbackStart;
     private int _waiting;
 
     /// <summary>The application asked for records.</summary>
     public void Polled()
     {
-        Volatile.Write(ref _lastPoll, Stopwatch.GetTimestamp());
+        Volatile.Write(ref _lastPoll, time.GetTimestamp());
         // Per message: a volatile read, and a wake-up only when the member waits for the application.
         Volatile.Read(ref _pollWaiter)?.TrySetResult();
     }
@@ -36,7 +34,7 @@ internal sealed class PollTracker(TimeSpan maxPollInterval)
     }
 
     /// <summary>A partition callback started: the application is away until it returns.</summary>
-    public void BeginCallback() => Volatile.Write(ref _callbackStart, Stopwatch.GetTimestamp());
+    public void BeginCallback() => Volatile.Write(ref _callbackStart, time.GetTimestamp());
 
     public void EndCallback() => Volatile.Write(ref _callbackStart, 0);
 
@@ -44,12 +42,12 @@ internal sealed class PollTracker(TimeSpan maxPollInterval)
     public bool IsExpired(out string reason)
     {
         long callback = Volatile.Read(ref _callbackStart);
-        if (callback != 0 && Stopwatch.GetElapsedTime(callback) > maxPollInterval)
+        if (callback != 0 && time.GetElapsedTime(callback) > maxPollInterval)
         {
             reason = $"a partition callback has run for more than MaxPollInterval ({maxPollInterval})";
             return true;
         }
-        if (Volatile.Read(ref _waiting) == 0 && Stopwatch.GetElapsedTime(Volatile.Read(ref _lastPoll)) > maxPollInterval)
+        if (Volatile.Read(ref _waiting) == 0 && time.GetElapsedTime(Volatile.Read(ref _lastPoll)) > maxPollInterval)
         {
             reason = $"the application has not asked for records for more than MaxPollInterval ({maxPollInterval})";
             return true;

@@ -16,7 +16,7 @@ internal sealed class BrokerAggregator : SupervisedLoop
     private readonly BrokerProducer _owner;
     private readonly BrokerFlusher _flusher;
     private readonly Dictionary<PartitionState, ProducerBatch> _open = [];
-    private readonly Timer _lingerTimer;
+    private readonly ITimer _lingerTimer;
     private int _flushRequested;
     private int _timerArmed;
 
@@ -25,7 +25,7 @@ internal sealed class BrokerAggregator : SupervisedLoop
         _context = context;
         _owner = owner;
         _flusher = flusher;
-        _lingerTimer = new Timer(static state => ((BrokerAggregator)state!).OnLingerTimer(), this, Timeout.Infinite, Timeout.Infinite);
+        _lingerTimer = context.Time.CreateTimer(static state => ((BrokerAggregator)state!).OnLingerTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Records from the partition producers routed here.</summary>
@@ -52,7 +52,7 @@ internal sealed class BrokerAggregator : SupervisedLoop
             }
             // Nothing more is waiting: close what has lingered long enough (everything, on a flush).
             bool flushAll = Interlocked.Exchange(ref _flushRequested, 0) == 1;
-            await CloseBatchesAsync(flushAll ? long.MaxValue : Environment.TickCount64 - linger, stop).ConfigureAwait(false);
+            await CloseBatchesAsync(flushAll ? long.MaxValue : _context.Now - linger, stop).ConfigureAwait(false);
             ArmLingerTimer(linger);
         }
         await CloseBatchesAsync(long.MaxValue, stop).ConfigureAwait(false);
@@ -138,7 +138,7 @@ internal sealed class BrokerAggregator : SupervisedLoop
     private void ArmLingerTimer(long linger)
     {
         if (_open.Count == 0 || Interlocked.Exchange(ref _timerArmed, 1) == 1) return;
-        _lingerTimer.Change(Math.Max(1, linger), Timeout.Infinite);
+        _lingerTimer.Change(TimeSpan.FromMilliseconds(Math.Max(1, linger)), Timeout.InfiniteTimeSpan);
     }
 
     private void OnLingerTimer()

@@ -16,7 +16,7 @@ internal sealed class BrokerBreakers(ProducerOptions options)
 
     public ResiliencePipeline For(int nodeId) => _breakers.GetOrAdd(nodeId, static (_, options) => Create(options), options);
 
-    private static ResiliencePipeline Create(ProducerOptions options) => new ResiliencePipelineBuilder()
+    private static ResiliencePipeline Create(ProducerOptions options) => new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider }
         .AddCircuitBreaker(new CircuitBreakerStrategyOptions
         {
             FailureRatio = 1.0,

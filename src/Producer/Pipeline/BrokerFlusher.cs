@@ -111,7 +111,7 @@ internal sealed class BrokerFlusher : SupervisedLoop
     /// <summary>Puts a batch in the request, or defers it when its partition already has one there (one batch per partition per request).</summary>
     private void Take(ProducerBatch batch, List<ProducerBatch> request, HashSet<PartitionState> partitions, ref long bytes)
     {
-        if (batch.Partition.IsStale(batch.RoutingEpoch) || batch.Deadline <= Environment.TickCount64)
+        if (batch.Partition.IsStale(batch.RoutingEpoch) || batch.Deadline <= _context.Now)
         {
             // Stale (the partition moved on) or out of time: its partition producer decides what happens next.
             batch.Partition.Owner.HandBack(batch);

@@ -77,7 +77,7 @@ internal sealed class IdempotenceManager(ProducerContext context)
             {
                 context.Logger.LogDebug(e, "InitProducerId attempt {Attempt} failed; retrying", attempt);
             }
-            await Task.Delay(context.Backoff(attempt), cancellationToken).ConfigureAwait(false);
+            await Task.Delay(context.Backoff.Delay(attempt), context.Time, cancellationToken).ConfigureAwait(false);
         }
     }
 }

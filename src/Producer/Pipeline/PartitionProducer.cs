@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Threading.Channels;
 using KafkaNative.Client;
 using KafkaNative.Protocol;
@@ -24,11 +23,11 @@ internal sealed class PartitionProducer : SupervisedLoop
     private readonly PartitionState _state;
     private readonly ConcurrentQueue<ProducerBatch> _returned = new();
     private readonly PartitionBacklog _held;
-    private readonly Timer _timer;
+    private readonly ITimer _timer;
     private BrokerProducer? _broker;
     private Phase _phase = Phase.Waiting;
     private Task<Route>? _finding;
-    // Stopwatch timestamp of the failure this recovery answers (0: none): the next route needs metadata requested after it.
+    // Timestamp (of the producer's clock) of the failure this recovery answers (0: none): the next route needs metadata requested after it.
     private long _failedAt;
     private bool _sawError;
     // The broker producer refused records (it stopped on its own): leave the route at the next step.
@@ -55,7 +54,7 @@ internal sealed class PartitionProducer : SupervisedLoop
         _context = context;
         _state = new PartitionState(topic, partition) { Owner = this };
         _held = new PartitionBacklog(context, _state);
-        _timer = new Timer(static self => ((PartitionProducer)self!).Wake(), this, Timeout.Infinite, Timeout.Infinite);
+        _timer = context.Time.CreateTimer(static self => ((PartitionProducer)self!).Wake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public Channel<RecordChunk> Input { get; } = Pipeline.ChunkChannel(singleWriter: false);
@@ -124,20 +123,20 @@ internal sealed class PartitionProducer : SupervisedLoop
             if (_held.Batches.Count == 0 && !_routeBroken) return;
             LeaveRoute();
         }
-        _held.FailExpired(Environment.TickCount64);
+        _held.FailExpired(_context.Now);
         if (_phase == Phase.Draining)
         {
             // The record that brings InTransit to zero wakes us; until then there is nothing to do.
             if (Volatile.Read(ref _state.InTransit) > 0) return;
             _state.AwaitingDrain = false;
             CollectReturned();
-            _held.FailExpired(Environment.TickCount64);
+            _held.FailExpired(_context.Now);
             SettleSequenceGap();
             if (_sawError)
             {
                 // Successive routes after failures are spaced by a growing, jittered backoff, so a
                 // partition cannot spin between a failing broker and a stale cache.
-                _nextAttemptAt = Environment.TickCount64 + (long)_context.Backoff(_attempt++).TotalMilliseconds;
+                _nextAttemptAt = _context.Now + (long)_context.Backoff.Delay(_attempt++).TotalMilliseconds;
                 _sawError = false;
             }
             _phase = Phase.Waiting;
@@ -145,7 +144,7 @@ internal sealed class PartitionProducer : SupervisedLoop
         if (_phase == Phase.Waiting)
         {
             if (_held.IsEmpty) return;
-            if (Environment.TickCount64 < _nextAttemptAt)
+            if (_context.Now < _nextAttemptAt)
             {
                 ArmTimer();
                 return;
@@ -179,7 +178,7 @@ internal sealed class PartitionProducer : SupervisedLoop
             if (route.Error is KafkaErrorException { IsRetriable: false } fatal && !KafkaCluster.IsStaleMetadataError(fatal.ErrorCode))
                 _held.FailAll(new ProduceException(_state.Topic, _state.Partition, fatal.ErrorCode, fatal.Message, fatal));
             _phase = Phase.Waiting;
-            _nextAttemptAt = Environment.TickCount64 + (long)_context.Backoff(_attempt++).TotalMilliseconds;
+            _nextAttemptAt = _context.Now + (long)_context.Backoff.Delay(_attempt++).TotalMilliseconds;
             ArmTimer();
             return;
         }
@@ -195,7 +194,7 @@ internal sealed class PartitionProducer : SupervisedLoop
         _broker = route.Broker;
         _phase = Phase.Routing;
         _failedAt = 0;
-        _timer.Change(Timeout.Infinite, Timeout.Infinite);
+        _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         foreach (ProducerBatch batch in _held.Batches)
         {
             // A batch closed after its partition had left the old broker was never sealed.
@@ -240,7 +239,7 @@ internal sealed class PartitionProducer : SupervisedLoop
         _held.HoldFirst(chunk);
         _routeBroken = true;
         _sawError = true;
-        _failedAt = Stopwatch.GetTimestamp();
+        _failedAt = _context.Time.GetTimestamp();
     }
 
     private void CollectReturned()
@@ -260,7 +259,7 @@ internal sealed class PartitionProducer : SupervisedLoop
                 }
                 // Every returned batch's error counts, not only the newest one's: that may have come back unsent.
                 _sawError = true;
-                if (NeedsFreshMetadata(error)) _failedAt = Stopwatch.GetTimestamp();
+                if (NeedsFreshMetadata(error)) _failedAt = _context.Time.GetTimestamp();
             }
             _held.AddBatch(batch);
         }
@@ -272,15 +271,24 @@ internal sealed class PartitionProducer : SupervisedLoop
     {
         long due = Math.Min(_phase == Phase.Waiting ? _nextAttemptAt : long.MaxValue, _held.EarliestDeadline());
         if (due == long.MaxValue) return;
-        _timer.Change(Math.Clamp(due - Environment.TickCount64, 1, int.MaxValue), Timeout.Infinite);
+        _timer.Change(TimeSpan.FromMilliseconds(Math.Clamp(due - _context.Now, 1, int.MaxValue)), Timeout.InfiniteTimeSpan);
     }
 
     private async ValueTask ReleaseFindingAsync()
     {
         if (_finding is null) return;
-        Route route = await _finding.ConfigureAwait(false);
-        if (route.Broker is not null) _context.BrokerProducers.Release(route.Broker);
+        Task<Route> finding = _finding;
         _finding = null;
+        try
+        {
+            Route route = await finding.ConfigureAwait(false);
+            if (route.Broker is not null) _context.BrokerProducers.Release(route.Broker);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown cancelled the lookup (an epoch bump, say) before it acquired a broker: nothing to release,
+            // and the clean-up that follows must still fail what the partition holds.
+        }
     }
 
     private void ReleaseBroker()

@@ -20,7 +20,7 @@ internal struct PendingRecord
     public byte[]? Rented;
     public RecordHeader[]? Headers;
     public long Timestamp;
-    /// <summary>Environment.TickCount64 by which the record must be acknowledged.</summary>
+    /// <summary><see cref="ProducerContext.Now"/> by which the record must be acknowledged.</summary>
     public long Deadline;
     /// <summary>Bytes taken from the memory budget.</summary>
     public int Size;

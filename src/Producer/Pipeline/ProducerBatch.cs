@@ -26,7 +26,7 @@ internal sealed class ProducerBatch
         Serial = partition.NextBatchSerial++;
         Builder = context.Builders.Rent();
         _entries = [];
-        FirstAppend = Environment.TickCount64;
+        FirstAppend = context.Now;
     }
 
     public PartitionState Partition { get; }
@@ -34,7 +34,7 @@ internal sealed class ProducerBatch
     public long Serial { get; }
     public RecordBatchBuilder Builder { get; private set; }
     public int Count { get; private set; }
-    /// <summary>Environment.TickCount64 of the first record, for linger.</summary>
+    /// <summary><see cref="ProducerContext.Now"/> at the first record, for linger.</summary>
     public long FirstAppend { get; }
     /// <summary>The earliest delivery deadline of the batch's records.</summary>
     public long Deadline { get; private set; } = long.MaxValue;

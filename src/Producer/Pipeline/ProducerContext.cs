@@ -16,6 +16,7 @@ internal sealed class ProducerContext
         Idempotence = options.EnableIdempotence ? new IdempotenceManager(this) : null;
         BrokerProducers = new BrokerProducerPool(this);
         Breakers = new BrokerBreakers(options);
+        Backoff = new RetryBackoff(options.RetryBackoff, options.RetryBackoffMax);
     }
 
     public ProducerOptions Options { get; }
@@ -27,6 +28,15 @@ internal sealed class ProducerContext
     public IdempotenceManager? Idempotence { get; }
     public BrokerProducerPool BrokerProducers { get; }
     public BrokerBreakers Breakers { get; }
+
+    /// <summary>Spaces retries of a failed batch, route, producer id or metadata lookup: never hammer a broker that just failed.</summary>
+    public RetryBackoff Backoff { get; }
+
+    /// <summary>The producer's clock (<see cref="KafkaClientOptions.TimeProvider"/>).</summary>
+    public TimeProvider Time => Options.TimeProvider;
+
+    /// <summary>Milliseconds on <see cref="Time"/>'s monotonic clock; what record deadlines and linger are measured in.</summary>
+    public long Now => Time.GetTickCount64();
 
     /// <summary>Stops every stage when the producer is disposed.</summary>
     public CancellationTokenSource Shutdown { get; } = new();
@@ -54,12 +64,5 @@ internal sealed class ProducerContext
                 }
                 break;
         }
-    }
-
-    /// <summary>Exponential backoff with full jitter: never hammer a broker that just failed.</summary>
-    public TimeSpan Backoff(int attempt)
-    {
-        double ceiling = Math.Min(Options.RetryBackoffMax.TotalMilliseconds, Options.RetryBackoff.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 16)));
-        return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using KafkaNative.Client;
 using KafkaNative.Protocol;
 using Microsoft.Extensions.Logging;
@@ -59,7 +58,7 @@ internal static class RouteFinder
             ClusterMetadata metadata = await context.Cluster.RefreshMetadataAsync(shutdown).ConfigureAwait(false);
             if (metadata.RequestedAt > failedAt) return;
         }
-        throw new KafkaConnectionException($"No metadata newer than the failure {Stopwatch.GetElapsedTime(failedAt).TotalMilliseconds:0} ms ago could be fetched.");
+        throw new KafkaConnectionException($"No metadata newer than the failure {context.Time.GetElapsedTime(failedAt).TotalMilliseconds:0} ms ago could be fetched.");
     }
 
     private static async Task RefreshQuietlyAsync(ProducerContext context, PartitionState state, CancellationToken shutdown)

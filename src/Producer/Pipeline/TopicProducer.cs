@@ -190,9 +190,9 @@ internal sealed class TopicProducer(ProducerContext context, string topic) : Sup
                 return 0;
             }
 
-            TimeSpan wait = _context.Backoff(attempt);
-            if (Environment.TickCount64 + (long)wait.TotalMilliseconds > deadline) return _partitions.Length;
-            await Task.Delay(wait, shutdown).ConfigureAwait(false);
+            TimeSpan wait = _context.Backoff.Delay(attempt);
+            if (_context.Now + (long)wait.TotalMilliseconds > deadline) return _partitions.Length;
+            await Task.Delay(wait, _context.Time, shutdown).ConfigureAwait(false);
         }
     }
 }

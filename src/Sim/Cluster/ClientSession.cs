@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
-using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using KafkaNative.Protocol;
@@ -15,20 +13,19 @@ using Microsoft.Extensions.Logging;
 namespace KafkaNative.Sim;
 
 /// <summary>
-/// One client session: reads frames from the socket through a pipe, decodes each request, applies
-/// the broker's faults and the SASL gate, and posts it to the broker actor; a
+/// One client session: reads frames from its <see cref="SessionLink"/> (a socket or in-memory pipes),
+/// decodes each request, applies the broker's faults and the SASL gate, and posts it to the broker actor; a
 /// <see cref="ConnectionWriter"/> writes the responses back in request order. Input that breaks the
 /// protocol closes this session only, with a log line.
 /// </summary>
-internal sealed class ClientSession(long id, Socket socket, SimulatedBroker broker)
+internal sealed class ClientSession(long id, SessionLink link, SimulatedBroker broker)
 {
     /// <summary>Requests in flight per session before the reader stops reading (Kafka processes one at a time; clients pipeline).</summary>
     private const int MaxInFlight = 256;
     private const int HeaderPrefixLength = 8; // api key, api version, correlation id
-    private static readonly TimeSpan TlsHandshakeTimeout = TimeSpan.FromSeconds(10);
 
     private readonly CancellationTokenSource _lifetime = new();
-    private readonly string _clientHost = (socket.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "unknown";
+    private readonly string _clientHost = link.ClientHost;
     private readonly ILogger _logger = broker.Logger;
     private SaslSession? _sasl;
 
@@ -49,14 +46,7 @@ internal sealed class ClientSession(long id, Socket socket, SimulatedBroker brok
     /// <summary>Closes the session abortively: the client gets a connection reset, as from a crashed broker.</summary>
     public void Reset()
     {
-        try
-        {
-            // Linger 0 makes the close send RST instead of FIN.
-            socket.LingerState = new LingerOption(true, 0);
-        }
-        catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
-        {
-        }
+        link.ResetOnClose();
         Close();
     }
 
@@ -64,18 +54,17 @@ internal sealed class ClientSession(long id, Socket socket, SimulatedBroker brok
     {
         CancellationToken ct = _lifetime.Token;
         var pending = Channel.CreateBounded<RequestContext>(new BoundedChannelOptions(MaxInFlight) { SingleReader = true, SingleWriter = true });
-        Stream stream = new NetworkStream(socket, ownsSocket: true);
-        using CancellationTokenRegistration closeOnCancel = ct.Register(() => socket.Dispose());
+        using CancellationTokenRegistration interruptOnClose = ct.Register(link.Interrupt);
+        Task writing = Task.CompletedTask;
         try
         {
-            stream = await AuthenticateTlsAsync(stream, ct).ConfigureAwait(false);
+            IDuplexPipe pipe = await link.OpenAsync(ct).ConfigureAwait(false);
             if (broker.Cluster.Sasl is SaslCredentials credentials) _sasl = new SaslSession(credentials, broker.Cluster.Options.SaslSessionLifetimeMs);
-            var writer = new ConnectionWriter(stream, broker, this, pending.Reader);
-            Task writing = writer.RunAsync(ct);
+            var writer = new ConnectionWriter(pipe.Output, broker, this, pending.Reader);
+            writing = writer.RunAsync(ct);
             try
             {
-                await ReadAsync(PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true)), pending.Writer, ct)
-                    .ConfigureAwait(false);
+                await ReadAsync(pipe.Input, pending.Writer, ct).ConfigureAwait(false);
             }
             finally
             {
@@ -94,7 +83,9 @@ internal sealed class ClientSession(long id, Socket socket, SimulatedBroker brok
         finally
         {
             Close();
-            await stream.DisposeAsync().ConfigureAwait(false);
+            // The writer stops on the cancellation; the link's pipes are closed only once it has.
+            await writing.ConfigureAwait(false);
+            await link.CloseAsync().ConfigureAwait(false);
             while (pending.Reader.TryRead(out RequestContext? abandoned)) ReturnFrame(abandoned);
             _lifetime.Dispose();
         }
@@ -107,16 +98,6 @@ internal sealed class ClientSession(long id, Socket socket, SimulatedBroker brok
             context.RentedFrame = null;
             ArrayPool<byte>.Shared.Return(frame);
         }
-    }
-
-    private async Task<Stream> AuthenticateTlsAsync(Stream stream, CancellationToken ct)
-    {
-        if (broker.Cluster.Options.TlsCertificate is not { } certificate) return stream;
-        var tls = new SslStream(stream, leaveInnerStreamOpen: false);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TlsHandshakeTimeout);
-        await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, timeout.Token).ConfigureAwait(false);
-        return tls;
     }
 
     private async Task ReadAsync(PipeReader reader, ChannelWriter<RequestContext> pending, CancellationToken ct)

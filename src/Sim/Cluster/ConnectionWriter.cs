@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Threading.Channels;
 using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;
@@ -8,10 +9,10 @@ namespace KafkaNative.Sim;
 
 /// <summary>
 /// Writes a session's responses in request order. Each response is framed into a pooled buffer and
-/// responses that are ready together go out in one socket write. Injected latency delays each
+/// responses that are ready together go out in one write to the session's pipe. Injected latency delays each
 /// response until that long after its request arrived, so pipelined requests are not delayed twice.
 /// </summary>
-internal sealed class ConnectionWriter(Stream stream, SimulatedBroker broker, ClientSession connection, ChannelReader<RequestContext> pending)
+internal sealed class ConnectionWriter(PipeWriter pipe, SimulatedBroker broker, ClientSession connection, ChannelReader<RequestContext> pending)
 {
     private const int FlushThreshold = 256 * 1024;
 
@@ -90,7 +91,9 @@ internal sealed class ConnectionWriter(Stream stream, SimulatedBroker broker, Cl
     private async Task FlushAsync(PooledBufferWriter output, CancellationToken ct)
     {
         if (output.WrittenCount == 0) return;
-        await stream.WriteAsync(output.WrittenMemory, ct).ConfigureAwait(false);
+        FlushResult result = await pipe.WriteAsync(output.WrittenMemory, ct).ConfigureAwait(false);
         output.Clear();
+        // The client closed its end: nobody reads the responses any more.
+        if (result.IsCompleted) throw new IOException("The client closed the connection.");
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using KafkaNative.Sim.Groups;
@@ -157,11 +158,29 @@ internal sealed class SimulatedBroker
         foreach (ClientSession connection in _connections.Values) connection.Close();
     }
 
-    public void Accept(Socket socket)
+    public void Accept(Socket socket) => Open(new SocketSessionLink(socket, Cluster.Options.TlsCertificate));
+
+    /// <summary>
+    /// Opens a session over an in-memory pipe pair and returns the client's end; refused, as a closed
+    /// port refuses TCP, while the broker is stopped.
+    /// </summary>
+    /// <exception cref="SocketException">The broker is stopped (connection refused).</exception>
+    public IDuplexPipe ConnectInMemory()
+    {
+        var link = new InMemorySessionLink();
+        lock (_lifecycleLock)
+        {
+            // Under the lock, so a stop either refuses this connection or finds its session to close.
+            if (_mailbox is null) throw new SocketException((int)SocketError.ConnectionRefused);
+            return link.ClientEnd(Open(link).Close);
+        }
+    }
+
+    private ClientSession Open(SessionLink link)
     {
         Counters.ConnectionAccepted();
         long id = Interlocked.Increment(ref _nextConnectionId);
-        var connection = new ClientSession(id, socket, this);
+        var connection = new ClientSession(id, link, this);
         _connections[id] = connection;
         _ = Task.Run(async () =>
         {
@@ -174,6 +193,7 @@ internal sealed class SimulatedBroker
                 _connections.TryRemove(id, out _);
             }
         });
+        return connection;
     }
 
     /// <summary>The actor loop: one message at a time, then wake fetches whose data arrived.</summary>

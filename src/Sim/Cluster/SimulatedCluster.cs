@@ -1,3 +1,5 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
 using KafkaNative.Protocol;
 using KafkaNative.Sim.Replication;
 using Microsoft.Extensions.Logging;
@@ -70,6 +72,27 @@ public sealed class SimulatedCluster : IAsyncDisposable
 
     /// <summary>Every broker's address, <c>host:port</c>, comma-separated, in broker id order.</summary>
     public string BootstrapServers => string.Join(",", _brokers.Select(b => $"{_context.Options.Host}:{b.Port}"));
+
+    /// <summary>
+    /// Opens a client connection to the broker advertised at <paramref name="host"/>:<paramref name="port"/>
+    /// without a socket: the returned pipe's output carries requests to a session of that broker and its
+    /// input carries the responses back. Faults apply as over TCP: stopping or killing the broker or
+    /// dropping its connections closes the session (a kill as a reset, a read that fails), and latency and
+    /// stalls delay it. Disposing the pipe closes the session. Sessions in memory have no TLS.
+    /// </summary>
+    /// <param name="host">The advertised host, as in <see cref="BootstrapServers"/> and metadata.</param>
+    /// <param name="port">The advertised port.</param>
+    /// <param name="ct">Cancels the attempt.</param>
+    /// <exception cref="SocketException">Nothing is advertised there or the broker is stopped (connection refused, as over TCP).</exception>
+    public ValueTask<IDuplexPipe> ConnectInMemoryAsync(string host, int port, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        SimulatedBroker? broker = string.Equals(host, _context.Options.Host, StringComparison.OrdinalIgnoreCase)
+            ? _brokers.FirstOrDefault(b => b.Port == port)
+            : null;
+        if (broker is null) throw new SocketException((int)SocketError.ConnectionRefused);
+        return ValueTask.FromResult(broker.ConnectInMemory());
+    }
 
     /// <summary>The broker ids, 0 to N-1.</summary>
     public IReadOnlyList<int> BrokerIds => _brokers.Select(b => b.Id).ToList();

@@ -24,15 +24,4 @@ internal static class TestOptions
 
     public static Task<BrokerConnection> ConnectAsync(FakeBroker broker, Action<KafkaClientOptions>? configure = null) =>
         BrokerConnection.ConnectAsync(broker.NodeId, broker.Endpoint, For(broker.Bootstrap, configure));
-
-    /// <summary>Polls until <paramref name="condition"/> holds, failing after <see cref="NoHang"/>.</summary>
-    public static async Task EventuallyAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + NoHang;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for: {what}");
-            await Task.Delay(10);
-        }
-    }
 }

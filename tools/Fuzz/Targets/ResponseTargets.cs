@@ -71,7 +71,7 @@ internal static class ResponseTargets
                 if (TResponse.ApiKey == ApiKey.ApiVersions)
                 {
                     // The connection's own decoder, with its KIP-511 retry at v0.
-                    BrokerConnection.DecodeApiVersions(input.AsSpan(1), version);
+                    ResponseDecoder.DecodeApiVersions(input.AsSpan(1), version);
                     return true;
                 }
                 // SendLeasedAsync (fetches) reads zero-copy from memory; SendAsync reads from a span and copies bytes fields.
