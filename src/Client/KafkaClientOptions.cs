@@ -73,6 +73,14 @@ public class KafkaClientOptions
     /// </summary>
     public IKafkaTransport Transport { get; set; } = KafkaTransport.Default;
 
+    /// <summary>
+    /// Where the client's random choices come from: backoff jitter and the order it asks brokers for metadata.
+    /// Null (the default) uses <see cref="System.Random.Shared"/>; a seeded one, together with a virtual
+    /// <see cref="TimeProvider"/>, lets a simulation repeat a run. The client locks on it, so one instance may be
+    /// shared, but it should not be used elsewhere meanwhile.
+    /// </summary>
+    public Random? Random { get; set; }
+
     /// <summary>Where logs go; defaults to no logging.</summary>
     public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
 

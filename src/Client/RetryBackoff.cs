@@ -11,8 +11,9 @@ internal sealed class RetryBackoff
     private const double JitterFraction = 0.2;
 
     private readonly Random _random;
-    // A seeded Random is not thread-safe; Random.Shared is, and needs no lock.
-    private readonly Lock? _randomLock;
+    // A seeded Random is not thread-safe and every backoff of a client shares it, so they lock on the instance
+    // itself; Random.Shared is thread-safe and needs no lock.
+    private readonly Random? _randomLock;
 
     /// <param name="initial">Wait before the first retry; must be positive.</param>
     /// <param name="max">Cap of the exponential growth, before jitter; at least <paramref name="initial"/>.</param>
@@ -24,7 +25,7 @@ internal sealed class RetryBackoff
         Initial = initial;
         Max = max;
         _random = random ?? Random.Shared;
-        _randomLock = random is null ? null : new Lock();
+        _randomLock = random;
     }
 
     public TimeSpan Initial { get; }

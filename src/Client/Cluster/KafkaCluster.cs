@@ -26,7 +26,7 @@ internal sealed class KafkaCluster : IAsyncDisposable
         _pool = new BrokerPool(options);
         _metadata = new MetadataCache(options, _pool);
         _refreshLoop = new MetadataRefreshLoop(_metadata, options.MetadataMaxAge,
-            new RetryBackoff(options.ReconnectBackoffMin, options.ReconnectBackoffMax), options.TimeProvider,
+            new RetryBackoff(options.ReconnectBackoffMin, options.ReconnectBackoffMax, options.Random), options.TimeProvider,
             Microsoft.Extensions.Logging.LoggerFactoryExtensions.CreateLogger<MetadataRefreshLoop>(options.LoggerFactory));
         _refreshLoop.Start(_disposed.Token);
     }

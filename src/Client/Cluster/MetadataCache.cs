@@ -205,7 +205,7 @@ internal sealed class MetadataCache : IAsyncDisposable
             if (metadata.Brokers.TryGetValue(metadata.SourceNodeId, out BrokerMetadata? source))
                 candidates.Add((source.NodeId, source.Endpoint));
             BrokerMetadata[] others = metadata.Brokers.Values.Where(b => b.NodeId != metadata.SourceNodeId).ToArray();
-            Random.Shared.Shuffle(others);
+            Shuffle(others);
             candidates.AddRange(others.Select(b => (b.NodeId, b.Endpoint)));
         }
         for (int i = 0; i < _bootstrap.Count; i++)
@@ -217,6 +217,17 @@ internal sealed class MetadataCache : IAsyncDisposable
         lock (_lock) failed = _lastFailed;
         if (failed is { } f && candidates.Count > 1 && candidates.Remove(f)) candidates.Add(f);
         return candidates;
+    }
+
+    /// <summary>Shuffles with the options' random source (locked, as the backoffs lock it), or Random.Shared.</summary>
+    private void Shuffle<T>(T[] items)
+    {
+        if (_options.Random is not { } random)
+        {
+            Random.Shared.Shuffle(items);
+            return;
+        }
+        lock (random) random.Shuffle(items);
     }
 
     private void Publish(ClusterMetadata metadata, BrokerLease lease)

@@ -18,7 +18,7 @@ internal sealed class ConsumerContext
         Cluster = cluster;
         Options = options;
         LoggerFactory = options.LoggerFactory;
-        Backoff = new RetryBackoff(options.RetryBackoff, options.RetryBackoffMax);
+        Backoff = new RetryBackoff(options.RetryBackoff, options.RetryBackoffMax, options.Random);
         Registry = new BrokerConsumerRegistry(this);
     }
 

@@ -48,7 +48,7 @@ internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
         _poll = poll;
         _logger = options.LoggerFactory.CreateLogger<ConsumerGroupMember>();
         _coordinator = new GroupCoordinator(cluster, _groupId);
-        _backoff = new RetryBackoff(options.RetryBackoff, options.RetryBackoffMax);
+        _backoff = new RetryBackoff(options.RetryBackoff, options.RetryBackoffMax, options.Random);
         _assignors = options.AssignmentStrategies.Distinct().Select(PartitionAssignors.Create).ToArray();
         _cooperative = _assignors.All(a => a.IsCooperative);
     }

@@ -16,7 +16,7 @@ internal sealed class ProducerContext
         Idempotence = options.EnableIdempotence ? new IdempotenceManager(this) : null;
         BrokerProducers = new BrokerProducerPool(this);
         Breakers = new BrokerBreakers(options);
-        Backoff = new RetryBackoff(options.RetryBackoff, options.RetryBackoffMax);
+        Backoff = new RetryBackoff(options.RetryBackoff, options.RetryBackoffMax, options.Random);
     }
 
     public ProducerOptions Options { get; }

@@ -11,10 +11,10 @@ namespace KafkaNative.Sim.Storm;
 /// for before calibration; <see cref="Calibrated"/> is the model's policy set to what this client actually does.
 /// </summary>
 internal sealed record RealClientConfig(
-    string Name, int EdgeRetries, TimeSpan? EdgeTimeout, Func<RealClientEnvironment, ProducerOptions> Options, RetryPolicy Catalogued, RetryPolicy Calibrated)
+    string Name, int EdgeRetries, TimeSpan? EdgeTimeout, Func<RealClientEnvironment, int, ProducerOptions> Options, RetryPolicy Catalogued, RetryPolicy Calibrated)
 {
     /// <summary>Our defaults, with a shorter budget: 10 s delivery budget, jittered backoff, breaker on, idempotent; no edge retry.</summary>
-    public static RealClientConfig Budgeted { get; } = new("budgeted", 0, null, environment => environment.Apply(new ProducerOptions
+    public static RealClientConfig Budgeted { get; } = new("budgeted", 0, null, (environment, client) => environment.Apply(new ProducerOptions
     {
         BootstrapServers = environment.BootstrapServers,
         ClientId = "storm-budgeted",
@@ -25,7 +25,7 @@ internal sealed record RealClientConfig(
         CircuitBreakerFailures = 5,
         CircuitBreakerBreak = TimeSpan.FromSeconds(2),
         CloseTimeout = TimeSpan.FromSeconds(15),
-    }),
+    }, client),
     RetryPolicy.Resilient,
     // The client retries until its delivery timeout (no count), backs off 100 ms doubling to 1 s with ±20 %
     // jitter (the model's jitter only shortens: 120 ms less up to a third), refreshes metadata after a failure,
@@ -47,7 +47,7 @@ internal sealed record RealClientConfig(
     /// allowed, a breaker that never opens, no idempotence, a client budget of about three attempts, and two
     /// edge retries after 1 s each with no overall budget.
     /// </summary>
-    public static RealClientConfig Naive { get; } = new("naive", 2, TimeSpan.FromSeconds(1), environment => environment.Apply(new ProducerOptions
+    public static RealClientConfig Naive { get; } = new("naive", 2, TimeSpan.FromSeconds(1), (environment, client) => environment.Apply(new ProducerOptions
     {
         BootstrapServers = environment.BootstrapServers,
         ClientId = "storm-naive",
@@ -62,7 +62,7 @@ internal sealed record RealClientConfig(
         CircuitBreakerFailures = 1_000_000,
         EnableIdempotence = false,
         CloseTimeout = TimeSpan.FromSeconds(15),
-    }),
+    }, client),
     RetryPolicy.RetryStorm,
     // Three 1 s attempts fit the client's 3 s delivery timeout; the edge gives up on a call after 1 s and starts
     // another, twice, with no budget over them. The client still refreshes metadata after a failure.
@@ -81,11 +81,14 @@ internal sealed record RealClientConfig(
 
     public static IReadOnlyList<RealClientConfig> All { get; } = [Budgeted, Naive];
 
-    /// <summary>The read-along consumer, the same for every configuration: a group member reading the topic from the start.</summary>
+    /// <summary>
+    /// The read-along consumer, the same for every configuration: a group member reading the topic from the start.
+    /// Its client number follows any producer's.
+    /// </summary>
     public static ConsumerOptions ConsumerOptions(RealClientEnvironment environment) => environment.Apply(new ConsumerOptions
     {
         BootstrapServers = environment.BootstrapServers,
         GroupId = "storm-readback",
         AutoOffsetReset = AutoOffsetReset.Earliest,
-    });
+    }, StormOptions.MaxRealClients);
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using KafkaNative.Client;
 using KafkaNative.Consumer;
 using KafkaNative.Producer;
 using KafkaNative.Protocol;
@@ -35,13 +36,13 @@ internal sealed class RealStormRun(Scenario scenario, RealClientConfig config, R
         var sampler = new RealSampler(cluster, telemetry, ledger, time, start);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
 
-        var environment = new RealClientEnvironment(cluster.BootstrapServers, time);
+        var environment = new RealClientEnvironment(cluster.BootstrapServers, time, Transport(cluster), scenario.Seed);
         var consumed = new HashSet<int>();
         Task reading = ReadAlongAsync(environment, topic.Name, consumed, stop.Token);
         Task sampling = sampler.RunAsync(stop.Token);
         Task chaosTask = PlayChaosAsync(cluster, chaos, brokers, start, stop.Token);
 
-        var clients = Enumerable.Range(0, settings.Producers).Select(_ => new KafkaProducer<string, string>(config.Options(environment))).ToArray();
+        var clients = Enumerable.Range(0, settings.Producers).Select(index => new KafkaProducer<string, string>(config.Options(environment, index))).ToArray();
         try
         {
             await Task.WhenAll(clients.Select((client, index) => OfferAsync(client, index, topic.Name, schedule, ledger, start, ct))).ConfigureAwait(false);
@@ -66,6 +67,14 @@ internal sealed class RealStormRun(Scenario scenario, RealClientConfig config, R
         var run = RealRunShape.ToStormResult(scenario, config, settings, summary, audit, telemetry, sampler.Samples, cluster, brokers, ledger, time is not VirtualTimeProvider);
         return new RealStormResult(run, summary);
     }
+
+    /// <summary>
+    /// On virtual time the clients reach the cluster through in-memory pipes: a socket's bytes are in the kernel,
+    /// where the driver cannot see them, so it would fire timers while they are on their way.
+    /// </summary>
+    private IKafkaTransport Transport(SimulatedCluster cluster) => time is VirtualTimeProvider
+        ? KafkaTransport.InMemory((endpoint, ct) => cluster.ConnectInMemoryAsync(endpoint.Host, endpoint.Port, ct))
+        : KafkaTransport.Default;
 
     /// <summary>Topology broker i becomes cluster broker i in the same zone; the scenario's topics are created at start.</summary>
     private async Task<SimulatedCluster> StartClusterAsync(CancellationToken ct)
