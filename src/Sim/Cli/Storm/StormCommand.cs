@@ -9,8 +9,9 @@ public static class StormCommand
     /// <summary>
     /// Runs the scenarios named by <c>--scenario NAME|FILE|all|NAME,NAME...</c>, with optional
     /// <c>--clients N</c>, <c>--seed S</c>, <c>--duration SECONDS</c> and <c>--out DIR</c> (default storm-out).
-    /// With <c>--real [--seconds S]</c> the scenarios' chaos is played on the wall clock against the wire-level
-    /// simulated cluster with real KafkaNative producers and a consumer group instead.
+    /// With <c>--real [--wall-clock] [--seconds S]</c> the scenarios' chaos is played against the wire-level
+    /// simulated cluster with real KafkaNative producers and a consumer group, on virtual time unless
+    /// <c>--wall-clock</c>, beside modelled twins of each run.
     /// </summary>
     /// <returns>0 on success, 2 when the arguments or a scenario file are invalid.</returns>
     public static async Task<int> RunAsync(string[] args, TextWriter output, CancellationToken ct)
