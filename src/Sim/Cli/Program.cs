@@ -53,7 +53,7 @@ internal static class Program
         var demo = new Command("demo", "Produce and consume through an embedded cluster while a broker fails") { messages };
         demo.SetAction((result, ct) => Demo.RunAsync(result.GetValue(messages), Console.Out, ct));
 
-        var root = new RootCommand("KafkaNative simulator: a Kafka cluster in one process (also: storm --scenario NAME|FILE|all [--clients N] [--seed S] [--out DIR] [--real [--seconds S] [--rate R]])") { cluster, demo };
+        var root = new RootCommand("KafkaNative simulator: a Kafka cluster in one process (also: storm --scenario NAME|FILE|all [--clients N] [--seed S] [--out DIR] [--real [--wall-clock] [--seconds S] [--rate R]])") { cluster, demo };
         // Signals are handled below so the cluster shuts down cleanly and the exit code is 0.
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
     }
