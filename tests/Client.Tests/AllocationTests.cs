@@ -31,6 +31,7 @@ public sealed class AllocationTests(Xunit.Abstractions.ITestOutputHelper output)
         byte[] apiVersionsFrame = Encode(versions, ApiVersionsRequest.HighestSupportedVersion);
         byte[] metadataFrame = Encode(new MetadataResponse(), metadataVersion);
 
+        // Not the FakeBroker: the counter is process-wide, and the fake allocates a frame and a request per request.
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         int port = ((IPEndPoint)listener.LocalEndpoint).Port;
