@@ -133,7 +133,7 @@ public class ProducerResilienceTests
     {
         await using var producer = new KafkaProducer<string, string>(new ProducerOptions
         {
-            BootstrapServers = $"127.0.0.1:{UnusedPort()}",
+            BootstrapServers = $"127.0.0.1:{UnusedLoopbackPort.Pick()}",
             ConnectTimeout = TimeSpan.FromMilliseconds(500),
             DeliveryTimeout = TimeSpan.FromSeconds(2),
         });
@@ -149,7 +149,7 @@ public class ProducerResilienceTests
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var producer = new KafkaProducer<string, string>(new ProducerOptions
         {
-            BootstrapServers = $"127.0.0.1:{UnusedPort()}",
+            BootstrapServers = $"127.0.0.1:{UnusedLoopbackPort.Pick()}",
             ConnectTimeout = TimeSpan.FromMilliseconds(500),
             DeliveryTimeout = TimeSpan.FromMinutes(10),
             OnClusterUnreachable = error => unreachable.TrySetResult(error),
@@ -175,13 +175,6 @@ public class ProducerResilienceTests
     private static IEnumerable<Exception> Causes(Exception error)
     {
         for (Exception? e = error; e is not null; e = e.InnerException) yield return e;
-    }
-
-    private static int UnusedPort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task WaitForMoreAcknowledgementsAsync(SettledCount settled, int more, ConcurrentDictionary<int, Exception> failed)

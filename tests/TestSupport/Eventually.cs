@@ -15,6 +15,9 @@ public static class Eventually
     /// <summary>As <see cref="TrueAsync(Func{bool}, Func{string}, TimeSpan?)"/>, with a fixed description.</summary>
     public static Task TrueAsync(Func<bool> condition, string what, TimeSpan? timeout = null) => TrueAsync(condition, () => what, timeout);
 
+    /// <summary>As <see cref="TrueAsync(Func{Task{bool}}, Func{string}, TimeSpan?)"/>, with a fixed description.</summary>
+    public static Task TrueAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null) => TrueAsync(condition, () => what, timeout);
+
     /// <summary>As <see cref="TrueAsync(Func{bool}, Func{string}, TimeSpan?)"/>, for a condition that must ask something asynchronously.</summary>
     public static async Task TrueAsync(Func<Task<bool>> condition, Func<string> what, TimeSpan? timeout = null)
     {

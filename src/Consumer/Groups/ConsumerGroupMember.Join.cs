@@ -74,7 +74,7 @@ internal sealed partial class ConsumerGroupMember
             case ErrorCode.GroupMaxSizeReached:
                 throw new KafkaConsumeException(error, null, $"Joining group {_groupId} failed: {error.Name()}: {error.Message()}");
             default:
-                if (GroupCoordinator.IsCoordinatorError(error) || error.IsRetriable())
+                if (CoordinatorBroker.IsCoordinatorError(error) || error.IsRetriable())
                     throw new KafkaErrorException(error, $"JoinGroup {_groupId}", (string?)null);
                 throw new KafkaConsumeException(error, null, $"Joining group {_groupId} failed: {error.Name()}: {error.Message()}");
         }

@@ -31,7 +31,7 @@ internal sealed partial class ConsumerGroupMember
             OffsetCommitResponse response = await _coordinator.SendAsync<OffsetCommitRequest, OffsetCommitResponse>(request, FirstError, new SendOptions(MaxVersion: 8), cancellationToken).ConfigureAwait(false);
             ErrorCode error = FirstError(response);
             if (error == ErrorCode.None) return;
-            if ((GroupCoordinator.IsCoordinatorError(error) || error == ErrorCode.RequestTimedOut) && attempt < 3)
+            if ((CoordinatorBroker.IsCoordinatorError(error) || error == ErrorCode.RequestTimedOut) && attempt < 3)
             {
                 await Task.Delay(_backoff.Delay(attempt), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
                 continue;
@@ -69,7 +69,7 @@ internal sealed partial class ConsumerGroupMember
                 }
                 return result;
             }
-            if ((GroupCoordinator.IsCoordinatorError(error) || error.IsRetriable()) && attempt < 10)
+            if ((CoordinatorBroker.IsCoordinatorError(error) || error.IsRetriable()) && attempt < 10)
             {
                 await Task.Delay(_backoff.Delay(attempt), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
                 continue;

@@ -24,7 +24,7 @@ internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
     private readonly IGroupListener _listener;
     private readonly PollTracker _poll;
     private readonly ILogger _logger;
-    private readonly GroupCoordinator _coordinator;
+    private readonly CoordinatorBroker _coordinator;
     private readonly RetryBackoff _backoff;
     private readonly IPartitionAssignor[] _assignors;
     private readonly bool _cooperative;
@@ -47,7 +47,7 @@ internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
         _listener = listener;
         _poll = poll;
         _logger = options.LoggerFactory.CreateLogger<ConsumerGroupMember>();
-        _coordinator = new GroupCoordinator(cluster, _groupId);
+        _coordinator = new CoordinatorBroker(cluster, _groupId);
         _backoff = new RetryBackoff(options.RetryBackoff, options.RetryBackoffMax, options.Random);
         _assignors = options.AssignmentStrategies.Distinct().Select(PartitionAssignors.Create).ToArray();
         _cooperative = _assignors.All(a => a.IsCooperative);

@@ -15,7 +15,7 @@ namespace KafkaNative.Consumer.Groups;
 /// </summary>
 internal sealed class HeartbeatLoop : SupervisedLoop
 {
-    private readonly GroupCoordinator _coordinator;
+    private readonly CoordinatorBroker _coordinator;
     private readonly ConsumerOptions _options;
     private readonly string _groupId;
     private readonly string _memberId;
@@ -26,7 +26,7 @@ internal sealed class HeartbeatLoop : SupervisedLoop
     private readonly Channel<HeartbeatEvent> _events = Channel.CreateBounded<HeartbeatEvent>(new BoundedChannelOptions(2) { FullMode = BoundedChannelFullMode.DropWrite });
     private bool _rebalanceReported;
 
-    public HeartbeatLoop(GroupCoordinator coordinator, ConsumerOptions options, string memberId, int generation, PollTracker poll, Func<string, CancellationToken, Task> leave, ILogger logger)
+    public HeartbeatLoop(CoordinatorBroker coordinator, ConsumerOptions options, string memberId, int generation, PollTracker poll, Func<string, CancellationToken, Task> leave, ILogger logger)
     {
         _coordinator = coordinator;
         _options = options;

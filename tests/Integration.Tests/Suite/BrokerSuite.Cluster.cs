@@ -49,12 +49,12 @@ public abstract partial class BrokerSuite
 
         Assert.Equal(2, Assert.Single(await admin.DescribeTopicsAsync([topic])).Partitions.Count);
         await admin.CreatePartitionsAsync(new Dictionary<string, int> { [topic] = 3 });
-        await EventuallyAsync(async () => (await admin.DescribeTopicsAsync([topic]))[0].Partitions.Count == 3, "three partitions");
+        await Eventually.TrueAsync(async () => (await admin.DescribeTopicsAsync([topic]))[0].Partitions.Count == 3, "three partitions", Deadline);
 
         var resource = new ConfigResource(ConfigResourceType.Topic, topic);
         Assert.Equal("3600000", (await admin.DescribeConfigsAsync(resource)).Single(c => c.Name == "retention.ms").Value);
         await admin.AlterConfigsAsync(resource, [new ConfigAlteration("retention.ms", "7200000")]);
-        await EventuallyAsync(async () => (await admin.DescribeConfigsAsync(resource)).Single(c => c.Name == "retention.ms").Value == "7200000", "retention.ms altered");
+        await Eventually.TrueAsync(async () => (await admin.DescribeConfigsAsync(resource)).Single(c => c.Name == "retention.ms").Value == "7200000", "retention.ms altered", Deadline);
 
         await using (var producer = new KafkaProducer<string?, byte[]?>(ProducerOptionsFor(Broker)))
             for (int i = 0; i < 5; i++) await producer.ProduceAsync(topic, 0, "k", [(byte)i]);
@@ -65,7 +65,7 @@ public abstract partial class BrokerSuite
 
         Assert.NotEmpty((await admin.DescribeClusterAsync()).Brokers);
         await admin.DeleteTopicsAsync([topic]);
-        await EventuallyAsync(async () => (await admin.ListTopicsAsync()).All(t => t.Name != topic), "topic deleted");
+        await Eventually.TrueAsync(async () => (await admin.ListTopicsAsync()).All(t => t.Name != topic), "topic deleted", Deadline);
     }
 
     [SkippableFact]

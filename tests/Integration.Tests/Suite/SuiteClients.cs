@@ -73,15 +73,4 @@ public static class SuiteClients
         }
         return results;
     }
-
-    /// <summary>Polls <paramref name="condition"/> until it holds; for state a broker propagates asynchronously (topic deletion).</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
-    {
-        DateTime deadline = DateTime.UtcNow + Deadline;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for: {what}");
-            await Task.Delay(50);
-        }
-    }
 }

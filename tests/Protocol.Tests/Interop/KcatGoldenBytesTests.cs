@@ -5,7 +5,7 @@ using KafkaNative.Protocol.Primitives;
 namespace KafkaNative.Protocol.Tests.Interop;
 
 /// <summary>
-/// Golden bytes from a real client: kcat (librdkafka) talks to a capture broker on loopback, and
+/// Golden bytes from a real client: kcat (librdkafka) talks to a recording fake broker (TestSupport's GoldenBroker) on loopback, and
 /// the requests it really sends are decoded field by field with the generated types.
 /// </summary>
 public class KcatGoldenBytesTests
@@ -16,7 +16,7 @@ public class KcatGoldenBytesTests
     public async Task ApiVersionsAndMetadataFromKcatDecodeFieldByField()
     {
         Skip.IfNot(Kcat.IsInstalled, "kcat is not installed (apt-get install -y kcat)");
-        await using var broker = new CaptureBroker("golden");
+        await using var broker = GoldenBroker.Start("golden");
 
         var (exit, output, errors) = await Kcat.RunAsync($"-b {broker.Bootstrap} -L -t golden -X client.id=golden-client", null, Deadline);
         Assert.True(exit == 0, errors);
@@ -52,7 +52,7 @@ public class KcatGoldenBytesTests
     public async Task ProduceFromKcatDecodesFieldByField(string codec)
     {
         Skip.IfNot(Kcat.IsInstalled, "kcat is not installed (apt-get install -y kcat)");
-        await using var broker = new CaptureBroker("golden");
+        await using var broker = GoldenBroker.Start("golden");
         string[] lines = Enumerable.Range(0, 50).Select(i => $"key-{i}:value-{i}-{new string('x', i)}").ToArray();
 
         // One request holds every line: the batch goes when all 50 are queued (batch.num.messages), and the
@@ -91,7 +91,7 @@ public class KcatGoldenBytesTests
     public async Task LegacyMessageSetsFromKcatDecode(short maxFetchVersion, byte magic, string codec)
     {
         Skip.IfNot(Kcat.IsInstalled, "kcat is not installed (apt-get install -y kcat)");
-        await using var broker = new CaptureBroker("legacy", maxProduceVersion: 2, maxFetchVersion: maxFetchVersion);
+        await using var broker = GoldenBroker.Start("legacy", maxProduceVersion: 2, maxFetchVersion: maxFetchVersion);
         string[] lines = Enumerable.Range(0, 20).Select(i => $"k{i}:legacy value {i}").ToArray();
 
         var (exit, _, errors) = await Kcat.RunAsync(

@@ -7,10 +7,10 @@ using KafkaNative.TestSupport;
 namespace KafkaNative.Fuzz.Capture;
 
 /// <summary>
-/// Real inputs for the corpus: kcat (librdkafka) talks to the golden-byte tests' capture broker, and
+/// Real inputs for the corpus: kcat (librdkafka) talks to the golden-byte tests' recording fake broker (GoldenBroker), and
 /// what it sends is filed under tools/Fuzz/corpus: every request frame for sim-request, the record
 /// batches of its Produce requests for records / records-legacy, and their compressed payloads for
-/// the codec targets, and the capture broker's answers at the versions kcat chose for the response
+/// the codec targets, and the fake broker's answers at the versions kcat chose for the response
 /// targets. Run once after a librdkafka upgrade; the files are committed.
 /// </summary>
 internal static class KcatCapture
@@ -37,7 +37,7 @@ internal static class KcatCapture
 
     private static async Task CaptureAsync(string root, string name, string arguments, string? input, short maxProduceVersion, short maxFetchVersion)
     {
-        await using var broker = new CaptureBroker("fuzz", maxProduceVersion, maxFetchVersion);
+        await using var broker = GoldenBroker.Start("fuzz", maxProduceVersion, maxFetchVersion);
         var (exit, _, errors) = await Kcat.RunAsync($"-b {broker.Bootstrap} {arguments}", input, Deadline);
         if (exit != 0) throw new InvalidOperationException($"kcat {arguments} failed: {errors}");
         foreach (CapturedRequest request in broker.Requests)

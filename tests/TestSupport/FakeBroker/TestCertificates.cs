@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace KafkaNative.Client.Tests.Fakes;
+namespace KafkaNative.TestSupport;
 
 /// <summary>A throwaway CA and broker certificates it signs, generated per test run.</summary>
-internal static class TestCertificates
+public static class TestCertificates
 {
     public static X509Certificate2 CreateCa(string name)
     {

@@ -8,7 +8,7 @@ namespace KafkaNative.Consumer.Groups;
 /// The group's coordinator broker: found with FindCoordinator, leased, and forgotten when it answers
 /// NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE or its connection fails, so the next request finds it again.
 /// </summary>
-internal sealed class GroupCoordinator(KafkaCluster cluster, string groupId) : IDisposable
+internal sealed class CoordinatorBroker(KafkaCluster cluster, string groupId) : IDisposable
 {
     private readonly Lock _lock = new();
     private BrokerLease? _lease;

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace KafkaNative.Client.Tests.Fakes;
+namespace KafkaNative.TestSupport;
 
 /// <summary>The broker side of SASL PLAIN and SCRAM-SHA-256/512 (RFC 5802), for the fake broker.</summary>
-internal sealed class FakeSaslServer(string mechanism, IReadOnlyDictionary<string, string> users)
+public sealed class FakeSaslServer(string mechanism, IReadOnlyDictionary<string, string> users)
 {
     private const int Iterations = 4096;
     private static readonly byte[] Salt = Encoding.ASCII.GetBytes("fake-broker-salt");

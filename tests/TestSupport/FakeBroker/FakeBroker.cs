@@ -1,25 +1,20 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
-using System.Threading.Channels;
-using KafkaNative.Client;
 using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;
-using KafkaNative.Protocol.Primitives;
 
-namespace KafkaNative.Client.Tests.Fakes;
+namespace KafkaNative.TestSupport;
 
 /// <summary>
 /// A tiny Kafka broker for tests: it frames and decodes requests with the generated types and
 /// answers ApiVersions and Metadata by default; <see cref="OnRequest"/> overrides anything, including
 /// sending garbage. Each connection reads requests on one task and answers them in order on another,
-/// so tests can see how many requests a client pipelines.
+/// so tests can see how many requests a client pipelines. With <c>recordFrames</c> it also keeps every request
+/// and response frame, for golden-bytes tests and fuzz seeds.
 /// </summary>
-internal sealed class FakeBroker : IAsyncDisposable
+public sealed class FakeBroker : IAsyncDisposable
 {
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
@@ -27,10 +22,11 @@ internal sealed class FakeBroker : IAsyncDisposable
     private readonly ConcurrentBag<FakeConnection> _connections = new();
     private readonly ConcurrentDictionary<ApiKey, int> _counts = new();
 
-    public FakeBroker(int nodeId = 1, X509Certificate2? certificate = null)
+    public FakeBroker(int nodeId = 1, X509Certificate2? certificate = null, bool recordFrames = false)
     {
         NodeId = nodeId;
         Certificate = certificate;
+        RecordsFrames = recordFrames;
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -44,9 +40,18 @@ internal sealed class FakeBroker : IAsyncDisposable
 
     public X509Certificate2? Certificate { get; }
 
-    public string Bootstrap => $"127.0.0.1:{Port}";
+    public string Host => "127.0.0.1";
 
-    public BrokerEndpoint Endpoint => new("127.0.0.1", Port);
+    public string Bootstrap => $"{Host}:{Port}";
+
+    /// <summary>Whether every request and response frame is kept in <see cref="Requests"/> and <see cref="Responses"/>.</summary>
+    public bool RecordsFrames { get; }
+
+    /// <summary>Every request received, in arrival order, when recording.</summary>
+    public ConcurrentQueue<CapturedRequest> Requests { get; } = new();
+
+    /// <summary>Every response sent, at the version it was written, when recording.</summary>
+    public ConcurrentQueue<CapturedResponse> Responses { get; } = new();
 
     /// <summary>What ApiVersions answers (at the requested version).</summary>
     public ApiVersionsResponse ApiVersions { get; set; }
@@ -121,6 +126,16 @@ internal sealed class FakeBroker : IAsyncDisposable
         }
     }
 
+    internal void Record(FakeRequest request)
+    {
+        if (RecordsFrames) Requests.Enqueue(new CapturedRequest(request.ApiKey, request.Version, request.Header, request.Frame, request.BodyOffset));
+    }
+
+    internal void Record(CapturedResponse response)
+    {
+        if (RecordsFrames) Responses.Enqueue(response);
+    }
+
     internal async ValueTask HandleAsync(FakeRequest request)
     {
         _counts.AddOrUpdate(request.ApiKey, 1, (_, n) => n + 1);
@@ -176,7 +191,7 @@ internal sealed class FakeBroker : IAsyncDisposable
     public MetadataResponse SingleBrokerMetadata()
     {
         var response = new MetadataResponse { ClusterId = "fake", ControllerId = NodeId };
-        response.Brokers.Add(new MetadataResponse.MetadataResponseBroker { NodeId = NodeId, Host = "127.0.0.1", Port = Port });
+        response.Brokers.Add(new MetadataResponse.MetadataResponseBroker { NodeId = NodeId, Host = Host, Port = Port });
         return response;
     }
 
@@ -191,178 +206,5 @@ internal sealed class FakeBroker : IAsyncDisposable
         _listener.Stop();
         DropConnections();
         await _acceptLoop;
-    }
-}
-
-/// <summary>One client connection to a <see cref="FakeBroker"/>.</summary>
-internal sealed class FakeConnection(FakeBroker broker, Socket socket)
-{
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly Channel<FakeRequest> _requests = Channel.CreateUnbounded<FakeRequest>();
-    private Stream _stream = new NetworkStream(socket, ownsSocket: true);
-    private int _pipelined;
-
-    public int MaxPipelined { get; private set; }
-
-    /// <summary>SASL exchange in progress or done on this connection.</summary>
-    public FakeSaslServer? Sasl { get; set; }
-
-    public bool IsClosed { get; private set; }
-
-    public async Task RunAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            if (broker.Certificate is { } certificate)
-            {
-                var ssl = new SslStream(_stream, false);
-                await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, cancellationToken);
-                _stream = ssl;
-            }
-            Task answering = Task.Run(() => AnswerLoopAsync(cancellationToken));
-            byte[] sizeBuffer = new byte[4];
-            while (true)
-            {
-                await _stream.ReadExactlyAsync(sizeBuffer, cancellationToken);
-                int size = BinaryPrimitives.ReadInt32BigEndian(sizeBuffer);
-                byte[] frame = new byte[size];
-                await _stream.ReadExactlyAsync(frame, cancellationToken);
-                MaxPipelined = Math.Max(MaxPipelined, Interlocked.Increment(ref _pipelined));
-                await _requests.Writer.WriteAsync(FakeRequest.Parse(this, frame), cancellationToken);
-            }
-        }
-        catch (Exception)
-        {
-            Close();
-        }
-    }
-
-    private async Task AnswerLoopAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await foreach (FakeRequest request in _requests.Reader.ReadAllAsync(cancellationToken))
-            {
-                await broker.HandleAsync(request);
-            }
-        }
-        catch (Exception)
-        {
-            Close();
-        }
-    }
-
-    /// <summary>Called before a response is written: the client may send the next request as soon as it reads it.</summary>
-    public void MarkAnswered() => Interlocked.Decrement(ref _pipelined);
-
-    public async ValueTask WriteRawAsync(ReadOnlyMemory<byte> bytes)
-    {
-        await _writeLock.WaitAsync();
-        try
-        {
-            await _stream.WriteAsync(bytes);
-            await _stream.FlushAsync();
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
-
-    public void Close()
-    {
-        IsClosed = true;
-        _requests.Writer.TryComplete();
-        try
-        {
-            _stream.Dispose();
-        }
-        catch (Exception)
-        {
-            // Closing twice or mid-handshake is fine for a fake.
-        }
-    }
-}
-
-/// <summary>A request as the fake broker received it.</summary>
-internal sealed class FakeRequest
-{
-    private FakeRequest(FakeConnection connection, ApiKey apiKey, short version, int correlationId, string? clientId, ReadOnlyMemory<byte> body)
-    {
-        Connection = connection;
-        ApiKey = apiKey;
-        Version = version;
-        CorrelationId = correlationId;
-        ClientId = clientId;
-        Body = body;
-    }
-
-    public FakeConnection Connection { get; }
-
-    public ApiKey ApiKey { get; }
-
-    public short Version { get; }
-
-    public int CorrelationId { get; }
-
-    public string? ClientId { get; }
-
-    public ReadOnlyMemory<byte> Body { get; }
-
-    public static FakeRequest Parse(FakeConnection connection, byte[] frame)
-    {
-        var reader = new KafkaReader(frame.AsMemory());
-        var apiKey = (ApiKey)reader.ReadInt16();
-        short version = reader.ReadInt16();
-        int correlationId = reader.ReadInt32();
-        string? clientId = reader.ReadNullableString();
-        if (RequestIsFlexible(apiKey, version))
-        {
-            uint tags = reader.ReadUnsignedVarInt();
-            for (uint i = 0; i < tags; i++)
-            {
-                reader.ReadUnsignedVarInt();
-                reader.Skip((int)reader.ReadUnsignedVarInt());
-            }
-        }
-        return new FakeRequest(connection, apiKey, version, correlationId, clientId, frame.AsMemory(reader.Position));
-    }
-
-    private static bool RequestIsFlexible(ApiKey api, short version) => api switch
-    {
-        ApiKey.ApiVersions => ApiVersionsRequest.IsFlexible(version),
-        ApiKey.Metadata => MetadataRequest.IsFlexible(version),
-        ApiKey.SaslHandshake => SaslHandshakeRequest.IsFlexible(version),
-        ApiKey.SaslAuthenticate => SaslAuthenticateRequest.IsFlexible(version),
-        ApiKey.ListOffsets => ListOffsetsRequest.IsFlexible(version),
-        ApiKey.DescribeCluster => DescribeClusterRequest.IsFlexible(version),
-        ApiKey.FindCoordinator => FindCoordinatorRequest.IsFlexible(version),
-        ApiKey.EndTxn => EndTxnRequest.IsFlexible(version),
-        ApiKey.CreateTopics => CreateTopicsRequest.IsFlexible(version),
-        ApiKey.DeleteTopics => DeleteTopicsRequest.IsFlexible(version),
-        ApiKey.DescribeConfigs => DescribeConfigsRequest.IsFlexible(version),
-        _ => throw new InvalidOperationException($"The fake broker does not parse {api} headers."),
-    };
-
-    public T Read<T>() where T : class, IKafkaMessage<T>
-    {
-        var reader = new KafkaReader(Body);
-        return T.Read(ref reader, Version);
-    }
-
-    public ValueTask RespondAsync<T>(T response, int? correlationId = null) where T : class, IKafkaResponse<T> =>
-        RespondAtAsync(response, Version, correlationId);
-
-    public async ValueTask RespondAtAsync<T>(T response, short version, int? correlationId = null) where T : class, IKafkaResponse<T>
-    {
-        using var buffer = new PooledBufferWriter();
-        int start = Framing.BeginFrame(buffer);
-        var writer = new KafkaWriter(buffer);
-        new ResponseHeader { CorrelationId = correlationId ?? CorrelationId }.Write(ref writer, T.ResponseHeaderVersion(version));
-        response.Write(ref writer, version);
-        writer.Flush();
-        Framing.EndFrame(buffer, start);
-        Connection.MarkAnswered();
-        await Connection.WriteRawAsync(buffer.WrittenMemory.ToArray());
     }
 }
