@@ -41,6 +41,12 @@ public static class KafkaTelemetry
     internal static readonly Counter<long> Errors =
         Meter.CreateCounter<long>("kafka.client.errors", "{error}", "Failed requests and connections, tagged with the error type.");
 
+    internal static readonly Counter<long> ProducerRetries =
+        Meter.CreateCounter<long>("kafka.producer.retries", "{retry}", "Times a partition's records backed off to be sent again after a failure.");
+
+    internal static readonly Counter<long> BreakerOpenings =
+        Meter.CreateCounter<long>("kafka.producer.breaker.openings", "{opening}", "Times a broker's circuit breaker opened.");
+
     // Cached so tagging a measurement or naming an activity does not format an enum per request.
     private static readonly string[] ApiNames = BuildApiNames();
 

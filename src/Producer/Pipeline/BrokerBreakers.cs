@@ -24,6 +24,11 @@ internal sealed class BrokerBreakers(ProducerOptions options)
             SamplingDuration = TimeSpan.FromSeconds(30),
             BreakDuration = options.CircuitBreakerBreak,
             ShouldHandle = new PredicateBuilder().Handle<KafkaConnectionException>().Handle<KafkaTimeoutException>(),
+            OnOpened = static _ =>
+            {
+                Client.Diagnostics.KafkaTelemetry.BreakerOpenings.Add(1);
+                return default;
+            },
         })
         .Build();
 }

@@ -4,8 +4,9 @@ namespace KafkaNative.Sim.Storm;
 
 /// <summary>
 /// Puts a real run into the shape of a modelled one (<see cref="StormResult"/>), so one report draws both. The
-/// real clients have no zone of their own: they are drawn in the topology's first zone. Not measured on a real run,
-/// and so zero: retries inside the client, breaker trips and rejections, requests shed or rejected by brokers.
+/// real clients have no zone of their own: they are drawn in the topology's first zone. Retries are the producers'
+/// partition retries (a batch of records sent again counts once), breaker trips the openings of their breakers. Not
+/// measured on a real run, and so zero: breaker rejections, requests shed or rejected by brokers.
 /// Lost is the model's: records stored nowhere, whether or not the caller was told of a failure (the real run's
 /// own table counts acknowledged records missing from the log).
 /// </summary>
@@ -21,18 +22,18 @@ internal static class RealRunShape
         var summary = new StormSummary(
             scenario.Name, $"real {config.Name}", settings.Producers, real.Offered, real.ProduceRequests, real.Amplification,
             real.P50Ms, real.P99Ms, ledger.LatencyMs(99.9), real.GoodputPerSecond, real.Offered == 0 ? 0 : 100.0 * real.Succeeded / real.Offered,
-            real.Offered - audit.Distinct, audit.Duplicated, audit.DuplicateCopies, telemetry.Timeouts, Retries: 0, telemetry.FailedConnects,
-            BreakerTrips: 0, BreakerRejections: 0, real.MetadataRequests, real.Offered - verdicts, real.TimersFired);
+            real.Offered - audit.Distinct, audit.Duplicated, audit.DuplicateCopies, telemetry.Timeouts, telemetry.Retries, telemetry.FailedConnects,
+            telemetry.BreakerOpenings, BreakerRejections: 0, real.MetadataRequests, real.Offered - verdicts, real.TimersFired);
 
         var series = new List<SecondSample>(samples.Count);
-        var previous = new RealSampler.Sample(0, 0, 0, 0);
+        var previous = new RealSampler.Sample(0, 0, 0, 0, 0);
         for (int second = 0; second < samples.Count; second++)
         {
             var now = samples[second];
             var verdict = ledger.SecondAt(second);
             series.Add(new SecondSample(
                 second, verdict.Offered, now.ProduceRequests - previous.ProduceRequests, verdict.Succeeded, verdict.Failed, now.Pending,
-                now.Timeouts - previous.Timeouts, Retries: 0, now.FailedConnects - previous.FailedConnects, verdict.P50Ms, verdict.P99Ms, verdict.P999Ms));
+                now.Timeouts - previous.Timeouts, now.Retries - previous.Retries, now.FailedConnects - previous.FailedConnects, verdict.P50Ms, verdict.P99Ms, verdict.P999Ms));
             previous = now;
         }
 

@@ -3,9 +3,9 @@ using System.Diagnostics.Metrics;
 namespace KafkaNative.Sim.Storm;
 
 /// <summary>
-/// Counts what the real clients report through the <c>KafkaNative</c> meter during one run: requests sent by API,
-/// requests that timed out, and failed connection attempts (the real client's requests to a dead broker end
-/// there). The meter is process-wide, so only one run should listen at a time.
+/// Counts what the real clients report through the <c>KafkaNative</c> meter during one run: Produce requests sent,
+/// requests that timed out, failed connection attempts (the real client's requests to a dead broker end there),
+/// producer retries and breaker openings. The meter is process-wide, so only one run should listen at a time.
 /// </summary>
 internal sealed class RealTelemetry : IDisposable
 {
@@ -13,12 +13,15 @@ internal sealed class RealTelemetry : IDisposable
     private long _produceRequests;
     private long _timeouts;
     private long _failedConnects;
+    private long _retries;
+    private long _breakerOpenings;
 
     public RealTelemetry()
     {
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == "KafkaNative" && instrument.Name is "kafka.client.requests" or "kafka.client.errors" or "kafka.client.connection.attempts")
+            if (instrument.Meter.Name == "KafkaNative" && instrument.Name is "kafka.client.requests" or "kafka.client.errors" or "kafka.client.connection.attempts"
+                    or "kafka.producer.retries" or "kafka.producer.breaker.openings")
                 listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<long>(OnMeasurement);
@@ -33,6 +36,12 @@ internal sealed class RealTelemetry : IDisposable
 
     /// <summary>Connection attempts that failed: a dead broker refuses them.</summary>
     public long FailedConnects => Interlocked.Read(ref _failedConnects);
+
+    /// <summary>Times a producer's partition backed off to send its records again after a failure.</summary>
+    public long Retries => Interlocked.Read(ref _retries);
+
+    /// <summary>Times a producer's circuit breaker for a broker opened.</summary>
+    public long BreakerOpenings => Interlocked.Read(ref _breakerOpenings);
 
     public void Dispose() => _listener.Dispose();
 
@@ -49,6 +58,12 @@ internal sealed class RealTelemetry : IDisposable
                 break;
             case "kafka.client.connection.attempts" when tag == "failure":
                 Interlocked.Add(ref _failedConnects, value);
+                break;
+            case "kafka.producer.retries":
+                Interlocked.Add(ref _retries, value);
+                break;
+            case "kafka.producer.breaker.openings":
+                Interlocked.Add(ref _breakerOpenings, value);
                 break;
         }
     }
