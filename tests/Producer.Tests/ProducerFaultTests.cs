@@ -84,9 +84,10 @@ public class ProducerFaultTests
             if (result.Offset >= 0) Assert.Equal(result.Offset, position.Offset);
         }
         // Per key (so per partition), records were written in the order they were produced.
-        foreach (var stored in log.Values)
+        foreach (var (partition, stored) in log)
             foreach (var key in stored.Select(r => int.Parse(r.Value)).GroupBy(i => i % 50))
-                Assert.Equal(key.Order(), key);
+                if (!key.Order().SequenceEqual(key))
+                    Assert.Fail($"key-{key.Key} out of order in partition {partition}: {string.Join(",", key)}\n{ClusterLog.DescribeBatches(cluster, Topic, partition)}");
     }
 
     private static async Task InjectAsync(SimulatedCluster cluster, string fault)
