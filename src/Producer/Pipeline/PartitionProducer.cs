@@ -120,6 +120,10 @@ internal sealed class PartitionProducer : SupervisedLoop
         CollectReturned();
         if (_phase == Phase.Routing)
         {
+            // Every batch that came back failed for good, so the route stays; the records held while
+            // they waited to be collected go on now, before any newer record can overtake them.
+            while (_held.Batches.Count == 0 && _held.HasRecords && !_routeBroken)
+                await ForwardAsync(_held.TakeChunk(), shutdown).ConfigureAwait(false);
             if (_held.Batches.Count == 0 && !_routeBroken) return;
             LeaveRoute();
         }
