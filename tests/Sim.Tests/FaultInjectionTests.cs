@@ -1,7 +1,8 @@
-using System.Diagnostics;
 using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;
 using KafkaNative.Sim.Tests.Support;
+using KafkaNative.TestSupport;
+using Microsoft.Extensions.Time.Testing;
 using static KafkaNative.Sim.Tests.ProduceFetchTests;
 
 namespace KafkaNative.Sim.Tests;
@@ -69,7 +70,8 @@ public sealed class FaultInjectionTests
     [Fact]
     public async Task Injected_errors_latency_stalls_and_dropped_connections_reach_the_client()
     {
-        await using SimulatedCluster cluster = await Clusters.StartAsync();
+        var time = new FakeTimeProvider();
+        await using SimulatedCluster cluster = await SimulatedCluster.StartAsync(Clusters.Options() with { TimeProvider = time });
         await cluster.CreateTopicAsync("faults", 1);
         await using KafkaTestClient client = await KafkaTestClient.ConnectAsync(cluster, 0);
 
@@ -80,17 +82,22 @@ public sealed class FaultInjectionTests
         Assert.True(cluster.RequestCount(0, ApiKey.Metadata) >= 2);
 
         cluster.SetLatency(0, TimeSpan.FromMilliseconds(300));
-        var clock = Stopwatch.StartNew();
-        await MetadataAsync(client, "faults");
-        Assert.InRange(clock.ElapsedMilliseconds, 280, 5000);
+        long asked = cluster.RequestCount(0, ApiKey.Metadata);
+        Task<MetadataResponse> delayed = MetadataAsync(client, "faults");
+        await Eventually.TrueAsync(() => cluster.RequestCount(0, ApiKey.Metadata) > asked, "the delayed request to reach the broker");
+        Assert.False(delayed.IsCompleted);   // held for the latency, which has not passed on the cluster's clock
+        await time.AdvanceUntilAsync(() => delayed.IsCompleted, TimeSpan.FromMilliseconds(100), "the delayed response once its latency passed");
+        await delayed;
         cluster.SetLatency(0, TimeSpan.Zero);
 
         cluster.SetStalled(0, true);
+        asked = cluster.RequestCount(0, ApiKey.Metadata);
         Task<MetadataResponse> stalled = MetadataAsync(client, "faults");
-        await Task.Delay(300);
-        Assert.False(stalled.IsCompleted);
+        await Eventually.TrueAsync(() => cluster.RequestCount(0, ApiKey.Metadata) > asked, "the stalled request to reach the broker");
+        time.Advance(TimeSpan.FromMinutes(10));
+        Assert.False(stalled.IsCompleted);   // a stall holds responses however long it lasts
         cluster.SetStalled(0, false);
-        await stalled;
+        await stalled.WaitAsync(TimeSpan.FromSeconds(30));
 
         cluster.DropConnections(0);
         Assert.True(await client.IsClosedByBrokerAsync(TimeSpan.FromSeconds(5)));

@@ -1,6 +1,8 @@
 using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;
 using KafkaNative.Sim.Tests.Support;
+using KafkaNative.TestSupport;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KafkaNative.Sim.Tests;
 
@@ -106,13 +108,16 @@ public sealed class GroupTests
     [Fact]
     public async Task A_member_that_stops_heartbeating_is_expired_after_its_session_timeout()
     {
-        await using SimulatedCluster cluster = await Clusters.StartAsync();
+        var time = new FakeTimeProvider();
+        await using SimulatedCluster cluster = await SimulatedCluster.StartAsync(Clusters.Options() with { TimeProvider = time });
         await using KafkaTestClient a = await CoordinatorAsync(cluster, "g2");
         string member = (await JoinAsync(a, Join("g2", ""))).MemberId;
         JoinGroupResponse joined = await JoinAsync(a, Join("g2", member, sessionTimeoutMs: 300));
         await SyncAsync(a, "g2", joined.GenerationId, member, (member, []));
-        await Task.Delay(800);
-        Assert.Equal((short)ErrorCode.UnknownMemberId, await HeartbeatAsync(a, "g2", joined.GenerationId, member));
+        Assert.Equal((short)ErrorCode.None, await HeartbeatAsync(a, "g2", joined.GenerationId, member));
+        time.Advance(TimeSpan.FromMilliseconds(301));
+        await Eventually.TrueAsync(async () => await HeartbeatAsync(a, "g2", joined.GenerationId, member) == (short)ErrorCode.UnknownMemberId,
+            "the silent member to be expired once its session timeout passed on the cluster's clock");
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;
 using KafkaNative.Sim.Tests.Support;
+using KafkaNative.TestSupport;
+using Microsoft.Extensions.Time.Testing;
 
 namespace KafkaNative.Sim.Tests;
 
@@ -114,24 +116,28 @@ public sealed class ProduceFetchTests
     [Fact]
     public async Task Fetch_long_polls_until_data_arrives_or_max_wait_passes()
     {
-        await using SimulatedCluster cluster = await Clusters.StartAsync();
+        // The cluster's clock only moves when the test advances it, so a fetch that completes can only
+        // have been woken by its max wait passing or by data arriving, whichever the test caused.
+        var time = new FakeTimeProvider();
+        await using SimulatedCluster cluster = await SimulatedCluster.StartAsync(Clusters.Options() with { TimeProvider = time });
         await cluster.CreateTopicAsync("poll", 1);
         int leader = cluster.LeaderOf("poll", 0);
         await using KafkaTestClient consumer = await KafkaTestClient.ConnectAsync(cluster, leader);
         await using KafkaTestClient producer = await KafkaTestClient.ConnectAsync(cluster, leader);
 
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        FetchResponse.PartitionData empty = await FetchAsync(consumer, "poll", 0, 0, maxWaitMs: 300);
-        Assert.InRange(clock.ElapsedMilliseconds, 250, 5000);
+        Task<FetchResponse.PartitionData> expiring = FetchAsync(consumer, "poll", 0, 0, maxWaitMs: 300);
+        await Eventually.TrueAsync(() => cluster.RequestCount(leader, ApiKey.Fetch) >= 1, "the first fetch to reach the broker");
+        Assert.False(expiring.IsCompleted);
+        // The broker may read the request's max wait an instant after it counted the request, so move the clock in steps.
+        await time.AdvanceUntilAsync(() => expiring.IsCompleted, TimeSpan.FromMilliseconds(100), "the fetch to end at its max wait");
+        FetchResponse.PartitionData empty = await expiring;
         Assert.Equal(0, empty.Records!.Value.Length);
 
-        clock.Restart();
         Task<FetchResponse.PartitionData> waiting = FetchAsync(consumer, "poll", 0, 0, maxWaitMs: 10_000);
-        await Task.Delay(100);
+        await Eventually.TrueAsync(() => cluster.RequestCount(leader, ApiKey.Fetch) >= 2, "the second fetch to reach the broker");
         Assert.False(waiting.IsCompleted);
         await ProduceAsync(producer, "poll", 0, Batches.Build(["wake"]));
-        FetchResponse.PartitionData data = await waiting;
-        Assert.True(clock.ElapsedMilliseconds < 5000);
+        FetchResponse.PartitionData data = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal("wake", Batches.Read(data.Records!.Value).Single().Value);
     }
 
