@@ -110,7 +110,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
         }
         catch (Exception error) when (error is KafkaException or TimeoutException or ObjectDisposedException)
         {
-            Log.CommitFailed(_logger, error, _options.GroupId ?? "");
+            ConsumerLog.CommitFailed(_logger, error, _options.GroupId ?? "");
         }
     }
 }

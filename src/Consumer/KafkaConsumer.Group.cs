@@ -100,7 +100,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
         }
         catch (Exception error) when (error is KafkaException or TimeoutException or OperationCanceledException or ObjectDisposedException)
         {
-            Log.CommitFailed(_logger, error, _options.GroupId ?? "");
+            ConsumerLog.CommitFailed(_logger, error, _options.GroupId ?? "");
         }
     }
 
@@ -113,7 +113,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
         }
         catch (Exception error) when (error is not OperationCanceledException)
         {
-            Log.CallbackFailed(_logger, error, _options.GroupId ?? "");
+            ConsumerLog.CallbackFailed(_logger, error, _options.GroupId ?? "");
         }
     }
 }

@@ -105,7 +105,7 @@ internal sealed class BrokerConsumer : SupervisedLoop
             }
             catch (Exception error) when (error is KafkaException or ObjectDisposedException or IOException or TimeoutException)
             {
-                Log.FetchFailed(_logger, error, NodeId, _subscriptions.Count);
+                ConsumerLog.FetchFailed(_logger, error, NodeId, _subscriptions.Count);
                 foreach (PartitionConsumer partition in _subscriptions) partition.OnBrokerFailed(this);
                 _subscriptions.Clear();
                 _lease?.Dispose();
@@ -117,7 +117,7 @@ internal sealed class BrokerConsumer : SupervisedLoop
         }
     }
 
-    protected override void LogFault(Exception fault) => Log.LoopFailed(_logger, fault, "fetch", $"broker {NodeId}");
+    protected override void LogFault(Exception fault) => ConsumerLog.LoopFailed(_logger, fault, "fetch", $"broker {NodeId}");
 
     /// <summary>
     /// Every partition goes back to its dispatcher, which finds its leader again. After a crash (a bug)

@@ -48,7 +48,7 @@ internal sealed class PartitionDispatcher(PartitionConsumer partition) : Supervi
             }
             catch (Exception error) when (error is KafkaErrorException or KafkaException or TimeoutException)
             {
-                Log.DispatchFailed(_logger, error, partition.TopicPartition);
+                ConsumerLog.DispatchFailed(_logger, error, partition.TopicPartition);
                 context.ReportIfUnreachable(error);
                 if (error is KafkaErrorException { ErrorCode: ErrorCode.UnknownTopicOrPartition }) await OnMissingAsync(stop).ConfigureAwait(false);
                 else if (error is KafkaErrorException { IsRetriable: false } fatal)
@@ -62,7 +62,7 @@ internal sealed class PartitionDispatcher(PartitionConsumer partition) : Supervi
         }
     }
 
-    protected override void LogFault(Exception fault) => Log.LoopFailed(_logger, fault, "dispatch", partition.TopicPartition.ToString());
+    protected override void LogFault(Exception fault) => ConsumerLog.LoopFailed(_logger, fault, "dispatch", partition.TopicPartition.ToString());
 
     protected override async ValueTask OnStoppedAsync()
     {
@@ -112,7 +112,7 @@ internal sealed class PartitionDispatcher(PartitionConsumer partition) : Supervi
         partition.Broker = broker;
         partition.MarkSubscribed(broker);
         partition.TryGetFetchPosition(out long position, out _);
-        Log.Subscribed(_logger, partition.TopicPartition, metadata.LeaderId, position);
+        ConsumerLog.Subscribed(_logger, partition.TopicPartition, metadata.LeaderId, position);
         await broker.SubscribeAsync(partition, cancellationToken).ConfigureAwait(false);
     }
 }

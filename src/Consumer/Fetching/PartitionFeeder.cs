@@ -79,7 +79,7 @@ internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
         }
     }
 
-    protected override void LogFault(Exception fault) => Log.LoopFailed(_logger, fault, "feed", _partition.TopicPartition.ToString());
+    protected override void LogFault(Exception fault) => ConsumerLog.LoopFailed(_logger, fault, "feed", _partition.TopicPartition.ToString());
 
     protected override async ValueTask OnStoppedAsync()
     {
@@ -116,14 +116,14 @@ internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
         fetched.ReleaseBuffer();
         if (error == ErrorCode.OffsetOutOfRange)
         {
-            Log.OffsetReset(_logger, _partition.TopicPartition, fetched.FetchOffset, _partition.Context.Options.AutoOffsetReset.ToString());
+            ConsumerLog.OffsetReset(_logger, _partition.TopicPartition, fetched.FetchOffset, _partition.Context.Options.AutoOffsetReset.ToString());
             _partition.RequestPolicyReset(fetched.Version);
             Unsubscribe(fetched, trigger: true);
             return;
         }
         if (KafkaCluster.IsStaleMetadataError(error) || error.IsRetriable())
         {
-            Log.PartitionFetchError(_logger, _partition.TopicPartition, error.Name());
+            ConsumerLog.PartitionFetchError(_logger, _partition.TopicPartition, error.Name());
             _partition.NeedsMetadataRefresh = true;
             _partition.NeedsBackoff = true;
             Unsubscribe(fetched, trigger: true);
@@ -157,7 +157,7 @@ internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
                 {
                     // The application is not taking this partition's messages: let the broker's other partitions go on.
                     slow = true;
-                    Log.SlowPartition(_logger, _partition.TopicPartition, _maxProcessingTime);
+                    ConsumerLog.SlowPartition(_logger, _partition.TopicPartition, _maxProcessingTime);
                     Unsubscribe(fetched, trigger: false);
                 }
                 await output.WriteAsync(chunk, cancellationToken).ConfigureAwait(false);
@@ -268,7 +268,7 @@ internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
     {
         if (_skipCorrupt)
         {
-            Log.CorruptRecordSkipped(_logger, error, _partition.TopicPartition, error.Offset, error.NextOffset);
+            ConsumerLog.CorruptRecordSkipped(_logger, error, _partition.TopicPartition, error.Offset, error.NextOffset);
             return;
         }
         MessageChunk<TKey, TValue> chunk = CurrentChunk(version);

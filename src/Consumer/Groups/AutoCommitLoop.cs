@@ -16,7 +16,7 @@ internal sealed class AutoCommitLoop(TimeSpan interval, TimeProvider time, Func<
             await commit(stop).ConfigureAwait(false);
     }
 
-    protected override void LogFault(Exception fault) => Log.LoopFailed(logger, fault, "auto-commit", groupId);
+    protected override void LogFault(Exception fault) => ConsumerLog.LoopFailed(logger, fault, "auto-commit", groupId);
 
     protected override ValueTask OnStoppedAsync()
     {

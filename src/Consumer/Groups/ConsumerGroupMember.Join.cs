@@ -122,7 +122,7 @@ internal sealed partial class ConsumerGroupMember
         }
 
         List<TopicPartition> assigned = ConsumerProtocol.DecodeAssignment(synced.Assignment);
-        Log.Joined(_logger, _groupId, generation, memberId, leader, protocol, string.Join(",", assigned));
+        ConsumerLog.Joined(_logger, _groupId, generation, memberId, leader, protocol, string.Join(",", assigned));
         // Heartbeats start before the callbacks, so a slow callback does not cost the membership.
         StartHeartbeat(memberId, generation);
         var previous = new HashSet<TopicPartition>(_owned);
@@ -135,7 +135,7 @@ internal sealed partial class ConsumerGroupMember
         if (_cooperative && revoked.Count > 0)
         {
             // Cooperative: partitions given up go to their new owner in a follow-up rebalance.
-            Log.Rejoining(_logger, _groupId, $"revoked {revoked.Count} partitions for their new owners");
+            ConsumerLog.Rejoining(_logger, _groupId, $"revoked {revoked.Count} partitions for their new owners");
             return false;
         }
         return true;
@@ -155,7 +155,7 @@ internal sealed partial class ConsumerGroupMember
             catch (KafkaProtocolException error)
             {
                 // A member with unreadable metadata gets nothing rather than breaking the group.
-                Log.CoordinatorFailed(_logger, error, _groupId);
+                ConsumerLog.CoordinatorFailed(_logger, error, _groupId);
                 members.Add(new GroupMemberSubscription(member.MemberId, member.GroupInstanceId, [], []));
             }
         }
@@ -186,7 +186,7 @@ internal sealed partial class ConsumerGroupMember
             catch (KafkaException error)
             {
                 // Only a check: the membership does not depend on it, so a failed lookup waits for the next one.
-                Log.TopicLookupFailed(_logger, error, _groupId, topic);
+                ConsumerLog.TopicLookupFailed(_logger, error, _groupId, topic);
                 return false;
             }
             if (metadata.Error != ErrorCode.UnknownTopicOrPartition)

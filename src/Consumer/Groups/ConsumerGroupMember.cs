@@ -99,7 +99,7 @@ internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
             }
             catch (Exception error) when (error is KafkaException or TimeoutException or ObjectDisposedException)
             {
-                Log.CoordinatorFailed(_logger, error, _groupId);
+                ConsumerLog.CoordinatorFailed(_logger, error, _groupId);
                 // Not one cluster broker answered yet: the application hears of it instead of waiting silently.
                 if (_cluster.Metadata is null) _listener.OnError(error);
                 _coordinator.Invalidate();
@@ -109,7 +109,7 @@ internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
         }
     }
 
-    protected override void LogFault(Exception fault) => Log.LoopFailed(_logger, fault, "group member", _groupId);
+    protected override void LogFault(Exception fault) => ConsumerLog.LoopFailed(_logger, fault, "group member", _groupId);
 
     /// <summary>After a crash (a bug) the application must not wait on a group that no longer runs.</summary>
     protected override async ValueTask OnStoppedAsync()
@@ -155,12 +155,12 @@ internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
         if (heartbeat.Events.Completion.IsCompleted) return false;
         if (_rejoin.Reader.TryPeek(out _))
         {
-            Log.Rejoining(_logger, _groupId, "the subscription changed or a commit found the generation gone");
+            ConsumerLog.Rejoining(_logger, _groupId, "the subscription changed or a commit found the generation gone");
             return false;
         }
         if (await CheckTopicsAsync(_joinedTopics, cancellationToken).ConfigureAwait(false))
         {
-            Log.Rejoining(_logger, _groupId, "a subscribed topic was created");
+            ConsumerLog.Rejoining(_logger, _groupId, "a subscribed topic was created");
             return false;
         }
         return true;
@@ -171,7 +171,7 @@ internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
         switch (happened.Kind)
         {
             case HeartbeatEventKind.RebalanceNeeded:
-                Log.Rejoining(_logger, _groupId, "the group is rebalancing");
+                ConsumerLog.Rejoining(_logger, _groupId, "the group is rebalancing");
                 return false;
             case HeartbeatEventKind.MembershipLost:
                 await ResetMembershipAsync(happened.Error, cancellationToken).ConfigureAwait(false);
@@ -201,7 +201,7 @@ internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
         _poll.ForgetPolls();
         _listener.OnPollTimeout(new MaxPollIntervalExceededException($"Group {_groupId}: left the group because {reason}; consuming again rejoins it."));
         await _poll.WaitForPollAsync(cancellationToken).ConfigureAwait(false);
-        Log.Rejoining(_logger, _groupId, "the application asks for records again");
+        ConsumerLog.Rejoining(_logger, _groupId, "the application asks for records again");
     }
 
     private void StartHeartbeat(string memberId, int generation)
@@ -226,7 +226,7 @@ internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
 
     private async Task ResetMembershipAsync(ErrorCode error, CancellationToken cancellationToken)
     {
-        Log.Rejoining(_logger, _groupId, $"{error.Name()}: partitions lost");
+        ConsumerLog.Rejoining(_logger, _groupId, $"{error.Name()}: partitions lost");
         List<TopicPartition> lost;
         lock (_lock)
         {
@@ -271,11 +271,11 @@ internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
                 r => (ErrorCode)r.ErrorCode, cancellationToken).ConfigureAwait(false);
             ErrorCode error = (ErrorCode)response.ErrorCode is not ErrorCode.None and var top ? top
                 : response.Members.Select(m => (ErrorCode)m.ErrorCode).FirstOrDefault(e => e != ErrorCode.None);
-            if (error != ErrorCode.None) Log.LeaveFailed(_logger, new KafkaErrorException(error, $"LeaveGroup {_groupId}", (string?)null), _groupId);
+            if (error != ErrorCode.None) ConsumerLog.LeaveFailed(_logger, new KafkaErrorException(error, $"LeaveGroup {_groupId}", (string?)null), _groupId);
         }
         catch (Exception error) when (error is KafkaException or OperationCanceledException or ObjectDisposedException or TimeoutException)
         {
-            Log.LeaveFailed(_logger, error, _groupId);
+            ConsumerLog.LeaveFailed(_logger, error, _groupId);
         }
         lock (_lock)
         {

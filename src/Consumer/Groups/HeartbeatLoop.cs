@@ -50,7 +50,7 @@ internal sealed class HeartbeatLoop : SupervisedLoop
             await Task.Delay(_options.HeartbeatInterval, _options.TimeProvider, stop).ConfigureAwait(false);
             if (_poll.IsExpired(out string reason))
             {
-                Log.PollTimeout(_logger, _groupId, reason);
+                ConsumerLog.PollTimeout(_logger, _groupId, reason);
                 await _leave(reason, stop).ConfigureAwait(false);
                 Finish(new HeartbeatEvent(HeartbeatEventKind.PollTimeout, Reason: reason));
                 return;
@@ -59,7 +59,7 @@ internal sealed class HeartbeatLoop : SupervisedLoop
         }
     }
 
-    protected override void LogFault(Exception fault) => Log.LoopFailed(_logger, fault, "heartbeat", _groupId);
+    protected override void LogFault(Exception fault) => ConsumerLog.LoopFailed(_logger, fault, "heartbeat", _groupId);
 
     /// <summary>After a crash (a bug) the member must not believe it is alive without heartbeats: it hears of it as fatal.</summary>
     protected override ValueTask OnStoppedAsync()
@@ -82,7 +82,7 @@ internal sealed class HeartbeatLoop : SupervisedLoop
         catch (Exception failure) when (failure is KafkaException or TimeoutException && !cancellationToken.IsCancellationRequested)
         {
             // The coordinator is found again on the next beat; the session timeout decides whether the member survives.
-            Log.CoordinatorFailed(_logger, failure, _groupId);
+            ConsumerLog.CoordinatorFailed(_logger, failure, _groupId);
             return true;
         }
         switch (error)
@@ -110,7 +110,7 @@ internal sealed class HeartbeatLoop : SupervisedLoop
                 return false;
             default:
                 // Coordinator errors and the like: the coordinator was forgotten and is found again on the next beat.
-                Log.CoordinatorFailed(_logger, new KafkaErrorException(error, $"Heartbeat {_groupId}", (string?)null), _groupId);
+                ConsumerLog.CoordinatorFailed(_logger, new KafkaErrorException(error, $"Heartbeat {_groupId}", (string?)null), _groupId);
                 return true;
         }
     }

@@ -121,7 +121,7 @@ internal sealed class ClusterController
             _topics.Add(name, topic);
             _topicsById.Add(topic.Id, topic);
             var done = new List<Task>();
-            foreach (PartitionState partition in topic.Partitions) done.Add(Announce(topic, partition));
+            foreach (SimulatedPartition partition in topic.Partitions) done.Add(Announce(topic, partition));
             _logger.LogInformation("Created topic {Topic} with {Partitions} partitions, replication factor {ReplicationFactor}", name, replicas.Count, replicas[0].Length);
             return (ErrorCode.None, null, Snapshot(topic), Task.WhenAll(done));
         }
@@ -155,7 +155,7 @@ internal sealed class ClusterController
             if (validateOnly) return (ErrorCode.None, null);
 
             topic.Config = new TopicConfig(overrides, _options);
-            foreach (PartitionState partition in topic.Partitions) _ = Announce(topic, partition);
+            foreach (SimulatedPartition partition in topic.Partitions) _ = Announce(topic, partition);
             _logger.LogInformation("Altered the configuration of topic {Topic}", name);
             return (ErrorCode.None, null);
         }
@@ -178,7 +178,7 @@ internal sealed class ClusterController
             var done = new List<Task>();
             foreach (int[] placement in replicas)
             {
-                PartitionState partition = NewPartition(topic.Partitions.Count, placement);
+                SimulatedPartition partition = NewPartition(topic.Partitions.Count, placement);
                 topic.Partitions.Add(partition);
                 done.Add(Announce(topic, partition));
             }
@@ -196,7 +196,7 @@ internal sealed class ClusterController
             _topics.Remove(topic.Name);
             _topicsById.Remove(topic.Id);
             var done = new List<Task>();
-            foreach (PartitionState partition in topic.Partitions)
+            foreach (SimulatedPartition partition in topic.Partitions)
             {
                 foreach (int replica in partition.Replicas)
                 {
@@ -227,7 +227,7 @@ internal sealed class ClusterController
             var done = new List<Task>();
             foreach (TopicState topic in _topics.Values)
             {
-                foreach (PartitionState partition in topic.Partitions)
+                foreach (SimulatedPartition partition in topic.Partitions)
                 {
                     if (!partition.Replicas.Contains(brokerId)) continue;
                     bool changed = false;
@@ -265,7 +265,7 @@ internal sealed class ClusterController
             var done = new List<Task>();
             foreach (TopicState topic in _topics.Values)
             {
-                foreach (PartitionState partition in topic.Partitions)
+                foreach (SimulatedPartition partition in topic.Partitions)
                 {
                     if (!partition.Replicas.Contains(brokerId)) continue;
                     if (partition.Leader == -1)
@@ -290,7 +290,7 @@ internal sealed class ClusterController
     {
         lock (_lock)
         {
-            PartitionState partition = Find(tp) ?? throw new ArgumentException($"Unknown partition {tp}.");
+            SimulatedPartition partition = Find(tp) ?? throw new ArgumentException($"Unknown partition {tp}.");
             if (!partition.Isr.Contains(brokerId) || !_alive[brokerId])
                 throw new InvalidOperationException($"Broker {brokerId} is not a live in-sync replica of {tp} (ISR {string.Join(",", partition.Isr)}).");
             if (partition.Leader == brokerId) return Task.CompletedTask;
@@ -310,7 +310,7 @@ internal sealed class ClusterController
     {
         lock (_lock)
         {
-            PartitionState? partition = Find(tp);
+            SimulatedPartition? partition = Find(tp);
             if (partition is null || partition.Leader != leaderId || partition.LeaderEpoch != leaderEpoch || !_alive[followerId]) return null;
             if (!partition.Isr.Contains(followerId))
             {
@@ -324,7 +324,7 @@ internal sealed class ClusterController
 
     // ---- helpers (call under the lock) ----
 
-    private Task Announce(TopicState topic, PartitionState partition)
+    private Task Announce(TopicState topic, SimulatedPartition partition)
     {
         var tp = new TopicAndPartition(topic.Name, partition.Index);
         var done = new List<Task>();
@@ -346,14 +346,14 @@ internal sealed class ClusterController
         if (!_brokers[brokerId].TryPost(message)) done.TrySetResult();
     }
 
-    private PartitionState? Find(TopicAndPartition tp) =>
+    private SimulatedPartition? Find(TopicAndPartition tp) =>
         _topics.TryGetValue(tp.Topic, out TopicState? topic) && tp.Partition >= 0 && tp.Partition < topic.Partitions.Count
             ? topic.Partitions[tp.Partition]
             : null;
 
-    private PartitionState NewPartition(int index, int[] replicas)
+    private SimulatedPartition NewPartition(int index, int[] replicas)
     {
-        var partition = new PartitionState(index, replicas);
+        var partition = new SimulatedPartition(index, replicas);
         // Replicas on stopped brokers start out of sync; with none live the partition starts offline.
         if (replicas.Any(r => _alive[r])) partition.Isr.RemoveAll(r => !_alive[r]);
         else partition.Isr.RemoveRange(1, partition.Isr.Count - 1);

@@ -10,11 +10,11 @@ internal sealed class TopicState(string name, Guid id, TopicConfig config)
     /// <summary>Replaced (never changed in place) when IncrementalAlterConfigs changes it.</summary>
     public TopicConfig Config { get; set; } = config;
 
-    public List<PartitionState> Partitions { get; } = new();
+    public List<SimulatedPartition> Partitions { get; } = new();
 }
 
 /// <summary>The controller's record of a partition: replicas, leader, in-sync replicas and epochs.</summary>
-internal sealed class PartitionState(int index, int[] replicas)
+internal sealed class SimulatedPartition(int index, int[] replicas)
 {
     public int Index { get; } = index;
 

@@ -5,12 +5,12 @@ namespace KafkaNative.Sim.Storm;
 /// injected latency. The incarnation changes on death, so work begun by an earlier life is recognised and
 /// discarded.
 /// </summary>
-internal sealed class BrokerState(BrokerSpec spec, int zoneIndex)
+internal sealed class BrokerState(TopologyBroker spec, int zoneIndex)
 {
     private int[] queue = new int[256];
     private int queueHead;
 
-    public BrokerSpec Spec { get; } = spec;
+    public TopologyBroker Spec { get; } = spec;
 
     public int ZoneIndex { get; } = zoneIndex;
 

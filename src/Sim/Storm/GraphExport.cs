@@ -83,7 +83,7 @@ internal static class GraphExport
         document.Save(stream);
     }
 
-    private static string BrokerNodeId(BrokerSpec spec) => $"{spec.Region}.{spec.Zone}.kafka-broker.broker{spec.Id}";
+    private static string BrokerNodeId(TopologyBroker spec) => $"{spec.Region}.{spec.Zone}.kafka-broker.broker{spec.Id}";
 
     private static (List<Node> Nodes, List<Edge> Edges) BuildGraph(StormResult result)
     {

@@ -133,8 +133,8 @@ internal static class ScenarioParser
     private sealed class TopologyDocument
     {
         public string? Name { get; set; }
-        public List<BrokerSpec>? Brokers { get; set; }
-        public List<TopicSpec>? Topics { get; set; }
+        public List<TopologyBroker>? Brokers { get; set; }
+        public List<TopologyTopic>? Topics { get; set; }
     }
 
     private sealed class FaultDocument

@@ -29,7 +29,7 @@ internal sealed record StormSummary(
     long Events);
 
 /// <summary>A broker at the end of a run.</summary>
-internal sealed record BrokerOutcome(BrokerSpec Spec, bool Alive, bool Degraded, int Leaderships, long Received, long Served, long Rejected, long Shed, long ReceivedWhileDead);
+internal sealed record BrokerOutcome(TopologyBroker Spec, bool Alive, bool Degraded, int Leaderships, long Received, long Served, long Rejected, long Shed, long ReceivedWhileDead);
 
 /// <summary>Client actors of one kind in one zone, drawn as one aggregated node.</summary>
 internal sealed record ClientGroup(string Zone, string Region, string Kind, int Count);

@@ -1,37 +1,37 @@
 namespace KafkaNative.Sim.Storm;
 
 /// <summary>A broker and where it runs.</summary>
-internal sealed record BrokerSpec(int Id, string Zone, string Region);
+internal sealed record TopologyBroker(int Id, string Zone, string Region);
 
 /// <summary>A topic: its partition count and how many brokers hold each partition.</summary>
-internal sealed record TopicSpec(string Name, int Partitions, int ReplicationFactor);
+internal sealed record TopologyTopic(string Name, int Partitions, int ReplicationFactor);
 
 /// <summary>
 /// Brokers placed in zones and regions, and the topics they host. Replicas are assigned rack-aware:
 /// brokers are ordered so neighbours sit in different zones, and partition p takes the
 /// replication-factor brokers starting at position p, the first being the preferred leader.
 /// </summary>
-internal sealed record Topology(string Name, IReadOnlyList<BrokerSpec> Brokers, IReadOnlyList<TopicSpec> Topics)
+internal sealed record Topology(string Name, IReadOnlyList<TopologyBroker> Brokers, IReadOnlyList<TopologyTopic> Topics)
 {
     /// <summary>The embedded default: three brokers, one per zone, one region.</summary>
     public static Topology ThreeZones { get; } = new(
         "three-zones",
         [
-            new BrokerSpec(1, "eu-west-1a", "eu-west-1"),
-            new BrokerSpec(2, "eu-west-1b", "eu-west-1"),
-            new BrokerSpec(3, "eu-west-1c", "eu-west-1"),
+            new TopologyBroker(1, "eu-west-1a", "eu-west-1"),
+            new TopologyBroker(2, "eu-west-1b", "eu-west-1"),
+            new TopologyBroker(3, "eu-west-1c", "eu-west-1"),
         ],
-        [new TopicSpec("events", 12, 3)]);
+        [new TopologyTopic("events", 12, 3)]);
 
     /// <summary>Nine brokers in three zones of two regions (two zones in one region, one in the other).</summary>
     public static Topology TwoRegions { get; } = new(
         "two-regions",
         [
-            .. Enumerable.Range(1, 3).Select(id => new BrokerSpec(id, "us-east-1a", "us-east-1")),
-            .. Enumerable.Range(4, 3).Select(id => new BrokerSpec(id, "us-east-1b", "us-east-1")),
-            .. Enumerable.Range(7, 3).Select(id => new BrokerSpec(id, "us-west-2a", "us-west-2")),
+            .. Enumerable.Range(1, 3).Select(id => new TopologyBroker(id, "us-east-1a", "us-east-1")),
+            .. Enumerable.Range(4, 3).Select(id => new TopologyBroker(id, "us-east-1b", "us-east-1")),
+            .. Enumerable.Range(7, 3).Select(id => new TopologyBroker(id, "us-west-2a", "us-west-2")),
         ],
-        [new TopicSpec("events", 36, 3)]);
+        [new TopologyTopic("events", 36, 3)]);
 
     public static IReadOnlyList<Topology> BuiltIn { get; } = [ThreeZones, TwoRegions];
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 namespace KafkaNative.Consumer;
 
 /// <summary>Log events of the consumer.</summary>
-internal static partial class Log
+internal static partial class ConsumerLog
 {
     [LoggerMessage(101, LogLevel.Debug, "{Partition}: subscribed to broker {NodeId} at offset {Offset}")]
     public static partial void Subscribed(ILogger logger, TopicPartition partition, int nodeId, long offset);
