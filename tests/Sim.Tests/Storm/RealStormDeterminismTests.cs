@@ -19,15 +19,13 @@ public sealed class RealStormDeterminismTests(ITestOutputHelper output) : IDispo
     }
 
     /// <summary>
-    /// With the budgeted client, what every record went through repeats exactly. Requests and timers fired may
-    /// differ by a few per cent between runs, and with the naive client (calls abandoned mid-flight, retries racing
-    /// their own earlier calls) so may acknowledgements and duplicates: within one virtual instant thread-pool workers
-    /// still race. Those are printed, not asserted; offered records and verdicts are.
+    /// Every number of the run repeats, for both clients: records offered, acknowledged, failed, lost and duplicated,
+    /// Produce and Metadata requests, timers fired. The CLI runs virtual-time real runs with one
+    /// thread-pool worker (it starts itself again so), since with several, work due at one virtual instant races.
     /// </summary>
     [Fact]
     public async Task TheSameSeedGivesTheSameRealRun()
     {
-        string[] exact = ["offered", "acknowledged", "succeeded", "failed", "lost", "duplicated", "outOfOrder", "consumed"];
         string first = await RunCliAsync("first");
         string second = await RunCliAsync("second");
 
@@ -35,13 +33,12 @@ public sealed class RealStormDeterminismTests(ITestOutputHelper output) : IDispo
         {
             var a = Numbers(first, config);
             var b = Numbers(second, config);
-            output.WriteLine($"{config}: {string.Join(", ", a.Select(pair => $"{pair.Key} {pair.Value}" + (b[pair.Key] == pair.Value ? "" : $" / {b[pair.Key]}")))}");
-            Assert.Equal(a["offered"], b["offered"]);
+            output.WriteLine($"{config}: {string.Join(", ", a.Select(pair => $"{pair.Key} {pair.Value}"))}");
+            Assert.Equal(a, b);
             Assert.Equal(a["offered"], a["succeeded"] + a["failed"]);
             Assert.Equal(0, a["lost"]);
         }
         var budgeted = Numbers(first, "budgeted");
-        Assert.Equal(exact.Select(name => budgeted[name]), exact.Select(name => Numbers(second, "budgeted")[name]));
         Assert.Equal(0, budgeted["duplicated"]);
         Assert.Equal(budgeted["offered"], budgeted["acknowledged"]);
     }

@@ -32,6 +32,8 @@ public static class StormCommand
             return 2;
         }
 
+        if (options.Real && !options.WallClock && !SingleWorkerProcess.IsCurrent)
+            return await SingleWorkerProcess.RunAsync(args, output, ct);
         if (options.Real)
             return await RealStormCommand.RunAsync(scenarios, options, output, ct);
 
