@@ -52,6 +52,9 @@ public sealed class OurGroupMember : IGroupMember
     /// <inheritdoc />
     public int AssignedPartitions => _consumer.Assignment.Count;
 
+    /// <inheritdoc />
+    public IReadOnlyList<int> HeldPartitions => [.. _consumer.Assignment.Select(p => p.Partition).Order()];
+
     private async Task ConsumeAsync()
     {
         long lastCommit = Stopwatch.GetTimestamp();
