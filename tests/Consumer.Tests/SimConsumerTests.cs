@@ -125,6 +125,41 @@ public class SimConsumerTests
     }
 
     [Fact]
+    public async Task OffsetResetAgainstAStaleLeader_RefreshesMetadataAndAsksTheNewLeader()
+    {
+        // The chaos matrix's kill-restart flake: a reset's ListOffsets got NOT_LEADER_OR_FOLLOWER from the
+        // partition's old leader, and the dispatcher asked the same old leader again for ever.
+        await using SimulatedCluster sim = await StartAsync();
+        await sim.CreateTopicAsync("stale", 2, 3);
+        await using var producer = new KafkaCluster(new KafkaClientOptions { BootstrapServers = sim.BootstrapServers });
+        await ProduceAsync(producer, "stale", 0, 0, 10);
+        await ProduceAsync(producer, "stale", 1, 0, 10);
+
+        await using var consumer = new KafkaConsumer<string?, string?>(Options(sim));
+        var moved = new TopicPartition("stale", 1);
+        consumer.Assign([new TopicPartitionOffset("stale", 0, 0), new TopicPartitionOffset("stale", 1, 0)]);
+        consumer.Pause([moved]);
+        using var cts = new CancellationTokenSource(Generous);
+        await foreach (var message in consumer.ConsumeAsync(cts.Token))
+        {
+            Assert.Equal(0, message.Partition);
+            break; // the consumer's metadata now names partition 1's leader
+        }
+        int leader = sim.LeaderOf("stale", 1);
+        await sim.MoveLeaderAsync("stale", 1, sim.BrokerIds.First(b => b != leader));
+
+        // Paused, partition 1 is not fetched, so only the reset's ListOffsets can learn of the move.
+        consumer.Seek(new TopicPartitionOffset("stale", 1, TopicPartitionOffset.Beginning));
+        consumer.Resume([moved]);
+        await foreach (var message in consumer.ConsumeAsync(cts.Token))
+        {
+            if (message.Partition != 1) continue;
+            Assert.Equal(0, message.Offset);
+            break;
+        }
+    }
+
+    [Fact]
     public async Task OffsetOutOfRange_FollowsTheResetPolicy()
     {
         await using SimulatedCluster sim = await StartAsync(brokers: 1);

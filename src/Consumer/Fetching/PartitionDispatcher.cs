@@ -83,6 +83,13 @@ internal sealed class PartitionDispatcher(PartitionConsumer partition) : Supervi
     private async Task DispatchAsync(long reset, CancellationToken cancellationToken)
     {
         ConsumerContext context = partition.Context;
+        // First, so that an offset reset which failed on a stale leader (NOT_LEADER_OR_FOLLOWER from
+        // ListOffsets, its broker crashed) asks the new leader, not the old one for ever.
+        if (partition.NeedsMetadataRefresh)
+        {
+            partition.NeedsMetadataRefresh = false;
+            await context.Cluster.RefreshMetadataAsync(cancellationToken).ConfigureAwait(false);
+        }
         if (reset != 0)
         {
             long offset = await OffsetResolver.ResolveResetAsync(context, partition.TopicPartition, reset, cancellationToken).ConfigureAwait(false);
@@ -92,11 +99,6 @@ internal sealed class PartitionDispatcher(PartitionConsumer partition) : Supervi
                 current.Wake();
                 return;
             }
-        }
-        if (partition.NeedsMetadataRefresh)
-        {
-            partition.NeedsMetadataRefresh = false;
-            await context.Cluster.RefreshMetadataAsync(cancellationToken).ConfigureAwait(false);
         }
         TopicMetadata topic = await context.Cluster.GetTopicAsync(partition.Topic, cancellationToken).ConfigureAwait(false);
         if (topic.Error != ErrorCode.None)

@@ -39,9 +39,27 @@ public sealed class ConsumerGroupWorkload : IAsyncDisposable
     /// <summary>Waits until some member has read every position in <paramref name="positions"/>.</summary>
     public Task WaitUntilReadAsync(IReadOnlyCollection<(int Partition, long Offset)> positions, TimeSpan timeout) =>
         Eventually.TrueAsync(() => Log.DistinctSeen >= positions.Count && positions.All(p => Log.HasSeen(p.Partition, p.Offset)),
-            () => $"the group to read all {positions.Count} stored records (read {Log.DistinctSeen}; {Assignments()})", timeout);
+            () => $"the group to read all {positions.Count} stored records (read {Log.DistinctSeen}; {Assignments()}; {Progress(positions)}){KcatTail()}", timeout);
 
-    private string Assignments() => string.Join(", ", _members.Select(m => $"{m.Name} holds {m.AssignedPartitions}"));
+    private string Assignments() => string.Join(", ", _members.Select(m => $"{m.Name} holds {m.AssignedPartitions} [{string.Join(",", m.HeldPartitions)}]"));
+
+    /// <summary>Per partition: unread stored records, the furthest offset read and by whom, the last stored offset, and who holds it now.</summary>
+    private string Progress(IReadOnlyCollection<(int Partition, long Offset)> positions) =>
+        string.Join("; ", positions.GroupBy(p => p.Partition).OrderBy(g => g.Key).Select(g =>
+        {
+            int unread = g.Count(p => !Log.HasSeen(p.Partition, p.Offset));
+            long firstUnread = g.Where(p => !Log.HasSeen(p.Partition, p.Offset)).Select(p => p.Offset).DefaultIfEmpty(-1).Min();
+            string furthest = Log.Furthest(g.Key) is { } f ? $"{f.Offset} by {f.Member}" : "nothing";
+            string holders = string.Join("+", _members.Where(m => m.HeldPartitions.Contains(g.Key)).Select(m => m.Name));
+            return $"p{g.Key}: {unread} unread from {firstUnread}, read to {furthest}, last stored {g.Max(p => p.Offset)}, held by {(holders.Length > 0 ? holders : "nobody")}";
+        }));
+
+    private string KcatTail()
+    {
+        string errors = _members.OfType<KcatGroupMember>().FirstOrDefault()?.Errors ?? "";
+        string[] lines = errors.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return lines.Length == 0 ? "" : $"\nkcat's last words:\n{string.Join("\n", lines.TakeLast(15))}";
+    }
 
     /// <summary>Stops every member.</summary>
     public async ValueTask DisposeAsync()

@@ -23,6 +23,7 @@ public sealed class ConsumptionLog
     private readonly ConcurrentQueue<ConsumedRecord> _reads = new();
     private readonly ConcurrentQueue<CommittedOffset> _commits = new();
     private readonly ConcurrentDictionary<(int Partition, long Offset), byte> _seen = new();
+    private readonly ConcurrentDictionary<int, (long Offset, string Member)> _furthest = new();
 
     /// <summary>Every read, in arrival order per member.</summary>
     public IReadOnlyCollection<ConsumedRecord> Reads => _reads;
@@ -41,7 +42,11 @@ public sealed class ConsumptionLog
     {
         _reads.Enqueue(new ConsumedRecord(member, partition, offset, index, Stopwatch.GetTimestamp()));
         _seen.TryAdd((partition, offset), 0);
+        _furthest.AddOrUpdate(partition, (offset, member), (_, was) => offset > was.Offset ? (offset, member) : was);
     }
+
+    /// <summary>The furthest offset read in <paramref name="partition"/> and by whom, or null when nothing was read there.</summary>
+    public (long Offset, string Member)? Furthest(int partition) => _furthest.TryGetValue(partition, out var furthest) ? furthest : null;
 
     /// <summary>Notes a successful commit.</summary>
     public void Committed(int partition, long offset) => _commits.Enqueue(new CommittedOffset(partition, offset, Stopwatch.GetTimestamp()));

@@ -8,4 +8,7 @@ public interface IGroupMember : IAsyncDisposable
 
     /// <summary>Partitions the member holds now.</summary>
     int AssignedPartitions { get; }
+
+    /// <summary>The partitions the member holds now, for failure messages.</summary>
+    IReadOnlyList<int> HeldPartitions { get; }
 }

@@ -13,6 +13,7 @@ public sealed class KcatGroupMember : IGroupMember
     private readonly ConsumptionLog _log;
     private readonly StringBuilder _errors = new();
     private int _assigned;
+    private int[] _held = [];
 
     /// <summary>Starts kcat in <paramref name="group"/> on <paramref name="topic"/>.</summary>
     public KcatGroupMember(string name, string bootstrapServers, string topic, string group, ConsumptionLog log)
@@ -33,6 +34,9 @@ public sealed class KcatGroupMember : IGroupMember
 
     /// <inheritdoc />
     public int AssignedPartitions => Volatile.Read(ref _assigned);
+
+    /// <inheritdoc />
+    public IReadOnlyList<int> HeldPartitions => Volatile.Read(ref _held);
 
     /// <summary>What kcat said on stderr, for failure messages.</summary>
     public string Errors
@@ -58,8 +62,24 @@ public sealed class KcatGroupMember : IGroupMember
         lock (_errors) _errors.AppendLine(line);
         // "% Group g rebalanced (memberid ...): assigned: chaos [0], chaos [1]" and "...: revoked: ..."
         int assigned = line.IndexOf("assigned:", StringComparison.Ordinal);
-        if (assigned >= 0) Volatile.Write(ref _assigned, line[(assigned + 9)..].Split(',', StringSplitOptions.RemoveEmptyEntries).Length);
-        else if (line.Contains("revoked:", StringComparison.Ordinal)) Volatile.Write(ref _assigned, 0);
+        if (assigned >= 0)
+        {
+            string[] entries = line[(assigned + 9)..].Split(',', StringSplitOptions.RemoveEmptyEntries);
+            Volatile.Write(ref _held, [.. entries.Select(PartitionOf).Where(p => p >= 0).Order()]);
+            Volatile.Write(ref _assigned, entries.Length);
+        }
+        else if (line.Contains("revoked:", StringComparison.Ordinal))
+        {
+            Volatile.Write(ref _held, []);
+            Volatile.Write(ref _assigned, 0);
+        }
+    }
+
+    private static int PartitionOf(string entry)
+    {
+        // "chaos [3]"
+        int open = entry.IndexOf('['), close = entry.IndexOf(']');
+        return open >= 0 && close > open && int.TryParse(entry.AsSpan(open + 1, close - open - 1), out int partition) ? partition : -1;
     }
 
     /// <summary>Kills kcat (it has committed on its own as it went).</summary>

@@ -18,6 +18,7 @@ public sealed class OurGroupMember : IGroupMember
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _consuming;
     private readonly string _topic;
+    private readonly MemberLogFile? _logFile;
 
     /// <summary>Joins <paramref name="group"/> and starts reading <paramref name="topic"/>.</summary>
     public OurGroupMember(string name, string bootstrapServers, string topic, string group, ConsumptionLog log)
@@ -25,6 +26,7 @@ public sealed class OurGroupMember : IGroupMember
         Name = name;
         _topic = topic;
         _log = log;
+        _logFile = MemberLogFile.For(name);
         _consumer = new KafkaConsumer<byte[]?, byte[]?>(new ConsumerOptions
         {
             BootstrapServers = bootstrapServers,
@@ -37,6 +39,7 @@ public sealed class OurGroupMember : IGroupMember
             HeartbeatInterval = TimeSpan.FromMilliseconds(500),
             RebalanceTimeout = TimeSpan.FromSeconds(20),
             RequestTimeout = ChaosSettings.RequestTimeout,
+            LoggerFactory = (Microsoft.Extensions.Logging.ILoggerFactory?)_logFile ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
         })
         {
             PartitionsRevoked = CommitThenForgetAsync,
@@ -51,6 +54,9 @@ public sealed class OurGroupMember : IGroupMember
 
     /// <inheritdoc />
     public int AssignedPartitions => _consumer.Assignment.Count;
+
+    /// <inheritdoc />
+    public IReadOnlyList<int> HeldPartitions => [.. _consumer.Assignment.Select(p => p.Partition).Order()];
 
     private async Task ConsumeAsync()
     {
@@ -108,5 +114,6 @@ public sealed class OurGroupMember : IGroupMember
         await _consuming;
         await _consumer.DisposeAsync();
         _stop.Dispose();
+        _logFile?.Dispose();
     }
 }
