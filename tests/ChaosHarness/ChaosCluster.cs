@@ -19,6 +19,7 @@ public static class ChaosCluster
             Brokers = 3,
             Seed = seed,
             BrokerSessionTimeout = BrokerSessionTimeout,
+            LoggerFactory = ChaosLogFile.For("cluster"),
         };
         SimulatedCluster cluster = await SimulatedCluster.StartAsync(options);
         try

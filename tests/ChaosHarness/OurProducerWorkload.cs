@@ -49,7 +49,10 @@ public sealed class OurProducerWorkload(string bootstrapServers, string topic, i
     /// <inheritdoc />
     public async Task RunAsync(CancellationToken ct)
     {
-        await using var producer = new KafkaProducer<string, string>(Options(bootstrapServers));
+        using ChaosLogFile? log = ChaosLogFile.For("producer");
+        ProducerOptions options = Options(bootstrapServers);
+        if (log is not null) options.LoggerFactory = log;
+        await using var producer = new KafkaProducer<string, string>(options);
         Volatile.Write(ref _producer, producer);
         for (long i = 0; i < records; i++)
         {

@@ -198,6 +198,8 @@ internal sealed class PartitionProducer : SupervisedLoop
             _state.NeedsEpochBump = false;
         }
         _broker = route.Broker;
+        if (_context.Logger.IsEnabled(LogLevel.Debug))
+            _context.Logger.LogDebug("{Partition} routes to broker {Broker} under epoch {Epoch}, resending {Batches} batches", _state, _broker!.NodeId, _state.ProducerEpoch, _held.Batches.Count);
         _phase = Phase.Routing;
         _failedAt = 0;
         _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -256,6 +258,8 @@ internal sealed class PartitionProducer : SupervisedLoop
             any = true;
             if (batch.LastError is KafkaException error)
             {
+                if (_context.Logger.IsEnabled(LogLevel.Debug))
+                    _context.Logger.LogDebug("{Batch} came back (epoch {Epoch}, may be written: {MayBeWritten}): {Error}", batch, batch.Builder.ProducerEpoch, batch.MayBeWritten, error.Message);
                 if (IsFatal(error, batch))
                 {
                     _context.Logger.LogWarning(error, "{Batch} failed", batch);

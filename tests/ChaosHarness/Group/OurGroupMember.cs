@@ -18,7 +18,7 @@ public sealed class OurGroupMember : IGroupMember
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _consuming;
     private readonly string _topic;
-    private readonly MemberLogFile? _logFile;
+    private readonly ChaosLogFile? _logFile;
 
     /// <summary>Joins <paramref name="group"/> and starts reading <paramref name="topic"/>.</summary>
     public OurGroupMember(string name, string bootstrapServers, string topic, string group, ConsumptionLog log)
@@ -26,7 +26,7 @@ public sealed class OurGroupMember : IGroupMember
         Name = name;
         _topic = topic;
         _log = log;
-        _logFile = MemberLogFile.For(name);
+        _logFile = ChaosLogFile.For(name);
         _consumer = new KafkaConsumer<byte[]?, byte[]?>(new ConsumerOptions
         {
             BootstrapServers = bootstrapServers,

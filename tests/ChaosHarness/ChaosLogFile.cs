@@ -3,19 +3,20 @@ using Microsoft.Extensions.Logging;
 namespace KafkaNative.Chaos;
 
 /// <summary>
-/// A member's client log, every level, written to <c>$CHAOS_MEMBER_LOGS/&lt;member&gt;-&lt;pid&gt;.log</c> when that
+/// A client's or the cluster's log, every level, written to <c>$CHAOS_LOGS/&lt;name&gt;-&lt;pid&gt;-&lt;n&gt;.log</c> when that
 /// variable names a directory (for digging into a failed run); otherwise nothing is logged.
 /// </summary>
-internal sealed class MemberLogFile : ILoggerFactory
+internal sealed class ChaosLogFile : ILoggerFactory
 {
+    private static int s_opened;
     private readonly StreamWriter _writer;
 
-    private MemberLogFile(string path) => _writer = new StreamWriter(path, append: true) { AutoFlush = true };
+    private ChaosLogFile(string path) => _writer = new StreamWriter(path, append: true) { AutoFlush = true };
 
-    /// <summary>A log for <paramref name="member"/>, or null when CHAOS_MEMBER_LOGS is not set.</summary>
-    public static MemberLogFile? For(string member) =>
-        Environment.GetEnvironmentVariable("CHAOS_MEMBER_LOGS") is { Length: > 0 } directory
-            ? new MemberLogFile(Path.Combine(directory, $"{member}-{Environment.ProcessId}.log"))
+    /// <summary>A log for <paramref name="name"/>, or null when CHAOS_LOGS is not set.</summary>
+    public static ChaosLogFile? For(string name) =>
+        Environment.GetEnvironmentVariable("CHAOS_LOGS") is { Length: > 0 } directory
+            ? new ChaosLogFile(Path.Combine(directory, $"{name}-{Environment.ProcessId}-{Interlocked.Increment(ref s_opened)}.log"))
             : null;
 
     public ILogger CreateLogger(string categoryName) => new FileLogger(this, categoryName[(categoryName.LastIndexOf('.') + 1)..]);
@@ -43,7 +44,7 @@ internal sealed class MemberLogFile : ILoggerFactory
         }
     }
 
-    private sealed class FileLogger(MemberLogFile file, string category) : ILogger
+    private sealed class FileLogger(ChaosLogFile file, string category) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
