@@ -22,7 +22,7 @@ internal sealed class BrokerFlusher : SupervisedLoop
     private readonly BrokerLease _lease;
     private readonly ResiliencePipeline _breaker;
     // Sends under way, oldest first; at most MaxInFlightPerConnection.
-    private readonly List<Task> _inFlight = [];
+    private readonly Queue<Task> _inFlight = new();
     // Batches that could not join the request being packed; older than anything in the input.
     private readonly Queue<ProducerBatch> _deferred = new();
 
@@ -61,7 +61,7 @@ internal sealed class BrokerFlusher : SupervisedLoop
             if (request.Count == 0) continue;
 
             await EnsureConnectedAsync(stop).ConfigureAwait(false);
-            _inFlight.Add(SendRequestAsync([.. request], stop));
+            _inFlight.Enqueue(SendRequestAsync([.. request], stop));
         }
     }
 
@@ -79,14 +79,21 @@ internal sealed class BrokerFlusher : SupervisedLoop
         await Task.WhenAll(_inFlight).ConfigureAwait(false);
     }
 
-    /// <summary>Waits until fewer than <paramref name="maxInFlight"/> sends are under way.</summary>
+    /// <summary>
+    /// Waits until fewer than <paramref name="maxInFlight"/> sends are under way, freeing room in send
+    /// order only. Brokers answer a connection's requests in order, but the sends' continuations run in
+    /// any order: if a later send's finishing made room before an earlier failed send had halted its
+    /// partition, a new batch of that partition could be written behind the failed one and push it out
+    /// of the broker's five-batch duplicate window, so its retry would be refused as out of sequence
+    /// although it is in the log.
+    /// </summary>
     private async ValueTask WaitForRoomAsync(int maxInFlight)
     {
-        _inFlight.RemoveAll(static send => send.IsCompleted);
-        while (_inFlight.Count >= maxInFlight)
+        while (_inFlight.TryPeek(out Task? oldest) && (oldest.IsCompleted || _inFlight.Count >= maxInFlight))
         {
-            await Task.WhenAny(_inFlight).ConfigureAwait(false);
-            _inFlight.RemoveAll(static send => send.IsCompleted);
+            // A send never throws: it reports or hands back its own batches.
+            await oldest.ConfigureAwait(false);
+            _ = _inFlight.Dequeue();
         }
     }
 
