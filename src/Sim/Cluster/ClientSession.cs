@@ -14,13 +14,13 @@ namespace KafkaNative.Sim;
 
 /// <summary>
 /// One client session: reads frames from its <see cref="SessionLink"/> (a socket or in-memory pipes),
-/// decodes each request, applies the broker's faults and the SASL gate, and posts it to the broker actor; a
-/// <see cref="ConnectionWriter"/> writes the responses back in request order. Input that breaks the
+/// decodes each request, applies the broker's faults and the SASL gate, and posts it to the broker actor,
+/// one request at a time as Kafka does; a <see cref="ConnectionWriter"/> writes the responses back in request order. Input that breaks the
 /// protocol closes this session only, with a log line.
 /// </summary>
 internal sealed class ClientSession(long id, SessionLink link, SimulatedBroker broker)
 {
-    /// <summary>Requests in flight per session before the reader stops reading (Kafka processes one at a time; clients pipeline).</summary>
+    /// <summary>Answered requests whose responses wait to be written (latency faults hold them back) before the reader stops reading.</summary>
     private const int MaxInFlight = 256;
     private const int HeaderPrefixLength = 8; // api key, api version, correlation id
 
@@ -116,6 +116,9 @@ internal sealed class ClientSession(long id, SessionLink link, SimulatedBroker b
                         if (context is null) return;
                         await pending.WriteAsync(context, ct).ConfigureAwait(false);
                         if (!await DispatchAsync(context, ct).ConfigureAwait(false)) return;
+                        // Kafka mutes a connection from reading a request until it has answered it: a client
+                        // may pipeline, but its requests are handled one at a time, in order.
+                        if (!context.IsAnswered) await context.Response.WaitAsync(ct).ConfigureAwait(false);
                     }
                 }
                 catch (KafkaProtocolException ex)
