@@ -23,6 +23,7 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
     private readonly ISerializer<TKey> _keySerializer;
     private readonly ISerializer<TValue> _valueSerializer;
     private readonly KafkaCluster _cluster;
+    private readonly SerializationArena _arena;
     private int _closing;
 
     /// <summary>Creates a producer. Nothing connects until the first record is produced.</summary>
@@ -39,6 +40,7 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
         _valueSerializer = valueSerializer ?? Serializers.DefaultFor<TValue>()
             ?? throw new ArgumentException($"No built-in serializer for {typeof(TValue)}; pass one.", nameof(valueSerializer));
         _cluster = new KafkaCluster(options);
+        _arena = new SerializationArena(options.BufferMemory);
         _context = new ProducerContext(options, _cluster, options.LoggerFactory.CreateLogger("KafkaNative.Producer"));
         _dispatcher = new Dispatcher(_context);
         _dispatcher.Start(_context.Shutdown.Token);
@@ -191,18 +193,27 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
         bool valueNeedsCopy = !record.ValueIsNull && _valueSerializer is not IZeroCopySerializer<TValue>;
         if (!keyNeedsCopy && !valueNeedsCopy) return;
 
-        // Key and value share one pooled array, given back once they are copied into a batch.
-        var writer = new ArrayBufferWriterOverPool();
+        // Key and value go one after the other into this thread's slab, released once they are copied into a batch.
+        SerializationArena.SlabWriter writer = _arena.Writer;
         int keyLength = 0;
-        if (keyNeedsCopy)
+        try
         {
-            _keySerializer.Serialize(key!, writer);
-            keyLength = writer.Written;
+            if (keyNeedsCopy)
+            {
+                _keySerializer.Serialize(key!, writer);
+                keyLength = writer.Written;
+            }
+            if (valueNeedsCopy) _valueSerializer.Serialize(value!, writer);
         }
-        if (valueNeedsCopy) _valueSerializer.Serialize(value!, writer);
-        record.Rented = writer.Buffer;
-        if (keyNeedsCopy) record.Key = writer.Buffer.AsMemory(0, keyLength);
-        if (valueNeedsCopy) record.Value = writer.Buffer.AsMemory(keyLength, writer.Written - keyLength);
+        catch
+        {
+            writer.Abandon();
+            throw;
+        }
+        int length = writer.Written;
+        record.Rented = writer.Commit(out byte[] bytes, out int offset);
+        if (keyNeedsCopy) record.Key = bytes.AsMemory(offset, keyLength);
+        if (valueNeedsCopy) record.Value = bytes.AsMemory(offset + keyLength, length - keyLength);
     }
 
     // "x is null" on a value-type T can box in unoptimized code; this folds to false for value types.
@@ -238,36 +249,6 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
             // Connections are released even when a stage failed.
             await _cluster.DisposeAsync().ConfigureAwait(false);
             _context.Shutdown.Dispose();
-        }
-    }
-
-    /// <summary>An <see cref="IBufferWriter{T}"/> over arrays from the shared pool whose final array the record keeps.</summary>
-    private sealed class ArrayBufferWriterOverPool : IBufferWriter<byte>
-    {
-        public byte[] Buffer { get; private set; } = ArrayPool<byte>.Shared.Rent(256);
-        public int Written { get; private set; }
-
-        public void Advance(int count) => Written += count;
-
-        public Memory<byte> GetMemory(int sizeHint = 0)
-        {
-            Ensure(sizeHint);
-            return Buffer.AsMemory(Written);
-        }
-
-        public Span<byte> GetSpan(int sizeHint = 0)
-        {
-            Ensure(sizeHint);
-            return Buffer.AsSpan(Written);
-        }
-
-        private void Ensure(int sizeHint)
-        {
-            if (Buffer.Length - Written >= Math.Max(sizeHint, 1)) return;
-            byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(Buffer.Length * 2, Written + sizeHint));
-            Buffer.AsSpan(0, Written).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(Buffer);
-            Buffer = larger;
         }
     }
 }

@@ -47,4 +47,34 @@ public class ProducerAllocationTests
         // One promise per call (104 bytes: its value-task core carries the DeliveryResult), nothing else.
         Assert.InRange(produceAsync / 1000.0, 1, 128);
     }
+
+    [Fact]
+    public async Task SerializingKeysAndValuesIntoTheProducersSlabsAllocatesNothingOnceWarm()
+    {
+        await using var cluster = await SimulatedCluster.StartAsync(new ClusterOptions { Brokers = 1 });
+        await cluster.CreateTopicAsync("alloc-copied", 1, replicationFactor: 1);
+        await using var producer = new KafkaProducer<string, string>(new ProducerOptions
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            BufferMemory = 256L * 1024 * 1024,
+        });
+        string[] keys = [.. Enumerable.Range(0, 1000).Select(i => $"key-{i}")];
+        string[] values = [.. Enumerable.Range(0, 1000).Select(i => new string((char)('a' + i % 26), 100))];
+        Action<DeliveryReport> ignore = _ => { };
+
+        long fireAndForget = long.MaxValue;
+        for (int round = 0; round < 5; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++)
+            {
+                ValueTask handed = producer.EnqueueAsync("alloc-copied", keys[i], values[i], onDelivery: ignore);
+                Assert.True(handed.IsCompletedSuccessfully);
+            }
+            fireAndForget = Math.Min(fireAndForget, GC.GetAllocatedBytesForCurrentThread() - before);
+            await producer.FlushAsync();
+        }
+
+        Assert.Equal(0, fireAndForget);
+    }
 }

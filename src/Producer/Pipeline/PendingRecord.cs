@@ -16,8 +16,8 @@ internal struct PendingRecord
     public ReadOnlyMemory<byte> Value;
     public bool KeyIsNull;
     public bool ValueIsNull;
-    /// <summary>A pooled array holding the serialized key and value, returned once appended to a batch.</summary>
-    public byte[]? Rented;
+    /// <summary>What holds the serialized key and value (a <see cref="SerializationArena.Slab"/> or a pooled array), released once appended to a batch.</summary>
+    public object? Rented;
     public RecordHeader[]? Headers;
     public long Timestamp;
     /// <summary><see cref="ProducerContext.Now"/> by which the record must be acknowledged.</summary>
@@ -33,11 +33,20 @@ internal struct PendingRecord
     /// <summary>The partition's shared state, set when its partition producer hands the record to a broker producer.</summary>
     public PartitionState? State;
 
-    /// <summary>Gives the pooled array back, once the bytes have been copied into a batch.</summary>
+    /// <summary>Gives the serialized bytes' storage back, once they have been copied into a batch.</summary>
     public void ReturnRented()
     {
-        if (Rented is null) return;
-        ArrayPool<byte>.Shared.Return(Rented);
+        switch (Rented)
+        {
+            case null:
+                return;
+            case SerializationArena.Slab slab:
+                slab.Release();
+                break;
+            case byte[] array:
+                ArrayPool<byte>.Shared.Return(array);
+                break;
+        }
         Rented = null;
     }
 }
