@@ -28,6 +28,7 @@ internal sealed record CompareSettings(
             arguments.Has("--json") ? arguments.Required("--json") : null);
         if (settings.Rounds < 1) throw new ArgumentException("--rounds must be at least 1.");
         if (clients.Length == 0) throw new ArgumentException("No clients to run.");
+        if (settings.Warmup > 0 && settings.Workload != "produce") throw new ArgumentException("--warmup applies to produce only.");
         // The same checks the child makes, before any cluster starts.
         foreach (string client in clients)
             new ClientSettings(client, settings.Workload, "", "", settings.Messages, settings.Size, settings.Compression, settings.Partitions, settings.Warmup).Validate();
