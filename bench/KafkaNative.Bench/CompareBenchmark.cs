@@ -30,7 +30,16 @@ internal static class CompareBenchmark
                 IReadOnlyList<string> order = settings.OrderOfRound(round);
                 for (int position = 0; position < order.Count; position++)
                 {
-                    StepResult result = await step.RunAsync(order[position], round + 1, position + 1);
+                    StepResult result;
+                    try
+                    {
+                        result = await step.RunAsync(order[position], round + 1, position + 1);
+                    }
+                    catch (Exception e) when (e is not ArgumentException)
+                    {
+                        // One broken step (a child past its deadline, a fill that failed) leaves the others to run.
+                        result = StepResult.Broken(settings, order[position], round + 1, position + 1, e);
+                    }
                     results.Add(result);
                     Console.Error.WriteLine(Progress(settings, result));
                     // Written as each step ends, so a long run that dies keeps what it measured.

@@ -8,7 +8,12 @@ internal sealed record StepResult(
     int Round, int Position, string Client, string Workload, int Messages, int Size, string Compression, int Partitions,
     bool Ok, string? Error, long Counted, double WallSeconds, double CpuSeconds, long? PeakRssKiB, double BrokerCpuSeconds, InLoopFigures? InLoop)
 {
-    public double WholeMsgsPerSec => Math.Round(Messages / WallSeconds);
+    /// <summary>A step that could not run at all (its cluster, its fill or its child failed), as a failed result.</summary>
+    public static StepResult Broken(CompareSettings settings, string client, int round, int position, Exception error) =>
+        new(round, position, client, settings.Workload, settings.Messages, settings.Size, settings.Compression, settings.Partitions,
+            false, $"{error.GetType().Name}: {error.Message}", 0, 0, 0, null, 0, null);
+
+    public double WholeMsgsPerSec => WallSeconds > 0 ? Math.Round(Messages / WallSeconds) : 0;
 
     public double WholeCpuUsPerMsg => Math.Round(CpuSeconds * 1e6 / Messages, 3);
 
