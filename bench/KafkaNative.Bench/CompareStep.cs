@@ -32,7 +32,7 @@ internal sealed class CompareStep(CompareSettings settings, string workDirectory
         GC.Collect();
 
         string stdoutFile = Path.Combine(workDirectory, $"step-{round}-{position}-{client}.out");
-        (string program, IEnumerable<string> arguments) = Command(run, stdoutFile);
+        (string program, IEnumerable<string> arguments) = Command(run);
         ChildOutcome outcome = await TimedChild.RunAsync(program, arguments, stdoutFile, ChildTimeout);
         try
         {
@@ -71,7 +71,7 @@ internal sealed class CompareStep(CompareSettings settings, string workDirectory
     private static string DotnetHost =>
         Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
 
-    private (string Program, IEnumerable<string> Arguments) Command(ClientSettings client, string stdoutFile) => (client.Client, client.Workload) switch
+    private (string Program, IEnumerable<string> Arguments) Command(ClientSettings client) => (client.Client, client.Workload) switch
     {
         ("kcat", "produce") => (Kcat.Path,
         [
