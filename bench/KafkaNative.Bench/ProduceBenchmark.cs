@@ -47,7 +47,7 @@ internal static class ProduceBenchmark
     {
         // Every value prepared up front, so the loop hands over memory and allocates nothing itself.
         byte[] values = new byte[(long)messages * size <= Array.MaxLength ? messages * size : throw new ArgumentException("--messages × --size is too large for one run.")];
-        for (int i = 0; i < messages; i++) FillValue(values.AsSpan(i * size, size), i);
+        for (int i = 0; i < messages; i++) BenchValues.Fill(values.AsSpan(i * size, size), i);
 
         var options = new ProducerOptions
         {
@@ -124,7 +124,7 @@ internal static class ProduceBenchmark
             var line = new byte[size];
             for (int i = 0; i < messages; i++)
             {
-                FillValue(line, i);
+                BenchValues.Fill(line, i);
                 await writer.WriteLineAsync(Encoding.ASCII.GetString(line));
             }
         }
@@ -147,13 +147,6 @@ internal static class ProduceBenchmark
         {
             File.Delete(file);
         }
-    }
-
-    /// <summary>The index as 10 ASCII digits, then filler.</summary>
-    private static void FillValue(Span<byte> value, int index)
-    {
-        index.TryFormat(value[..10], out _, "D10");
-        for (int i = 10; i < value.Length; i++) value[i] = (byte)('a' + (index + i) % 26);
     }
 
     private static Dictionary<string, object> Result(string client, long delivered, long failed, double seconds, int size, TimeSpan cpu, int messages) => new()

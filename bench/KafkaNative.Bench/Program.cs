@@ -6,7 +6,8 @@ namespace KafkaNative.Bench;
 /// Benchmarks. "micro [BenchmarkDotNet args]" runs the BenchmarkDotNet micro benchmarks, e.g.
 /// <c>dotnet run -c Release --project bench/KafkaNative.Bench -- micro --filter '*'</c>;
 /// "produce" and "consume" measure the producer and consumer against a running cluster, beside kcat with --kcat;
-/// "chaos" measures our producer and kcat under each fault of the fault matrix on an embedded simulated cluster.
+/// "chaos" measures our producer and kcat under each fault of the fault matrix on an embedded simulated cluster;
+/// "compare" runs ours, kcat and Confluent.Kafka each as a whole process against a fresh in-process cluster, rounds rotated.
 /// </summary>
 internal static class Program
 {
@@ -25,6 +26,11 @@ internal static class Program
                     return await ConsumeBenchmark.RunAsync(args[1..]);
                 case "chaos":
                     return await ChaosBenchmark.RunAsync(args[1..]);
+                case "compare":
+                    return await CompareBenchmark.RunAsync(args[1..]);
+                case "client":
+                    // Hidden: one client's run in a child process of "compare".
+                    return await ClientCommand.RunAsync(args[1..]);
             }
         }
         catch (ArgumentException e)
@@ -41,6 +47,10 @@ internal static class Program
                    KafkaNative.Bench chaos --fault F[,F...]|all --iterations N [--records R]
                                            (faults: stop-start, kill-restart, leader-move, drop-connections, stall-under-timeout,
                                             latency-over-timeout, not-leader, not-enough-replicas, request-timed-out)
+                   KafkaNative.Bench compare --workload produce|consume [--messages N] [--size S] [--compression none|lz4|zstd|snappy|gzip]
+                                             [--rounds R] [--peers kcat,confluent] [--clients kafkanative,kcat,confluent]
+                                             [--partitions P] [--warmup W] [--json FILE]
+                                             (each client a child process on a fresh 3-broker cluster in this process)
             """);
         return 2;
     }

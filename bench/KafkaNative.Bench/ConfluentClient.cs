@@ -1,0 +1,101 @@
+using Confluent.Kafka;
+
+namespace KafkaNative.Bench;
+
+/// <summary>Confluent.Kafka (librdkafka) running one <c>compare</c> workload, tuned as our client is.</summary>
+internal static class ConfluentClient
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(10);
+
+    public static InLoopFigures Run(ClientSettings settings) =>
+        settings.Workload == "produce" ? Produce(settings) : Consume(settings);
+
+    private static InLoopFigures Produce(ClientSettings settings)
+    {
+        var config = new ProducerConfig
+        {
+            BootstrapServers = settings.Bootstrap,
+            LingerMs = 5,
+            BatchSize = 1_000_000,
+            Acks = Acks.All,
+            EnableIdempotence = true,
+            QueueBufferingMaxKbytes = 65536,
+            CompressionType = Enum.Parse<CompressionType>(settings.Compression, ignoreCase: true),
+            // Delivery reports are served by Poll on this thread (when the queue is full) and by Flush,
+            // as kcat and librdkafka's own examples do, rather than by Confluent's background poll thread.
+            EnableBackgroundPoll = false,
+            // The handler reads only the error: copying keys and values back into each report would be waste.
+            DeliveryReportFields = "none",
+        };
+        using IProducer<Null, byte[]> producer = new ProducerBuilder<Null, byte[]>(config).Build();
+
+        long failed = 0;
+        Action<DeliveryReport<Null, byte[]>> onDelivery = report => { if (report.Error.IsError) failed++; };
+        // librdkafka copies the payload when a message is produced (RD_KAFKA_MSG_F_COPY), so one buffer
+        // rewritten for every message is safe, and spares this client a fresh array per message.
+        var message = new Message<Null, byte[]> { Value = new byte[settings.Size] };
+
+        for (int i = 0; i < settings.Warmup; i++) Send(producer, settings.WarmupTopic, message, i, onDelivery);
+        if (settings.Warmup > 0) FlushAll(producer);
+        if (failed > 0) throw new InvalidOperationException($"{failed} warm-up records failed.");
+
+        var meter = new LoopMeter();
+        meter.Start();
+        for (int i = 0; i < settings.Messages; i++) Send(producer, settings.Topic, message, i, onDelivery);
+        FlushAll(producer);
+        return meter.Stop(settings, settings.Messages - failed, failed, reportAllocations: false);
+    }
+
+    private static void Send(IProducer<Null, byte[]> producer, string topic, Message<Null, byte[]> message, int index, Action<DeliveryReport<Null, byte[]>> onDelivery)
+    {
+        BenchValues.Fill(message.Value, index);
+        while (true)
+        {
+            try
+            {
+                producer.Produce(topic, message, onDelivery);
+                return;
+            }
+            catch (ProduceException<Null, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                // Serving delivery reports frees queue space.
+                producer.Poll(TimeSpan.FromMilliseconds(100));
+            }
+        }
+    }
+
+    private static void FlushAll(IProducer<Null, byte[]> producer)
+    {
+        if (producer.Flush(Deadline) > 0) throw new InvalidOperationException("Confluent's producer did not flush within the deadline.");
+    }
+
+    private static InLoopFigures Consume(ClientSettings settings)
+    {
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = settings.Bootstrap,
+            // Required by the builder; the consumer never joins it (partitions are assigned, nothing committed).
+            GroupId = $"compare-{Guid.NewGuid():N}",
+            EnableAutoCommit = false,
+            EnablePartitionEof = false,
+        };
+        using IConsumer<Ignore, byte[]> consumer = new ConsumerBuilder<Ignore, byte[]>(config).Build();
+        consumer.Assign(Enumerable.Range(0, settings.Partitions).Select(p => new TopicPartitionOffset(settings.Topic, p, Offset.Beginning)));
+
+        DateTime deadline = DateTime.UtcNow + Deadline;
+        var meter = new LoopMeter();
+        long count = 0, wrongSize = 0;
+        while (count < settings.Messages)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Confluent's consumer read {count} of {settings.Messages} records before the deadline.");
+            ConsumeResult<Ignore, byte[]>? result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            if (result is null) continue;
+            if (count == 0) meter.Start();
+            if (result.Message.Value?.Length != settings.Size) wrongSize++;
+            count++;
+        }
+        InLoopFigures figures = meter.Stop(settings, count, wrongSize, reportAllocations: false);
+        consumer.Close();
+        return figures;
+    }
+}
