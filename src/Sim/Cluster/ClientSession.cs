@@ -86,17 +86,7 @@ internal sealed class ClientSession(long id, SessionLink link, SimulatedBroker b
             // The writer stops on the cancellation; the link's pipes are closed only once it has.
             await writing.ConfigureAwait(false);
             await link.CloseAsync().ConfigureAwait(false);
-            while (pending.Reader.TryRead(out RequestContext? abandoned)) ReturnFrame(abandoned);
             _lifetime.Dispose();
-        }
-    }
-
-    public static void ReturnFrame(RequestContext context)
-    {
-        if (context.RentedFrame is byte[] frame)
-        {
-            context.RentedFrame = null;
-            ArrayPool<byte>.Shared.Return(frame);
         }
     }
 

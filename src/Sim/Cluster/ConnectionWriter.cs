@@ -30,22 +30,15 @@ internal sealed class ConnectionWriter(PipeWriter pipe, SimulatedBroker broker, 
                         await FlushAsync(output, ct).ConfigureAwait(false);
                     }
                     pending.TryRead(out RequestContext? context);
-                    try
+                    IKafkaMessage? response = await context!.Response.WaitAsync(ct).ConfigureAwait(false);
+                    await DelayForLatencyAsync(context, ct).ConfigureAwait(false);
+                    if (response is not null) Frame(output, context, response);
+                    else if (context.RawResponse is byte[] token) FrameRaw(output, token);
+                    if (context.CloseAfterResponse)
                     {
-                        IKafkaMessage? response = await context!.Response.WaitAsync(ct).ConfigureAwait(false);
-                        await DelayForLatencyAsync(context, ct).ConfigureAwait(false);
-                        if (response is not null) Frame(output, context, response);
-                        else if (context.RawResponse is byte[] token) FrameRaw(output, token);
-                        if (context.CloseAfterResponse)
-                        {
-                            await FlushAsync(output, ct).ConfigureAwait(false);
-                            connection.Close();
-                            return;
-                        }
-                    }
-                    finally
-                    {
-                        ClientSession.ReturnFrame(context!);
+                        await FlushAsync(output, ct).ConfigureAwait(false);
+                        connection.Close();
+                        return;
                     }
                 }
                 await FlushAsync(output, ct).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using KafkaNative.Protocol;
 
 namespace KafkaNative.Sim;
@@ -26,8 +27,14 @@ internal sealed class RequestContext(ApiDescriptor api, short apiVersion, int co
     /// <summary>When the request was read, for injected latency.</summary>
     public long ReceivedAt { get; init; }
 
-    /// <summary>The frame buffer the request was decoded from, returned to the pool once the response is written.</summary>
-    public byte[]? RentedFrame { get; set; }
+    /// <summary>
+    /// The pooled buffer the request was decoded from (its byte fields, a Produce's records included, are
+    /// slices of it). It goes back to the pool when the request is answered, by which time its handler has
+    /// copied what it keeps; never when the session ends, since the broker may still be handling the request.
+    /// </summary>
+    public byte[]? RentedFrame { get; init; }
+
+    private int _frameReturned;
 
     /// <summary>Set when the connection must close after this request (acks=0 produce errors, failed authentication).</summary>
     public bool CloseAfterResponse { get; set; }
@@ -39,8 +46,12 @@ internal sealed class RequestContext(ApiDescriptor api, short apiVersion, int co
 
     public bool IsAnswered => _response.Task.IsCompleted;
 
-    /// <summary>Answers the request; null sends nothing (acks=0 produce).</summary>
-    public void Respond(IKafkaMessage? response) => _response.TrySetResult(response);
+    /// <summary>Answers the request (the first answer counts); null sends nothing (acks=0 produce).</summary>
+    public void Respond(IKafkaMessage? response)
+    {
+        if (!_response.TrySetResult(response)) return;
+        if (RentedFrame is { } frame && Interlocked.Exchange(ref _frameReturned, 1) == 0) ArrayPool<byte>.Shared.Return(frame);
+    }
 
     /// <summary>Answers with <paramref name="error"/> everywhere the response carries one.</summary>
     public void Fail(ErrorCode error) => Respond(Api.ErrorResponse(Request, error, ApiVersion));
