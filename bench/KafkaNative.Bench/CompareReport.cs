@@ -10,15 +10,15 @@ internal static class CompareReport
         output.WriteLine($"compare {settings.Workload}: {settings.Messages:N0} × {settings.Size} B, compression {settings.Compression}, " +
             $"{settings.Partitions} partitions RF 3, acks=all, {settings.Rounds} round(s), medians; {Environment.ProcessorCount} cores, load {LoadAverage()}");
         output.WriteLine();
-        output.WriteLine("| client | ok runs | msgs/s (whole process) | CPU µs/msg (whole process) | peak RSS MiB | msgs/s (in loop) | CPU µs/msg (in loop) | broker µs/msg | alloc B/msg |");
-        output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        output.WriteLine("| client | ok runs | msgs/s (whole process) | CPU µs/msg (whole process) | peak RSS MiB | msgs/s (in loop) | CPU µs/msg (in loop) | broker µs/msg | msgs/request | alloc B/msg |");
+        output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (string client in settings.Clients)
         {
             StepResult[] ok = results.Where(r => r.Client == client && r.Ok).ToArray();
             int runs = results.Count(r => r.Client == client);
             output.WriteLine($"| {client} | {ok.Length}/{runs} | {Number(Median(ok, r => r.WholeMsgsPerSec), "N0")} | {Number(Median(ok, r => r.WholeCpuUsPerMsg), "F3")} | " +
                 $"{Number(Median(ok, r => r.PeakRssMiB), "F1")} | {Number(Median(ok, r => r.InLoopMsgsPerSec), "N0")} | {Number(Median(ok, r => r.InLoopCpuUsPerMsg), "F3")} | " +
-                $"{Number(Median(ok, r => r.BrokerUsPerMsg), "F3")} | {Number(Median(ok, r => r.AllocBytesPerMsg), "F1")} |");
+                $"{Number(Median(ok, r => r.BrokerUsPerMsg), "F3")} | {Number(Median(ok, r => r.MsgsPerRequest), "N0")} | {Number(Median(ok, r => r.AllocBytesPerMsg), "F1")} |");
         }
         output.WriteLine();
         foreach (string peer in settings.Clients.Where(c => c != CompareSettings.Ours))

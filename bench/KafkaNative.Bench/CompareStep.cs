@@ -33,17 +33,26 @@ internal sealed class CompareStep(CompareSettings settings, string workDirectory
 
         string stdoutFile = Path.Combine(workDirectory, $"step-{round}-{position}-{client}.out");
         (string program, IEnumerable<string> arguments) = Command(run);
+        long requestsBefore = DataRequests(cluster);
         ChildOutcome outcome = await TimedChild.RunAsync(program, arguments, stdoutFile, ChildTimeout);
+        long requests = DataRequests(cluster) - requestsBefore;
         try
         {
             (InLoopFigures? inLoop, long counted, string? error) = await CheckAsync(run, outcome, stdoutFile, cluster);
             return new StepResult(round, position, client, settings.Workload, settings.Messages, settings.Size, settings.Compression, settings.Partitions,
-                error is null, error, counted, outcome.WallSeconds, outcome.CpuSeconds, outcome.PeakRssKiB, outcome.OwnCpuSeconds, inLoop);
+                error is null, error, counted, outcome.WallSeconds, outcome.CpuSeconds, outcome.PeakRssKiB, outcome.OwnCpuSeconds, inLoop, requests);
         }
         finally
         {
             File.Delete(stdoutFile);
         }
+    }
+
+    /// <summary>Produce or Fetch requests the cluster has received: how many round trips the client needed.</summary>
+    private long DataRequests(SimulatedCluster cluster)
+    {
+        Protocol.ApiKey api = settings.Workload == "produce" ? Protocol.ApiKey.Produce : Protocol.ApiKey.Fetch;
+        return Enumerable.Range(0, 3).Sum(broker => cluster.RequestCount(broker, api));
     }
 
     /// <summary>Writes kcat's input: N values, one a line. Outside any measurement.</summary>

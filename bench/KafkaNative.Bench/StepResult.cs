@@ -6,7 +6,8 @@ namespace KafkaNative.Bench;
 /// </summary>
 internal sealed record StepResult(
     int Round, int Position, string Client, string Workload, int Messages, int Size, string Compression, int Partitions,
-    bool Ok, string? Error, long Counted, double WallSeconds, double CpuSeconds, long? PeakRssKiB, double BrokerCpuSeconds, InLoopFigures? InLoop)
+    bool Ok, string? Error, long Counted, double WallSeconds, double CpuSeconds, long? PeakRssKiB, double BrokerCpuSeconds, InLoopFigures? InLoop,
+    long Requests = 0)
 {
     /// <summary>A step that could not run at all (its cluster, its fill or its child failed), as a failed result.</summary>
     public static StepResult Broken(CompareSettings settings, string client, int round, int position, Exception error) =>
@@ -26,4 +27,7 @@ internal sealed record StepResult(
     public double BrokerUsPerMsg => Math.Round(BrokerCpuSeconds * 1e6 / Messages, 3);
 
     public double? AllocBytesPerMsg => InLoop?.AllocBytesPerMsg;
+
+    /// <summary>Records per Produce (or Fetch) request the cluster received.</summary>
+    public double? MsgsPerRequest => Requests > 0 ? Math.Round((double)Messages / Requests) : null;
 }

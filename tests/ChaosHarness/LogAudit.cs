@@ -68,7 +68,7 @@ public sealed class LogAudit
                         Problem(() => SequenceBreaks++, $"partition {partition} offset {header.BaseOffset}: producer {session} base sequence {header.BaseSequence}, expected {expected}");
                     nextSequenceOfSession[session] = header.BaseSequence + header.RecordCount;
                 }
-                foreach (Record record in batch) ReadRecord(record, new StoredCopy(partition, record.Offset, header.ProducerId, header.ProducerEpoch, header.BaseSequence), lastSequenceOfKey, copies);
+                foreach (Record record in batch) ReadRecord(record, new StoredCopy(partition, record.Offset, header.ProducerId, header.ProducerEpoch, header.BaseSequence, header.Crc, header.BaseTimestamp), lastSequenceOfKey, copies);
             }
     }
 
@@ -116,10 +116,10 @@ public sealed class LogAudit
         if (_problems.Count < Examples) _problems.Add(example);
     }
 
-    /// <summary>Where a record is stored, and the producer session and batch sequence it came in.</summary>
-    private readonly record struct StoredCopy(int Partition, long Offset, long ProducerId, short Epoch, int BaseSequence)
+    /// <summary>Where a record is stored, and the producer session, batch sequence, checksum and first timestamp of the batch it came in.</summary>
+    private readonly record struct StoredCopy(int Partition, long Offset, long ProducerId, short Epoch, int BaseSequence, uint BatchCrc, long BaseTimestamp)
     {
-        public override string ToString() => $"partition {Partition} offset {Offset} (producer {ProducerId} epoch {Epoch}, batch sequence {BaseSequence})";
+        public override string ToString() => $"partition {Partition} offset {Offset} (producer {ProducerId} epoch {Epoch}, batch sequence {BaseSequence}, crc {BatchCrc:x8}, base timestamp {BaseTimestamp})";
     }
 
     /// <summary>The counts and the first few problems.</summary>

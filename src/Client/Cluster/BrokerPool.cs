@@ -1,30 +1,31 @@
 namespace KafkaNative.Client;
 
 /// <summary>
-/// The brokers of one cluster client, one per node id, shared by reference count. A broker whose
+/// The brokers of one cluster client, one per node id (and a second one per node for group coordination,
+/// see <see cref="KafkaBroker.ForCoordination"/>), shared by reference count. A broker whose
 /// address changed in the metadata is retired: current leases keep it, new ones get a fresh broker.
 /// Each node's reconnect backoff lives here for the life of the client, not in the broker objects:
 /// a broker released and acquired again in a retry loop still waits out its backoff.
 /// </summary>
 internal sealed class BrokerPool(KafkaClientOptions options) : IAsyncDisposable
 {
-    private readonly Dictionary<int, KafkaBroker> _brokers = new();
+    private readonly Dictionary<(int NodeId, bool ForCoordination), KafkaBroker> _brokers = new();
     private readonly HashSet<KafkaBroker> _retired = new();
     private readonly Dictionary<int, ReconnectBackoff> _backoffs = new();
     private readonly RetryBackoff _reconnectPolicy = new(options.ReconnectBackoffMin, options.ReconnectBackoffMax);
     private readonly Lock _lock = new();
     private bool _disposed;
 
-    public BrokerLease Acquire(int nodeId, BrokerEndpoint endpoint)
+    public BrokerLease Acquire(int nodeId, BrokerEndpoint endpoint, bool forCoordination = false)
     {
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_brokers.TryGetValue(nodeId, out KafkaBroker? broker) || broker.Endpoint != endpoint)
+            if (!_brokers.TryGetValue((nodeId, forCoordination), out KafkaBroker? broker) || broker.Endpoint != endpoint)
             {
                 if (broker is not null)
                 {
-                    _brokers.Remove(nodeId);
+                    _brokers.Remove((nodeId, forCoordination));
                     _retired.Add(broker);
                 }
                 if (!_backoffs.TryGetValue(nodeId, out ReconnectBackoff? backoff))
@@ -32,8 +33,8 @@ internal sealed class BrokerPool(KafkaClientOptions options) : IAsyncDisposable
                     backoff = new ReconnectBackoff(_reconnectPolicy, options.TimeProvider);
                     _backoffs.Add(nodeId, backoff);
                 }
-                broker = new KafkaBroker(nodeId, endpoint, options, backoff);
-                _brokers.Add(nodeId, broker);
+                broker = new KafkaBroker(nodeId, endpoint, options, backoff, forCoordination);
+                _brokers.Add((nodeId, forCoordination), broker);
             }
             broker.References++;
             return new BrokerLease(this, broker);
@@ -54,12 +55,12 @@ internal sealed class BrokerPool(KafkaClientOptions options) : IAsyncDisposable
         lock (_lock)
         {
             if (--broker.References > 0 || _disposed) return;
-            bool current = _brokers.TryGetValue(broker.NodeId, out KafkaBroker? known) && ReferenceEquals(known, broker);
+            bool current = _brokers.TryGetValue((broker.NodeId, broker.ForCoordination), out KafkaBroker? known) && ReferenceEquals(known, broker);
             // A cluster broker keeps its connection when its last lease goes, as the Java client does:
             // a partition that leaves and comes back (a retry, a leader move) must not cost a new
             // connection each time. Bootstrap servers and retired addresses are closed.
             if (current && broker.NodeId >= 0) return;
-            if (current) _brokers.Remove(broker.NodeId);
+            if (current) _brokers.Remove((broker.NodeId, broker.ForCoordination));
             _retired.Remove(broker);
         }
         // Last user gone: close the connection in the background; failures are logged by the connection.

@@ -21,9 +21,10 @@ internal sealed class KafkaBroker
     private BrokerConnection? _connection;
     private Task<BrokerConnection>? _connecting;
 
-    internal KafkaBroker(int nodeId, BrokerEndpoint endpoint, KafkaClientOptions options, ReconnectBackoff backoff)
+    internal KafkaBroker(int nodeId, BrokerEndpoint endpoint, KafkaClientOptions options, ReconnectBackoff backoff, bool forCoordination = false)
     {
         NodeId = nodeId;
+        ForCoordination = forCoordination;
         Endpoint = endpoint;
         _options = options;
         _logger = options.LoggerFactory.CreateLogger<KafkaBroker>();
@@ -35,6 +36,13 @@ internal sealed class KafkaBroker
 
     /// <summary>The broker's address.</summary>
     public BrokerEndpoint Endpoint { get; }
+
+    /// <summary>
+    /// True for the separate connection that carries a group's coordinator traffic, as the Java client and
+    /// librdkafka keep one: a broker handles a connection's requests one at a time, so heartbeats and
+    /// commits must not queue behind long-polling fetches, nor fetches behind a JoinGroup that waits out a rebalance.
+    /// </summary>
+    public bool ForCoordination { get; }
 
     /// <summary>Number of leases held on this broker; managed by the pool under its lock.</summary>
     internal int References { get; set; }
@@ -195,5 +203,5 @@ internal sealed class KafkaBroker
     }
 
     /// <summary>Describes the broker.</summary>
-    public override string ToString() => $"KafkaBroker({NodeId} at {Endpoint})";
+    public override string ToString() => $"KafkaBroker({NodeId} at {Endpoint}{(ForCoordination ? ", coordination" : "")})";
 }

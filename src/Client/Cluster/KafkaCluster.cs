@@ -88,7 +88,15 @@ internal sealed class KafkaCluster : IAsyncDisposable
 
     /// <summary>Leases broker <paramref name="nodeId"/>, refreshing metadata once if the broker is unknown.</summary>
     /// <exception cref="KafkaErrorException">BROKER_NOT_AVAILABLE: the metadata does not list the broker.</exception>
-    public async ValueTask<BrokerLease> AcquireBrokerAsync(int nodeId, CancellationToken cancellationToken = default)
+    public ValueTask<BrokerLease> AcquireBrokerAsync(int nodeId, CancellationToken cancellationToken = default) =>
+        AcquireAsync(nodeId, forCoordination: false, cancellationToken);
+
+    /// <summary>Leases the separate connection to broker <paramref name="nodeId"/> that carries a group's coordinator traffic (<see cref="KafkaBroker.ForCoordination"/>).</summary>
+    /// <exception cref="KafkaErrorException">BROKER_NOT_AVAILABLE: the metadata does not list the broker.</exception>
+    public ValueTask<BrokerLease> AcquireCoordinatorAsync(int nodeId, CancellationToken cancellationToken = default) =>
+        AcquireAsync(nodeId, forCoordination: true, cancellationToken);
+
+    private async ValueTask<BrokerLease> AcquireAsync(int nodeId, bool forCoordination, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed.IsCancellationRequested, this);
         ClusterMetadata metadata = await GetMetadataAsync(cancellationToken).ConfigureAwait(false);
@@ -96,7 +104,7 @@ internal sealed class KafkaCluster : IAsyncDisposable
             metadata = await RefreshMetadataAsync(cancellationToken).ConfigureAwait(false);
         if (!metadata.Brokers.TryGetValue(nodeId, out BrokerMetadata? broker))
             throw new KafkaErrorException(ErrorCode.BrokerNotAvailable, $"Broker {nodeId} is not in the cluster metadata (brokers: {string.Join(", ", metadata.Brokers.Keys.Order())}).");
-        return _pool.Acquire(nodeId, broker.Endpoint);
+        return _pool.Acquire(nodeId, broker.Endpoint, forCoordination);
     }
 
     /// <summary>

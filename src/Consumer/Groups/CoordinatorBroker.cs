@@ -5,7 +5,7 @@ using KafkaNative.Protocol.Messages;
 namespace KafkaNative.Consumer.Groups;
 
 /// <summary>
-/// The group's coordinator broker: found with FindCoordinator, leased, and forgotten when it answers
+/// The group's coordinator broker: found with FindCoordinator, leased on a connection of its own, and forgotten when it answers
 /// NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE or its connection fails, so the next request finds it again.
 /// </summary>
 internal sealed class CoordinatorBroker(KafkaCluster cluster, string groupId) : IDisposable
@@ -97,7 +97,7 @@ internal sealed class CoordinatorBroker(KafkaCluster cluster, string groupId) : 
                 continue;
             }
             KafkaErrorException.ThrowIfError(response.ErrorCode, $"FindCoordinator for group {groupId}", response.ErrorMessage);
-            BrokerLease lease = await cluster.AcquireBrokerAsync(response.NodeId, cancellationToken).ConfigureAwait(false);
+            BrokerLease lease = await cluster.AcquireCoordinatorAsync(response.NodeId, cancellationToken).ConfigureAwait(false);
             lock (_lock)
             {
                 if (_lease is null)
