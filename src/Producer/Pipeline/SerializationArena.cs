@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 
 namespace KafkaNative.Producer.Pipeline;
 
@@ -14,10 +13,10 @@ internal sealed class SerializationArena
 {
     public const int SlabSize = 64 * 1024;
 
-    private readonly ConcurrentStack<Slab> _free = new();
+    // Slabs come and go once per few hundred records: a lock is simpler than a lock-free stack, and allocates nothing.
+    private readonly Stack<Slab> _free = new();
     private readonly ThreadLocal<SlabWriter> _writers;
     private readonly int _maxPooled;
-    private int _pooled;
 
     public SerializationArena(long bufferMemory)
     {
@@ -30,19 +29,21 @@ internal sealed class SerializationArena
 
     private Slab Take()
     {
-        if (_free.TryPop(out Slab? slab))
+        Slab? slab;
+        lock (_free)
         {
-            Interlocked.Decrement(ref _pooled);
-            slab.Reuse();
-            return slab;
+            if (!_free.TryPop(out slab)) return new Slab(this);
         }
-        return new Slab(this);
+        slab.Reuse();
+        return slab;
     }
 
     private void Recycle(Slab slab)
     {
-        if (Interlocked.Increment(ref _pooled) <= _maxPooled) _free.Push(slab);
-        else Interlocked.Decrement(ref _pooled);
+        lock (_free)
+        {
+            if (_free.Count < _maxPooled) _free.Push(slab);
+        }
     }
 
     /// <summary>One slab: records take consecutive slices; each holds a reference, as does the writer while it cuts from it.</summary>
