@@ -89,8 +89,20 @@ internal sealed class CompareStep(CompareSettings settings, string workDirectory
             "-X", $"compression.codec={client.Compression}", "-X", "queue.buffering.max.kbytes=65536",
         ]),
         ("kcat", _) => (Kcat.Path, ["-C", "-b", client.Bootstrap, "-t", client.Topic, "-o", "beginning", "-e", "-q", "-f", "%s\\n"]),
+        ("kafkanative-aot", _) => (AotClientPath, client.ToArguments()),
         _ => (DotnetHost, client.ToArguments().Prepend(typeof(Program).Assembly.Location)),
     };
+
+    /// <summary>Our client published with NativeAOT (bench/KafkaNative.Bench.Aot), beside this project's build.</summary>
+    private static string AotClientPath
+    {
+        get
+        {
+            string bench = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", ".."));
+            string path = Path.Combine(bench, "KafkaNative.Bench.Aot", "bin", "Release", "net10.0", "linux-x64", "publish", "KafkaNative.Bench.Aot");
+            return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is missing: dotnet publish bench/KafkaNative.Bench.Aot -c Release -r linux-x64");
+        }
+    }
 
     private static async Task<(InLoopFigures? InLoop, long Counted, string? Error)> CheckAsync(
         ClientSettings client, ChildOutcome outcome, string stdoutFile, SimulatedCluster cluster)
