@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace KafkaNative.Bench;
 
-/// <summary>The <c>compare</c> table: per client, the median of each figure over its successful rounds, then ours over each peer.</summary>
+/// <summary>The <c>compare</c> table: per client, the median of each figure over its successful rounds, then each build of ours over each peer.</summary>
 internal static class CompareReport
 {
     public static void Print(CompareSettings settings, IReadOnlyList<StepResult> results, TextWriter output)
@@ -21,16 +21,17 @@ internal static class CompareReport
                 $"{Number(Median(ok, r => r.BrokerUsPerMsg), "F3")} | {Number(Median(ok, r => r.MsgsPerRequest), "N0")} | {Number(Median(ok, r => r.AllocBytesPerMsg), "F1")} |");
         }
         output.WriteLine();
-        foreach (string peer in settings.Clients.Where(c => c != CompareSettings.Ours))
+        foreach (string ours in settings.Clients.Where(c => c.StartsWith(CompareSettings.Ours, StringComparison.Ordinal)))
+        foreach (string peer in settings.Clients.Where(c => !c.StartsWith(CompareSettings.Ours, StringComparison.Ordinal)))
         {
-            output.WriteLine($"- ours/{peer}: msgs/s whole process {Ratio(results, peer, r => r.WholeMsgsPerSec)}, in loop {Ratio(results, peer, r => r.InLoopMsgsPerSec)}; " +
-                $"CPU µs/msg whole process {Ratio(results, peer, r => r.WholeCpuUsPerMsg)}, in loop {Ratio(results, peer, r => r.InLoopCpuUsPerMsg)}");
+            output.WriteLine($"- {ours}/{peer}: msgs/s whole process {Ratio(results, ours, peer, r => r.WholeMsgsPerSec)}, in loop {Ratio(results, ours, peer, r => r.InLoopMsgsPerSec)}; " +
+                $"CPU µs/msg whole process {Ratio(results, ours, peer, r => r.WholeCpuUsPerMsg)}, in loop {Ratio(results, ours, peer, r => r.InLoopCpuUsPerMsg)}");
         }
     }
 
-    private static string Ratio(IReadOnlyList<StepResult> results, string peer, Func<StepResult, double?> figure)
+    private static string Ratio(IReadOnlyList<StepResult> results, string client, string peer, Func<StepResult, double?> figure)
     {
-        double? ours = Median(results.Where(r => r.Client == CompareSettings.Ours && r.Ok), figure);
+        double? ours = Median(results.Where(r => r.Client == client && r.Ok), figure);
         double? theirs = Median(results.Where(r => r.Client == peer && r.Ok), figure);
         return ours is double o && theirs is double t && t > 0 ? (o / t).ToString("F2", CultureInfo.InvariantCulture) : "n/a";
     }
