@@ -14,7 +14,10 @@ internal sealed class MemoryBudget
     private readonly object _lock = new();
     private readonly Queue<Waiter> _waiters = new();
     private readonly Stack<Waiter> _pool = new();
+    // Changed with Interlocked: while nobody waits, taking and giving back need no lock.
     private long _available;
+    // Waiters queued, plus one while a newcomer under the lock looks again before queueing; read without the lock.
+    private int _waiting;
 
     public MemoryBudget(long capacity)
     {
@@ -26,49 +29,40 @@ internal sealed class MemoryBudget
     public long Capacity { get; }
 
     /// <summary>Bytes currently taken by buffered records.</summary>
-    public long InUse
-    {
-        get { lock (_lock) return Capacity - _available; }
-    }
+    public long InUse => Capacity - Volatile.Read(ref _available);
 
     /// <summary>Takes <paramref name="bytes"/>, waiting while the budget is spent.</summary>
     public ValueTask AcquireAsync(int bytes, CancellationToken cancellationToken)
     {
         if (bytes > Capacity)
             throw new ArgumentOutOfRangeException(nameof(bytes), $"A record of {bytes} bytes is larger than the whole buffer memory ({Capacity} bytes).");
-        Waiter waiter;
-        lock (_lock)
-        {
-            DropCanceledWaiters();
-            // Nobody jumps the queue: with waiters present a newcomer waits its turn.
-            if (_waiters.Count == 0 && _available >= bytes)
-            {
-                _available -= bytes;
-                return ValueTask.CompletedTask;
-            }
-            cancellationToken.ThrowIfCancellationRequested();
-            waiter = _pool.TryPop(out Waiter? pooled) ? pooled : new Waiter(this);
-            waiter.Start(bytes);
-            _waiters.Enqueue(waiter);
-        }
-        if (cancellationToken.CanBeCanceled) waiter.WatchCancellation(cancellationToken);
-        return waiter.AsValueTask();
+        // Nobody jumps the queue: with waiters present a newcomer waits its turn.
+        if (Volatile.Read(ref _waiting) == 0 && TryTake(bytes)) return ValueTask.CompletedTask;
+        return AcquireSlowly(bytes, cancellationToken);
     }
 
     /// <summary>Gives <paramref name="bytes"/> back and wakes the waiters they now satisfy.</summary>
     public void Release(long bytes)
     {
+        // Interlocked operations are full fences: either this sees a newcomer's count, or the newcomer,
+        // looking again after counting itself, sees these bytes.
+        Interlocked.Add(ref _available, bytes);
+        if (Volatile.Read(ref _waiting) == 0) return;
         Waiter? first = null;
         List<Waiter>? more = null;
         lock (_lock)
         {
-            _available += bytes;
             DropCanceledWaiters();
-            while (_waiters.TryPeek(out Waiter? next) && _available >= next.Bytes)
+            while (_waiters.TryPeek(out Waiter? next) && TryTake(next.Bytes))
             {
                 _waiters.Dequeue();
-                if (!next.TryClaim()) continue;
-                _available -= next.Bytes;
+                PublishWaiting();
+                if (!next.TryClaim())
+                {
+                    // Canceled meanwhile: its bytes go back for the next one.
+                    Interlocked.Add(ref _available, next.Bytes);
+                    continue;
+                }
                 if (first is null) first = next;
                 else (more ??= []).Add(next);
             }
@@ -79,9 +73,51 @@ internal sealed class MemoryBudget
         foreach (Waiter waiter in more) waiter.Grant();
     }
 
+    private ValueTask AcquireSlowly(int bytes, CancellationToken cancellationToken)
+    {
+        Waiter waiter;
+        lock (_lock)
+        {
+            DropCanceledWaiters();
+            Volatile.Write(ref _waiting, _waiters.Count + 1);
+            if (_waiters.Count == 0 && TryTake(bytes))
+            {
+                PublishWaiting();
+                return ValueTask.CompletedTask;
+            }
+            if (cancellationToken.IsCancellationRequested)
+            {
+                PublishWaiting();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            waiter = _pool.TryPop(out Waiter? pooled) ? pooled : new Waiter(this);
+            waiter.Start(bytes);
+            _waiters.Enqueue(waiter);
+            PublishWaiting();
+        }
+        if (cancellationToken.CanBeCanceled) waiter.WatchCancellation(cancellationToken);
+        return waiter.AsValueTask();
+    }
+
+    private bool TryTake(long bytes)
+    {
+        long available = Volatile.Read(ref _available);
+        while (available >= bytes)
+        {
+            long seen = Interlocked.CompareExchange(ref _available, available - bytes, available);
+            if (seen == available) return true;
+            available = seen;
+        }
+        return false;
+    }
+
+    // Under the lock, after the queue changed.
+    private void PublishWaiting() => Volatile.Write(ref _waiting, _waiters.Count);
+
     private void DropCanceledWaiters()
     {
         while (_waiters.TryPeek(out Waiter? head) && head.IsCanceled) _waiters.Dequeue();
+        PublishWaiting();
     }
 
     private void ReturnToPool(Waiter waiter)

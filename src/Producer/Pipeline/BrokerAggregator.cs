@@ -47,7 +47,7 @@ internal sealed class BrokerAggregator : SupervisedLoop
             while (Input.Reader.TryRead(out RecordChunk? chunk))
             {
                 for (int i = 0; i < chunk.Count; i++)
-                    await AppendAsync(chunk.Records[i], stop).ConfigureAwait(false);
+                    if (!TryAppend(ref chunk.Records[i])) await AppendAsync(chunk.Records[i], stop).ConfigureAwait(false);
                 chunk.Return();
             }
             // Nothing more is waiting: close what has lingered long enough (everything, on a flush).
@@ -85,6 +85,24 @@ internal sealed class BrokerAggregator : SupervisedLoop
         }
         _open.Clear();
         _flusher.Input.Writer.TryComplete();
+    }
+
+    /// <summary>Appends to the partition's open batch, or opens one; false when a batch must be closed first (full, or of an older route).</summary>
+    private bool TryAppend(ref PendingRecord record)
+    {
+        PartitionState state = record.State!;
+        if (_open.TryGetValue(state, out ProducerBatch? batch))
+        {
+            if (batch.Count > 0 && batch.SizeInBytes + record.Size > _context.Options.BatchSize) return false;
+            if (batch.RoutingEpoch != record.RoutingEpoch) return false;
+        }
+        else
+        {
+            batch = new ProducerBatch(_context, state, record.RoutingEpoch);
+            _open.Add(state, batch);
+        }
+        batch.Append(ref record);
+        return true;
     }
 
     private async ValueTask AppendAsync(PendingRecord record, CancellationToken stop)

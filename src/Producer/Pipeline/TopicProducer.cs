@@ -37,7 +37,13 @@ internal sealed class TopicProducer(ProducerContext context, string topic) : Sup
             while (Input.Reader.TryRead(out RecordChunk? chunk))
             {
                 for (int i = 0; i < chunk.Count; i++)
-                    await RouteAsync(chunk.Records[i], stop).ConfigureAwait(false);
+                {
+                    // Known metadata (nearly always): route without an await per record.
+                    int full = KnownPartitionCount is int count and > 0
+                        ? Route(ref chunk.Records[i], count)
+                        : Route(ref chunk.Records[i], await PartitionCountAsync(chunk.Records[i].Deadline, stop).ConfigureAwait(false));
+                    if (full >= 0) await SendAsync(full, stop).ConfigureAwait(false);
+                }
                 chunk.Return();
             }
             // Nothing more waiting: pass the partly filled chunks on.
@@ -63,19 +69,23 @@ internal sealed class TopicProducer(ProducerContext context, string topic) : Sup
         await Task.WhenAll(started.Select(p => p.Completion)).ConfigureAwait(false);
     }
 
-    private async ValueTask RouteAsync(PendingRecord record, CancellationToken shutdown)
+    /// <summary>The partition count from metadata already seen, or null when it must be looked up.</summary>
+    private int? KnownPartitionCount =>
+        _context.Cluster.Metadata is { } metadata && ReferenceEquals(metadata, _seenMetadata) && _partitions.Length > 0 ? _partitions.Length : null;
+
+    /// <summary>Fails the record or adds it to its partition's chunk; returns that partition when its chunk is full, else -1.</summary>
+    private int Route(ref PendingRecord record, int count)
     {
-        int count = await PartitionCountAsync(record.Deadline, shutdown).ConfigureAwait(false);
         if (count <= 0)
         {
             Pipeline.Fail(_context, ref record, NoMetadata(record.Partition));
-            return;
+            return -1;
         }
         if (record.Partition >= count)
         {
             Pipeline.Fail(_context, ref record, new ProduceException(_topic, record.Partition, ErrorCode.UnknownTopicOrPartition,
                 $"topic {_topic} has {count} partitions; {record.Partition} is not one of them"));
-            return;
+            return -1;
         }
         if (record.Partition < 0)
         {
@@ -87,7 +97,7 @@ internal sealed class TopicProducer(ProducerContext context, string topic) : Sup
             {
                 // The user's partitioner failed for this record: this record fails, the others go on.
                 Pipeline.Fail(_context, ref record, new ProduceException(_topic, -1, ErrorCode.InvalidRecord, $"the partitioner failed: {e.Message}", e));
-                return;
+                return -1;
             }
         }
 
@@ -106,7 +116,7 @@ internal sealed class TopicProducer(ProducerContext context, string topic) : Sup
         }
         RecordChunk filling = _filling[index]!;
         filling.Add(record);
-        if (filling.IsFull) await SendAsync(index, shutdown).ConfigureAwait(false);
+        return filling.IsFull ? index : -1;
     }
 
     private async ValueTask SendAsync(int index, CancellationToken shutdown)
@@ -155,8 +165,7 @@ internal sealed class TopicProducer(ProducerContext context, string topic) : Sup
     /// <summary>The topic's partition count, from the cached metadata when it is current; 0 when none is known by the deadline.</summary>
     private async ValueTask<int> PartitionCountAsync(long deadline, CancellationToken shutdown)
     {
-        ClusterMetadata? metadata = _context.Cluster.Metadata;
-        if (metadata is not null && ReferenceEquals(metadata, _seenMetadata) && _partitions.Length > 0) return _partitions.Length;
+        if (KnownPartitionCount is int known) return known;
 
         for (int attempt = 0; ; attempt++)
         {
