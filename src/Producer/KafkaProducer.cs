@@ -153,34 +153,36 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
         record.Timestamp = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
         record.Deadline = _context.Now + (long)_context.Options.DeliveryTimeout.TotalMilliseconds;
         ValueTask place = _dispatcher.Places.AcquireAsync(1, cancellationToken);
-        if (place.IsCompletedSuccessfully && _dispatcher.Input.Writer.TryWrite(record)) return ValueTask.CompletedTask;
+        if (place.IsCompletedSuccessfully && _dispatcher.Entry.TryAdd(record)) return ValueTask.CompletedTask;
         return SubmitSlowAsync(place, record);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SubmitSlowAsync(ValueTask place, PendingRecord record)
     {
-        bool placed = false;
         try
         {
             await place.ConfigureAwait(false);
-            placed = true;
-            if (!_dispatcher.Input.Writer.TryWrite(record)) throw new System.Threading.Channels.ChannelClosedException();
         }
-        catch (Exception e)
+        catch
         {
-            // Never entered the pipeline: give back what it took.
-            if (placed) _dispatcher.Places.Release(1);
-            record.ReturnRented();
-            _context.Budget.Release(record.Size);
-            _context.Flushes.Exit(record.Generation);
-            if (e is System.Threading.Channels.ChannelClosedException)
-            {
-                if (_dispatcher.Fault is { } fault) throw new InvalidOperationException($"The producer failed and takes no more records: {fault.Message}", fault);
-                throw new ObjectDisposedException(GetType().Name, "The producer is closing.");
-            }
+            GiveBack(ref record);
             throw;
         }
+        if (_dispatcher.Entry.TryAdd(record)) return;
+        // The dispatcher stopped (a fault) or the producer is closing.
+        _dispatcher.Places.Release(1);
+        GiveBack(ref record);
+        if (_dispatcher.Fault is { } fault) throw new InvalidOperationException($"The producer failed and takes no more records: {fault.Message}", fault);
+        throw new ObjectDisposedException(GetType().Name, "The producer is closing.");
+    }
+
+    // A record that never entered the pipeline gives back what it took.
+    private void GiveBack(ref PendingRecord record)
+    {
+        record.ReturnRented();
+        _context.Budget.Release(record.Size);
+        _context.Flushes.Exit(record.Generation);
     }
 
     private void Serialize(ref PendingRecord record, TKey? key, TValue? value)
@@ -237,7 +239,7 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
                 _context.Logger.LogWarning("Closing the producer with {Count} records undelivered after {Timeout}", PendingRecords, _context.Options.CloseTimeout);
             }
         }
-        _dispatcher.Input.Writer.TryComplete();
+        _dispatcher.Entry.Close();
         _context.Shutdown.Cancel();
         try
         {

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Threading.Channels;
 using KafkaNative.Client;
 using Microsoft.Extensions.Logging;
 
@@ -13,6 +12,12 @@ internal sealed class Dispatcher(ProducerContext context) : SupervisedLoop
 {
     // Per topic: its producer and the chunk this stage is filling for it (which outlives a replaced producer).
     private readonly Dictionary<string, TopicRoute> _topics = new(StringComparer.Ordinal);
+    // Chunks taken from the entry queue and not yet dispatched; a stop fails what is left of them.
+    private readonly List<RecordChunk> _taken = [];
+    private int _nextTaken;
+    // The chunk being split between topics, and how far: a stop fails the rest of it.
+    private RecordChunk? _splitting;
+    private int _splitFrom;
 
     private struct TopicRoute
     {
@@ -20,46 +25,20 @@ internal sealed class Dispatcher(ProducerContext context) : SupervisedLoop
         public RecordChunk? Filling;
     }
 
-    /// <summary>How many records the input channel may hold.</summary>
+    /// <summary>Records the entry queue may hold: callers wait beyond it, so the caller cannot run far ahead of the pipeline.</summary>
     public const int Capacity = 4096;
 
-    public Channel<PendingRecord> Input { get; } = Channel.CreateBounded<PendingRecord>(
-        new BoundedChannelOptions(Capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+    /// <summary>Where callers' records come in.</summary>
+    public EntryQueue Entry { get; } = new();
 
-    /// <summary>
-    /// Places in <see cref="Input"/>: a producer takes one before writing, so the write never waits
-    /// inside the channel (whose waits allocate); waiting for a place reuses pooled waiters instead.
-    /// </summary>
+    /// <summary>Places in <see cref="Entry"/>: a caller takes one per record before queueing it; this stage gives them back as it takes records.</summary>
     public MemoryBudget Places { get; } = new(Capacity);
 
     protected override async Task RunAsync(CancellationToken stop)
     {
-        while (await Input.Reader.WaitToReadAsync(stop).ConfigureAwait(false))
-        {
-            int taken = 0;
-            while (Input.Reader.TryRead(out PendingRecord record))
-            {
-                if (++taken == 256)
-                {
-                    Places.Release(taken);
-                    taken = 0;
-                }
-                ref TopicRoute route = ref CollectionsMarshal.GetValueRefOrAddDefault(_topics, record.Topic, out _);
-                if (route.Producer is null || route.Producer.IsStopped)
-                {
-                    // First record for the topic, or its producer stopped on its own: supervision starts a new one.
-                    route.Producer = new TopicProducer(context, record.Topic);
-                    route.Producer.Start(context.Shutdown.Token);
-                }
-                RecordChunk chunk = route.Filling ??= RecordChunk.Rent();
-                chunk.Add(record);
-                if (chunk.IsFull) await SendAsync(record.Topic, stop).ConfigureAwait(false);
-            }
-            Places.Release(taken);
-            // Nothing more waiting: pass the partly filled chunks on rather than sit on them.
-            foreach (KeyValuePair<string, TopicRoute> topic in _topics)
-                if (topic.Value.Filling is not null) await SendAsync(topic.Key, stop).ConfigureAwait(false);
-        }
+        while (await Entry.WaitAsync(stop).ConfigureAwait(false)) await DispatchQueuedAsync(stop).ConfigureAwait(false);
+        // Closed by a producer that is shutting down: what came in before still goes on.
+        await DispatchQueuedAsync(stop).ConfigureAwait(false);
     }
 
     protected override void LogFault(Exception fault) =>
@@ -67,17 +46,82 @@ internal sealed class Dispatcher(ProducerContext context) : SupervisedLoop
 
     protected override async ValueTask OnStoppedAsync()
     {
-        Input.Writer.TryComplete();
-        Pipeline.FailAll(context, Input.Reader, "the producer was closed");
-        // Nobody reads the channel any more: every place in it is free, so writers waiting for one
-        // wake up, find the channel closed and fail instead of waiting forever.
+        Entry.Close();
+        // Nobody takes records any more: every place is free, so callers waiting for one wake up and find the queue closed.
         Places.Release(Places.InUse);
+        if (_splitting is { } split)
+        {
+            for (int i = _splitFrom; i < split.Count; i++) Pipeline.Fail(context, ref split.Records[i], Pipeline.Closed(split.Records[i].Topic, -1, "the producer was closed"));
+            split.Return();
+            _splitting = null;
+        }
+        Entry.TakeAll(_taken);
+        for (int c = _nextTaken; c < _taken.Count; c++) Pipeline.FailAll(context, _taken[c], "the producer was closed");
+        _taken.Clear();
         foreach (TopicRoute route in _topics.Values)
         {
             if (route.Filling is not null) Pipeline.FailAll(context, route.Filling, "the producer was closed");
             route.Producer?.Input.Writer.TryComplete();
         }
         await Task.WhenAll(_topics.Values.Select(t => t.Producer?.Completion ?? Task.CompletedTask)).ConfigureAwait(false);
+    }
+
+    private async ValueTask DispatchQueuedAsync(CancellationToken stop)
+    {
+        _taken.Clear();
+        _nextTaken = 0;
+        Entry.TakeAll(_taken);
+        int records = 0;
+        foreach (RecordChunk chunk in _taken) records += chunk.Count;
+        Places.Release(records);
+        while (_nextTaken < _taken.Count)
+        {
+            RecordChunk chunk = _taken[_nextTaken++];
+            // The usual case, a chunk of one topic: it goes on as it is, without copying its records.
+            if (OfOneTopic(chunk) is { } topic && RouteFor(topic).Filling is null)
+            {
+                RouteFor(topic).Filling = chunk;
+                await SendAsync(topic, stop).ConfigureAwait(false);
+                continue;
+            }
+            _splitting = chunk;
+            for (_splitFrom = 0; _splitFrom < chunk.Count;)
+            {
+                ref PendingRecord record = ref chunk.Records[_splitFrom++];
+                ref TopicRoute route = ref RouteFor(record.Topic);
+                RecordChunk filling = route.Filling ??= RecordChunk.Rent();
+                filling.Add(record);
+                if (filling.IsFull) await SendAsync(record.Topic, stop).ConfigureAwait(false);
+            }
+            _splitting = null;
+            chunk.Return();
+        }
+        _taken.Clear();
+        _nextTaken = 0;
+        // Nothing more waiting: pass the partly filled chunks on rather than sit on them.
+        foreach (KeyValuePair<string, TopicRoute> topic in _topics)
+            if (topic.Value.Filling is not null) await SendAsync(topic.Key, stop).ConfigureAwait(false);
+    }
+
+    private static string? OfOneTopic(RecordChunk chunk)
+    {
+        if (chunk.Count == 0) return null;
+        string topic = chunk.Records[0].Topic;
+        for (int i = 1; i < chunk.Count; i++)
+            if (!ReferenceEquals(chunk.Records[i].Topic, topic) && chunk.Records[i].Topic != topic) return null;
+        return topic;
+    }
+
+    /// <summary>The topic's route, with a running topic producer (first record for the topic, or supervision replacing a stopped one).</summary>
+    private ref TopicRoute RouteFor(string topic)
+    {
+        ref TopicRoute route = ref CollectionsMarshal.GetValueRefOrAddDefault(_topics, topic, out _);
+        if (route.Producer is null || route.Producer.IsStopped)
+        {
+            route.Producer = new TopicProducer(context, topic);
+            route.Producer.Start(context.Shutdown.Token);
+        }
+        return ref route;
     }
 
     private async ValueTask SendAsync(string topic, CancellationToken stop)
