@@ -127,6 +127,39 @@ public sealed class MetadataTests
     }
 
     [Fact]
+    public async Task ARefreshAsksAnIdleBrokerRatherThanOneWhoseConnectionIsBusy()
+    {
+        // A broker answers a connection's requests one at a time: behind a held request (a long-polling fetch,
+        // a produce waiting for its replicas; here a ListOffsets), a Metadata request would wait.
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var one = new FakeBroker(1);
+        await using var two = new FakeBroker(2);
+        one.Metadata = Cluster(one, two);
+        two.Metadata = Cluster(one, two);
+        one.OnRequest = async request =>
+        {
+            if (request.ApiKey != ApiKey.ListOffsets) return false;
+            await hold.Task;
+            return true;
+        };
+        await using var cluster = new KafkaCluster(TestOptions.For(one.Bootstrap));
+        Assert.Equal(1, (await cluster.GetMetadataAsync()).SourceNodeId);
+        using var stop = new CancellationTokenSource();
+        using BrokerLease busy = await cluster.AcquireBrokerAsync(1);
+        Task held = busy.Broker.SendAsync<ListOffsetsRequest, ListOffsetsResponse>(new ListOffsetsRequest(), stop.Token).AsTask();
+        await Eventually.TrueAsync(() => one.Count(ApiKey.ListOffsets) == 1, () => "broker 1 holding the request");
+        int asked = one.Count(ApiKey.Metadata);
+
+        ClusterMetadata refreshed = await cluster.RefreshMetadataAsync().WaitAsync(TestOptions.NoHang);
+
+        Assert.Equal(2, refreshed.SourceNodeId);
+        Assert.Equal(asked, one.Count(ApiKey.Metadata));
+        await stop.CancelAsync();
+        hold.SetResult();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => held);
+    }
+
+    [Fact]
     public async Task RepeatedFailuresOpenTheCircuitBreakerAndStopTheTraffic()
     {
         await using var broker = new FakeBroker();

@@ -41,6 +41,12 @@ internal sealed class BrokerPool(KafkaClientOptions options) : IAsyncDisposable
         }
     }
 
+    /// <summary>Requests awaiting a response on node <paramref name="nodeId"/>'s connection (its group coordination connection aside).</summary>
+    public int AwaitingResponses(int nodeId)
+    {
+        lock (_lock) return _brokers.TryGetValue((nodeId, false), out KafkaBroker? broker) ? broker.AwaitingResponses : 0;
+    }
+
     /// <summary>Number of brokers with at least one lease; for tests and diagnostics.</summary>
     public int ActiveCount
     {

@@ -47,6 +47,9 @@ internal sealed class KafkaBroker
     /// <summary>Number of leases held on this broker; managed by the pool under its lock.</summary>
     internal int References { get; set; }
 
+    /// <summary>Requests awaiting a response on the open connection (0 without one).</summary>
+    internal int AwaitingResponses => Volatile.Read(ref _connection) is { IsClosed: false } connection ? connection.AwaitingResponses : 0;
+
     /// <summary>
     /// The open connection, connecting first if there is none. Concurrent callers share one attempt.
     /// </summary>

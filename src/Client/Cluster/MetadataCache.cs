@@ -194,7 +194,10 @@ internal sealed class MetadataCache : IAsyncDisposable
 
     /// <summary>
     /// Brokers to ask, best first: the one that answered last time (its connection is open), the other
-    /// known brokers in random order, then the bootstrap servers. The broker that failed most recently goes last.
+    /// known brokers in random order, then the bootstrap servers; a broker whose connection has requests
+    /// awaiting answers goes after the idle ones, since a broker answers a connection's requests one at a
+    /// time (the Java client's least-loaded node): a refresh must not queue behind a produce waiting for
+    /// its replicas or a long-polling fetch. The broker that failed most recently goes last.
     /// </summary>
     private List<(int NodeId, BrokerEndpoint Endpoint)> Candidates()
     {
@@ -213,6 +216,8 @@ internal sealed class MetadataCache : IAsyncDisposable
             // Bootstrap servers get negative ids: their node ids are not known before the first answer.
             if (!candidates.Any(c => c.Item2 == _bootstrap[i])) candidates.Add((-1 - i, _bootstrap[i]));
         }
+        // OrderBy is stable: idle brokers keep the order above, ahead of busy ones.
+        candidates = [.. candidates.OrderBy(c => _pool.AwaitingResponses(c.Item1) > 0)];
         (int, BrokerEndpoint)? failed;
         lock (_lock) failed = _lastFailed;
         if (failed is { } f && candidates.Count > 1 && candidates.Remove(f)) candidates.Add(f);

@@ -89,6 +89,9 @@ internal sealed class BrokerConnection : IAsyncDisposable
     /// <summary>True once the connection failed or was disposed; every later send fails.</summary>
     public bool IsClosed => Volatile.Read(ref _closeReason) is not null;
 
+    /// <summary>Requests written and not yet answered: a broker handles them one at a time, so a new request waits behind them.</summary>
+    internal int AwaitingResponses => _inFlight.Count;
+
     /// <summary>Completes when the connection closes, for whatever reason.</summary>
     public Task Closed => _closed.Task;
 

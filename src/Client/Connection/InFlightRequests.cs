@@ -18,6 +18,15 @@ internal sealed class InFlightRequests(string broker, int capacity)
 
     public int Capacity => capacity;
 
+    /// <summary>Requests on the wire awaiting a response.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_awaiting) return _awaiting.Count;
+        }
+    }
+
     /// <summary>Adds a request about to be written; false when closed or full.</summary>
     public bool TryAdd(PendingRequest pending)
     {
