@@ -1,3 +1,4 @@
+using KafkaNative.TestSupport;
 using System.Diagnostics;
 using System.Globalization;
 
@@ -40,19 +41,8 @@ internal static class TimedChild
         TimeSpan ownBefore = Process.GetCurrentProcess().TotalProcessorTime;
         long started = Stopwatch.GetTimestamp();
         using Process process = Process.Start(start) ?? throw new InvalidOperationException("/bin/sh did not start");
-        using (var deadline = new CancellationTokenSource(timeout))
-        {
-            try
-            {
-                await process.WaitForExitAsync(deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-                throw new TimeoutException($"{program} ran longer than {timeout}; killed.");
-            }
-        }
+        if (!await ChildProcess.WaitForExitOrKillAsync(process, timeout))
+            throw new TimeoutException($"{program} ran longer than {timeout}; killed.");
         double wall = Stopwatch.GetElapsedTime(started).TotalSeconds;
         double own = (Process.GetCurrentProcess().TotalProcessorTime - ownBefore).TotalSeconds;
         double childrenCpu = (ChildProcessCpu.Total() - childrenBefore).TotalSeconds;

@@ -52,17 +52,8 @@ public static class Kcat
     {
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(timeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
+        if (!await ChildProcess.WaitForExitOrKillAsync(process, timeout))
             throw new TimeoutException($"kcat {process.StartInfo.Arguments} did not finish within {timeout}: {await stderr}");
-        }
         return new Result(process.ExitCode, await stdout, await stderr);
     }
 }

@@ -47,7 +47,12 @@ internal sealed class BrokerAggregator : SupervisedLoop
             while (Input.Reader.TryRead(out RecordChunk? chunk))
             {
                 for (int i = 0; i < chunk.Count; i++)
-                    if (!TryAppend(ref chunk.Records[i])) await AppendAsync(chunk.Records[i], stop).ConfigureAwait(false);
+                {
+                    if (TryAppend(ref chunk.Records[i])) continue;
+                    // The partition's open batch is full or belongs to an older route: close it, then open a new one.
+                    await CloseOpenBatchAsync(chunk.Records[i].State!, stop).ConfigureAwait(false);
+                    TryAppend(ref chunk.Records[i]);
+                }
                 chunk.Return();
             }
             // Nothing more is waiting: close what has lingered long enough (everything, on a flush).
@@ -105,26 +110,8 @@ internal sealed class BrokerAggregator : SupervisedLoop
         return true;
     }
 
-    private async ValueTask AppendAsync(PendingRecord record, CancellationToken stop)
-    {
-        PartitionState state = record.State!;
-        if (_open.TryGetValue(state, out ProducerBatch? batch))
-        {
-            bool full = batch.Count > 0 && batch.SizeInBytes + record.Size > _context.Options.BatchSize;
-            if (full || batch.RoutingEpoch != record.RoutingEpoch)
-            {
-                _open.Remove(state);
-                await CloseAsync(batch, stop).ConfigureAwait(false);
-                batch = null;
-            }
-        }
-        if (batch is null)
-        {
-            batch = new ProducerBatch(_context, state, record.RoutingEpoch);
-            _open.Add(state, batch);
-        }
-        batch.Append(ref record);
-    }
+    private ValueTask CloseOpenBatchAsync(PartitionState state, CancellationToken stop) =>
+        _open.Remove(state, out ProducerBatch? batch) ? CloseAsync(batch, stop) : ValueTask.CompletedTask;
 
     private async ValueTask CloseBatchesAsync(long openedBefore, CancellationToken stop)
     {

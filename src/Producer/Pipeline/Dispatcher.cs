@@ -68,8 +68,6 @@ internal sealed class Dispatcher(ProducerContext context) : SupervisedLoop
 
     private async ValueTask DispatchQueuedAsync(CancellationToken stop)
     {
-        _taken.Clear();
-        _nextTaken = 0;
         Entry.TakeAll(_taken);
         int records = 0;
         foreach (RecordChunk chunk in _taken) records += chunk.Count;
@@ -78,9 +76,8 @@ internal sealed class Dispatcher(ProducerContext context) : SupervisedLoop
         {
             RecordChunk chunk = _taken[_nextTaken++];
             // The usual case, a chunk of one topic: it goes on as it is, without copying its records.
-            if (OfOneTopic(chunk) is { } topic && RouteFor(topic).Filling is null)
+            if (OfOneTopic(chunk) is { } topic && TryHandOverWhole(topic, chunk))
             {
-                RouteFor(topic).Filling = chunk;
                 await SendAsync(topic, stop).ConfigureAwait(false);
                 continue;
             }
@@ -110,6 +107,15 @@ internal sealed class Dispatcher(ProducerContext context) : SupervisedLoop
         for (int i = 1; i < chunk.Count; i++)
             if (!ReferenceEquals(chunk.Records[i].Topic, topic) && chunk.Records[i].Topic != topic) return null;
         return topic;
+    }
+
+    /// <summary>Makes <paramref name="chunk"/> the topic's filling chunk when it has none, so it goes on uncopied.</summary>
+    private bool TryHandOverWhole(string topic, RecordChunk chunk)
+    {
+        ref TopicRoute route = ref RouteFor(topic);
+        if (route.Filling is not null) return false;
+        route.Filling = chunk;
+        return true;
     }
 
     /// <summary>The topic's route, with a running topic producer (first record for the topic, or supervision replacing a stopped one).</summary>

@@ -39,7 +39,7 @@ internal sealed class TopicProducer(ProducerContext context, string topic) : Sup
                 for (int i = 0; i < chunk.Count; i++)
                 {
                     // Known metadata (nearly always): route without an await per record.
-                    int full = KnownPartitionCount is int count and > 0
+                    int full = KnownPartitionCount is int count
                         ? Route(ref chunk.Records[i], count)
                         : Route(ref chunk.Records[i], await PartitionCountAsync(chunk.Records[i].Deadline, stop).ConfigureAwait(false));
                     if (full >= 0) await SendAsync(full, stop).ConfigureAwait(false);

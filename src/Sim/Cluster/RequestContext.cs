@@ -34,8 +34,6 @@ internal sealed class RequestContext(ApiDescriptor api, short apiVersion, int co
     /// </summary>
     public byte[]? RentedFrame { get; init; }
 
-    private int _frameReturned;
-
     /// <summary>Set when the connection must close after this request (acks=0 produce errors, failed authentication).</summary>
     public bool CloseAfterResponse { get; set; }
 
@@ -49,8 +47,9 @@ internal sealed class RequestContext(ApiDescriptor api, short apiVersion, int co
     /// <summary>Answers the request (the first answer counts); null sends nothing (acks=0 produce).</summary>
     public void Respond(IKafkaMessage? response)
     {
+        // Only the first answer gets here, so the frame goes back once.
         if (!_response.TrySetResult(response)) return;
-        if (RentedFrame is { } frame && Interlocked.Exchange(ref _frameReturned, 1) == 0) ArrayPool<byte>.Shared.Return(frame);
+        if (RentedFrame is { } frame) ArrayPool<byte>.Shared.Return(frame);
     }
 
     /// <summary>Answers with <paramref name="error"/> everywhere the response carries one.</summary>
