@@ -1,4 +1,4 @@
-namespace KafkaNative.Consumer;
+namespace KafkaNative;
 
 /// <summary>A message read from a partition, its key and value deserialized.</summary>
 /// <typeparam name="TKey">The key type.</typeparam>

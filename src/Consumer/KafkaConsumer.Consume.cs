@@ -1,9 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using KafkaNative.Client;
+using KafkaNative.Consumer;
 using KafkaNative.Consumer.Fetching;
 
-namespace KafkaNative.Consumer;
+namespace KafkaNative;
 
 /// <summary>The consume loops: the merged <c>await foreach</c> reader and the handler per partition.</summary>
 public sealed partial class KafkaConsumer<TKey, TValue>

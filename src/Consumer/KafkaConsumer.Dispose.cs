@@ -1,6 +1,7 @@
+using KafkaNative.Consumer;
 using KafkaNative.Consumer.Fetching;
 
-namespace KafkaNative.Consumer;
+namespace KafkaNative;
 
 /// <summary>Closing: callbacks and commits while the partitions are still assigned, then LeaveGroup, then the connections.</summary>
 public sealed partial class KafkaConsumer<TKey, TValue>

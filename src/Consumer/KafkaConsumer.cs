@@ -2,13 +2,13 @@ using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using KafkaNative.Client;
-using KafkaNative.Consumer.Deserialization;
+using KafkaNative.Consumer;
 using KafkaNative.Consumer.Fetching;
 using KafkaNative.Consumer.Groups;
 using KafkaNative.Protocol;
 using Microsoft.Extensions.Logging;
 
-namespace KafkaNative.Consumer;
+namespace KafkaNative;
 
 /// <summary>
 /// Reads messages from Kafka: from the partitions a consumer group assigns (<see cref="Subscribe(IEnumerable{string})"/>)

@@ -2,11 +2,10 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using KafkaNative.Client;
 using KafkaNative.Producer.Pipeline;
-using KafkaNative.Producer.Serialization;
 using KafkaNative.Protocol.Records;
 using Microsoft.Extensions.Logging;
 
-namespace KafkaNative.Producer;
+namespace KafkaNative;
 
 /// <summary>
 /// Produces records to Kafka. Built the way Sarama's async producer is: a dispatcher fans records

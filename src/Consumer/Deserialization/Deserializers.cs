@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 
-namespace KafkaNative.Consumer.Deserialization;
+namespace KafkaNative;
 
 /// <summary>The deserializers that come with the library.</summary>
 public static class Deserializers

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Threading.Channels;
 using KafkaNative.Client;
-using KafkaNative.Consumer.Deserialization;
 using KafkaNative.Protocol;
 using KafkaNative.Protocol.Records;
 using Microsoft.Extensions.Logging;

@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 
-namespace KafkaNative.Producer.Serialization;
+namespace KafkaNative;
 
 /// <summary>The serializers that come with the library.</summary>
 public static class Serializers

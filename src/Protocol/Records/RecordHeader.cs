@@ -1,9 +1,9 @@
-namespace KafkaNative.Protocol.Records;
+namespace KafkaNative;
 
 /// <summary>
 /// A record header to write: a non-null UTF-8 key and a value that may be null. A struct, so a
 /// <see cref="ReadOnlySpan{T}"/> of headers can be passed to
-/// <see cref="RecordBatchBuilder.Append(long, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{RecordHeader}, bool, bool)"/>
+/// <see cref="KafkaNative.Protocol.Records.RecordBatchBuilder.Append(long, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ReadOnlySpan{RecordHeader}, bool, bool)"/>
 /// without allocating.
 /// </summary>
 /// <param name="key">The header key.</param>
