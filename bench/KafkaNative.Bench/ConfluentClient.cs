@@ -34,7 +34,7 @@ internal static class ConfluentClient
         Action<DeliveryReport<Null, byte[]>> onDelivery = report => { if (report.Error.IsError) failed++; };
         // librdkafka copies the payload when a message is produced (RD_KAFKA_MSG_F_COPY), so one buffer
         // rewritten for every message is safe, and spares this client a fresh array per message.
-        var message = new Message<Null, byte[]> { Value = new byte[settings.Size] };
+        var message = new Rd.Message<Null, byte[]> { Value = new byte[settings.Size] };
 
         for (int i = 0; i < settings.Warmup; i++) Send(producer, settings.WarmupTopic, message, i, onDelivery);
         if (settings.Warmup > 0) FlushAll(producer);
@@ -47,7 +47,7 @@ internal static class ConfluentClient
         return meter.Stop(settings, settings.Messages - failed, failed, reportAllocations: false);
     }
 
-    private static void Send(IProducer<Null, byte[]> producer, string topic, Message<Null, byte[]> message, int index, Action<DeliveryReport<Null, byte[]>> onDelivery)
+    private static void Send(IProducer<Null, byte[]> producer, string topic, Rd.Message<Null, byte[]> message, int index, Action<DeliveryReport<Null, byte[]>> onDelivery)
     {
         BenchValues.Fill(message.Value, index);
         while (true)

@@ -52,11 +52,11 @@ internal static class Librdkafka
     public static ConsumerBuilder<byte[]?, byte[]?> ConsumerBuilder(ConsumerConfig config, ITestOutputHelper output) =>
         new ConsumerBuilder<byte[]?, byte[]?>(config).SetLogHandler((_, m) => Log(output, m)).SetErrorHandler((_, e) => Log(output, e.Reason));
 
-    public static Message<byte[]?, byte[]?> Message(SampleRecord record)
+    public static Rd.Message<byte[]?, byte[]?> Message(SampleRecord record)
     {
         var headers = new Headers();
         foreach (Header h in record.Headers) headers.Add(h.Key, h.Value);
-        return new Message<byte[]?, byte[]?>
+        return new Rd.Message<byte[]?, byte[]?>
         {
             Key = record.Key,
             Value = record.Value,
