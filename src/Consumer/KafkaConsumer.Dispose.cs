@@ -54,9 +54,8 @@ public sealed partial class KafkaConsumer<TKey, TValue>
             if (!_subscribed || _group is null) return;
             _subscribed = false;
             _subscription = [];
+            _unsubscribing = true;
             group = _group;
-            // A fresh member for the next Subscribe: a group member's loop runs once.
-            _group = new ConsumerGroupMember(_cluster, _options, this, _poll);
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.RequestTimeout);
@@ -69,6 +68,12 @@ public sealed partial class KafkaConsumer<TKey, TValue>
         finally
         {
             group.Dispose();
+            // A fresh member for the next Subscribe: a group member's loop runs once.
+            lock (_lock)
+            {
+                _group = new ConsumerGroupMember(_cluster, _options, this, _poll);
+                _unsubscribing = false;
+            }
         }
     }
 

@@ -48,6 +48,7 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IKafkaConsumer<TKey, T
     private PartitionConsumer<TKey, TValue>[] _active = [];
     private AutoCommitLoop? _autoCommitLoop;
     private bool _subscribed;
+    private bool _unsubscribing;
     private IReadOnlyList<string> _subscription = [];
     private Exception? _fatal;
     private Exception? _pendingError;
@@ -150,6 +151,7 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IKafkaConsumer<TKey, T
         lock (_lock)
         {
             if (_group is null) throw new InvalidOperationException("Subscribe needs ConsumerOptions.GroupId; use Assign to consume without a group.");
+            if (_unsubscribing) throw new InvalidOperationException("UnsubscribeAsync has not finished; await it before subscribing again.");
             if (!_subscribed && _partitions.Count > 0) throw new InvalidOperationException("Partitions were assigned manually; a consumer either subscribes or assigns.");
             _subscription = topics;
             _group.SetSubscription(topics, pattern);

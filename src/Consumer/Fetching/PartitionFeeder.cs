@@ -321,7 +321,7 @@ internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
             var list = new RecordHeader[recordHeaders.Count];
             int i = 0;
             foreach (RecordHeaderView header in recordHeaders)
-                list[i++] = new RecordHeader(header.GetKey(), header.Value?.ToArray());
+                list[i++] = new RecordHeader(header.GetKey(), header.Value is { } headerValue ? headerValue.ToArray() : (ReadOnlyMemory<byte>?)null);
             headers = list;
         }
         chunk.Items[chunk.Count++] = new ConsumeResult<TKey, TValue>(

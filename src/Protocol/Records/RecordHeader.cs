@@ -7,7 +7,7 @@ namespace KafkaNative;
 /// without allocating.
 /// </summary>
 /// <param name="key">The header key.</param>
-/// <param name="value">The header value; null is written as length -1.</param>
+/// <param name="value">The header value; null is written as length -1. A null <c>byte[]</c> variable converts to an empty value, not to null: pass <c>null</c> itself for a null value.</param>
 public readonly struct RecordHeader(string key, ReadOnlyMemory<byte>? value)
 {
     /// <summary>The header key (never null in a valid header).</summary>
