@@ -79,6 +79,15 @@ public sealed class PackagesTests(PackedFeed feed) : IClassFixture<PackedFeed>
         Assert.Contains("read alice: hello from offset 0", run.Output);
     }
 
+    [Fact]
+    public async Task TheSimulatedClusterPackagesSampleBuildsAndRuns()
+    {
+        string program = QuickStart.FirstBlock(File.ReadAllText(Path.Combine(PackedFeed.RepoRoot, "src", "Sim", "Cluster", "PACKAGE.md")));
+        string app = QuickStart.WriteApp(feed, "SimSample", program, "", "KafkaNative.Sim.Cluster");
+        (await Dotnet.RunAsync(app, "build -c Release", BuildTimeout)).ShouldSucceed("building the simulated cluster's sample");
+        (await Dotnet.RunAsync(app, "run -c Release --no-build", TimeSpan.FromMinutes(2))).ShouldSucceed("running the simulated cluster's sample");
+    }
+
     private static Dictionary<string, string> Bootstrap(SimulatedCluster cluster) => new() { ["KAFKA_BOOTSTRAP"] = cluster.BootstrapServers };
 
     private static XElement Nuspec(ZipArchive zip)

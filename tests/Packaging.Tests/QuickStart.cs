@@ -17,6 +17,10 @@ internal static partial class QuickStart
         return match.Groups["code"].Value;
     }
 
+    /// <summary>The first C# block of a markdown file (a package readme's sample).</summary>
+    public static string FirstBlock(string markdown) =>
+        FirstBlockPattern().Match(markdown) is { Success: true } match ? match.Groups["code"].Value : throw new InvalidOperationException("No C# block.");
+
     /// <summary>A console app that references the KafkaNative packages of <paramref name="feed"/> and runs <paramref name="program"/>.</summary>
     public static string WriteApp(PackedFeed feed, string name, string program, string extraProperties = "", params string[] packages)
     {
@@ -43,4 +47,7 @@ internal static partial class QuickStart
 
     [GeneratedRegex(@"<!-- quickstart: (?<file>\S+)[^>]*-->\s*```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]
     private static partial Regex BlockPattern();
+
+    [GeneratedRegex(@"```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]
+    private static partial Regex FirstBlockPattern();
 }
