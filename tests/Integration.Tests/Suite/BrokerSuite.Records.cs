@@ -55,7 +55,7 @@ public abstract partial class BrokerSuite
         Assert.Null(records[0].Key);
         Assert.Equal("no key", Encoding.UTF8.GetString(records[0].Value!));
         Assert.Equal(["trace", "nothing"], records[0].Headers.Select(h => h.Key));
-        Assert.Equal("t-1"u8.ToArray(), records[0].Headers[0].Value);
+        Assert.Equal("t-1"u8.ToArray(), records[0].Headers[0].Value!.Value.ToArray());
         Assert.Null(records[0].Headers[1].Value);
         Assert.Equal("", records[1].Key);
         Assert.Empty(records[1].Value!);
