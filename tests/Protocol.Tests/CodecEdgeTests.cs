@@ -196,6 +196,18 @@ public class CodecEdgeTests
         Assert.True(perBatch < 4096, $"{perBatch} bytes allocated per zstd batch");
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(1)]
+    public void ZstdFrameWhoseDeclaredSizeLiesIsCorrupt(int error)
+    {
+        // 1,000 bytes make a single-segment frame whose 2-byte content size field holds size - 256.
+        byte[] frame = Compress(CompressionType.Zstd, Mixed(1_000, seed: 4));
+        Assert.Equal(0x60, frame[4] & 0xE0);
+        BinaryPrimitives.WriteUInt16LittleEndian(frame.AsSpan(5), (ushort)(1_000 + error - 256));
+        Assert.Throws<KafkaProtocolException>(() => Decompress(CompressionType.Zstd, frame));
+    }
+
     [Fact]
     public void ZstdLevelChangesBetweenUsesOfAPooledCompressor()
     {

@@ -63,6 +63,19 @@ internal static class ZstdCodec
         Decompressor decompressor = RentDecompressor(maxDecompressedBytes);
         try
         {
+            // One frame that states its size, as producers write per batch, decodes in a single call straight
+            // into the destination: the streaming decoder would decode into its window and copy from there.
+            // The span reserved is at most the cap, as the streaming decoder's window would be.
+            if (declared != ZstdContentSize.Unknown && IsOneWholeFrame(source))
+            {
+                int length = (int)declared;
+                int decoded = decompressor.Unwrap(source, destination.GetSpan(length)[..length]);
+                if (decoded != length)
+                    throw CodecErrors.Corrupt(CompressionType.Zstd, $"decoded {decoded} bytes but the frame declared {length}", source.Length);
+                destination.Advance(length);
+                return;
+            }
+
             long produced = 0;
             int consumed = 0;
             while (true)
@@ -113,6 +126,11 @@ internal static class ZstdCodec
     private static unsafe ulong FrameContentSize(ReadOnlySpan<byte> source)
     {
         fixed (byte* input = source) return Methods.ZSTD_getFrameContentSize(input, (nuint)source.Length);
+    }
+
+    private static unsafe bool IsOneWholeFrame(ReadOnlySpan<byte> source)
+    {
+        fixed (byte* input = source) return Methods.ZSTD_findFrameCompressedSize(input, (nuint)source.Length) == (nuint)source.Length;
     }
 
     // Bounds the window the decoder will allocate for a frame without a content size: twice the cap rounded
