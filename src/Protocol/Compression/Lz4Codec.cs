@@ -10,9 +10,9 @@ namespace KafkaNative.Protocol.Compression;
 /// Java client writes: 64 KiB independent blocks, no block or content checksums, no content size.
 /// </summary>
 /// <remarks>
-/// The frame is walked here rather than by K4os' stream decoder because that decoder neither verifies
-/// block and content checksums nor skips skippable frames, and decodes through a buffer of its own,
-/// where walking it here decodes each block straight into the destination, within the cap.
+/// The frame is walked here rather than by K4os' stream decoder: that decoder neither verifies block
+/// and content checksums nor skips skippable frames, and it decodes through a buffer of its own. Walked
+/// here, each block decodes straight into the destination, within the cap.
 /// </remarks>
 internal static class Lz4Codec
 {
@@ -72,7 +72,8 @@ internal static class Lz4Codec
         destination.Advance(4);
     }
 
-    // Level 0 is LZ4's fast mode, as librdkafka's default; 3 and above select LZ4HC, capped at 12 as liblz4 does.
+    // Level 0 (and anything below 3) is LZ4's fast mode, as librdkafka's default; 3 and above select LZ4HC,
+    // capped at 12 as liblz4 does.
     private static LZ4Level ToLz4Level(int? level) => level switch
     {
         null or < 3 => LZ4Level.L00_FAST,
