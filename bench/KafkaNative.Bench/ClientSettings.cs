@@ -7,7 +7,7 @@ namespace KafkaNative.Bench;
 internal sealed record ClientSettings(
     string Client, string Workload, string Bootstrap, string Topic, int Messages, int Size, string Compression, int Partitions, int Warmup)
 {
-    public static readonly IReadOnlyList<string> Clients = ["kafkanative", "kafkanative-aot", "confluent", "kcat"];
+    public static readonly IReadOnlyList<string> Clients = ["kafkanative", "kafkanative-aot", "kafkanative-r2r", "confluent", "kcat"];
     public static readonly IReadOnlyList<string> Workloads = ["produce", "consume"];
     public static readonly IReadOnlyList<string> Codecs = ["none", "gzip", "snappy", "lz4", "zstd"];
 

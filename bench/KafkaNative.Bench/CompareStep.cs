@@ -89,19 +89,22 @@ internal sealed class CompareStep(CompareSettings settings, string workDirectory
             "-X", $"compression.codec={client.Compression}", "-X", "queue.buffering.max.kbytes=65536",
         ]),
         ("kcat", _) => (Kcat.Path, ["-C", "-b", client.Bootstrap, "-t", client.Topic, "-o", "beginning", "-e", "-q", "-f", "%s\\n"]),
-        ("kafkanative-aot", _) => (AotClientPath, client.ToArguments()),
+        ("kafkanative-aot", _) => (PublishedClientPath("publish", ""), client.ToArguments()),
+        ("kafkanative-r2r", _) => (PublishedClientPath("r2r", R2rPublishOptions), client.ToArguments()),
         _ => (DotnetHost, client.ToArguments().Prepend(typeof(Program).Assembly.Location)),
     };
 
-    /// <summary>Our client published with NativeAOT (bench/KafkaNative.Bench.Aot), beside this project's build.</summary>
-    private static string AotClientPath
+    private const string R2rPublishOptions = " -p:PublishAot=false -p:PublishReadyToRun=true -p:SelfContained=false -o bench/KafkaNative.Bench.Aot/bin/Release/net10.0/linux-x64/r2r";
+
+    /// <summary>
+    /// Our client published from bench/KafkaNative.Bench.Aot, beside this project's build: with NativeAOT
+    /// (folder "publish"), or JIT-run but precompiled with ReadyToRun (folder "r2r").
+    /// </summary>
+    private static string PublishedClientPath(string folder, string publishOptions)
     {
-        get
-        {
-            string bench = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", ".."));
-            string path = Path.Combine(bench, "KafkaNative.Bench.Aot", "bin", "Release", "net10.0", "linux-x64", "publish", "KafkaNative.Bench.Aot");
-            return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is missing: dotnet publish bench/KafkaNative.Bench.Aot -c Release -r linux-x64");
-        }
+        string bench = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", ".."));
+        string path = Path.Combine(bench, "KafkaNative.Bench.Aot", "bin", "Release", "net10.0", "linux-x64", folder, "KafkaNative.Bench.Aot");
+        return File.Exists(path) ? path : throw new InvalidOperationException($"{path} is missing: dotnet publish bench/KafkaNative.Bench.Aot -c Release -r linux-x64{publishOptions}");
     }
 
     private static async Task<(InLoopFigures? InLoop, long Counted, string? Error)> CheckAsync(

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Rd = Confluent.Kafka;
 
 namespace KafkaNative.Bench;
 
@@ -17,10 +18,10 @@ internal static class ConfluentClient
             BootstrapServers = settings.Bootstrap,
             LingerMs = 5,
             BatchSize = 1_000_000,
-            Acks = Acks.All,
+            Acks = Rd.Acks.All,
             EnableIdempotence = true,
             QueueBufferingMaxKbytes = 65536,
-            CompressionType = Enum.Parse<CompressionType>(settings.Compression, ignoreCase: true),
+            CompressionType = Enum.Parse<Rd.CompressionType>(settings.Compression, ignoreCase: true),
             // Delivery reports are served by Poll on this thread (when the queue is full) and by Flush,
             // as kcat and librdkafka's own examples do, rather than by Confluent's background poll thread.
             EnableBackgroundPoll = false,
@@ -33,7 +34,7 @@ internal static class ConfluentClient
         Action<DeliveryReport<Null, byte[]>> onDelivery = report => { if (report.Error.IsError) failed++; };
         // librdkafka copies the payload when a message is produced (RD_KAFKA_MSG_F_COPY), so one buffer
         // rewritten for every message is safe, and spares this client a fresh array per message.
-        var message = new Message<Null, byte[]> { Value = new byte[settings.Size] };
+        var message = new Rd.Message<Null, byte[]> { Value = new byte[settings.Size] };
 
         for (int i = 0; i < settings.Warmup; i++) Send(producer, settings.WarmupTopic, message, i, onDelivery);
         if (settings.Warmup > 0) FlushAll(producer);
@@ -46,7 +47,7 @@ internal static class ConfluentClient
         return meter.Stop(settings, settings.Messages - failed, failed, reportAllocations: false);
     }
 
-    private static void Send(IProducer<Null, byte[]> producer, string topic, Message<Null, byte[]> message, int index, Action<DeliveryReport<Null, byte[]>> onDelivery)
+    private static void Send(IProducer<Null, byte[]> producer, string topic, Rd.Message<Null, byte[]> message, int index, Action<DeliveryReport<Null, byte[]>> onDelivery)
     {
         BenchValues.Fill(message.Value, index);
         while (true)
@@ -80,7 +81,7 @@ internal static class ConfluentClient
             EnablePartitionEof = false,
         };
         using IConsumer<Ignore, byte[]> consumer = new ConsumerBuilder<Ignore, byte[]>(config).Build();
-        consumer.Assign(Enumerable.Range(0, settings.Partitions).Select(p => new TopicPartitionOffset(settings.Topic, p, Offset.Beginning)));
+        consumer.Assign(Enumerable.Range(0, settings.Partitions).Select(p => new Rd.TopicPartitionOffset(settings.Topic, p, Offset.Beginning)));
 
         DateTime deadline = DateTime.UtcNow + Deadline;
         var meter = new LoopMeter();
@@ -88,7 +89,7 @@ internal static class ConfluentClient
         while (count < settings.Messages)
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"Confluent's consumer read {count} of {settings.Messages} records before the deadline.");
-            ConsumeResult<Ignore, byte[]>? result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+            Rd.ConsumeResult<Ignore, byte[]>? result = consumer.Consume(TimeSpan.FromMilliseconds(100));
             if (result is null) continue;
             if (count == 0) meter.Start();
             if (result.Message.Value?.Length != settings.Size) wrongSize++;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json;
 using KafkaNative.Client;
 using KafkaNative.Consumer;
-using KafkaNative.Consumer.Deserialization;
 
 namespace KafkaNative.Bench;
 

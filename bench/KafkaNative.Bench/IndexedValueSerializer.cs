@@ -1,5 +1,4 @@
 using System.Buffers;
-using KafkaNative.Producer.Serialization;
 
 namespace KafkaNative.Bench;
 

@@ -1,5 +1,4 @@
 using KafkaNative.Consumer;
-using KafkaNative.Consumer.Deserialization;
 using KafkaNative.Producer;
 using KafkaNative.Protocol.Compression;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace KafkaNative.Client;
+namespace KafkaNative;
 
 /// <summary>A broker's network address.</summary>
 /// <param name="Host">Host name or IP address.</param>

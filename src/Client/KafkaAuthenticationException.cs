@@ -1,6 +1,6 @@
 using KafkaNative.Protocol;
 
-namespace KafkaNative.Client;
+namespace KafkaNative;
 
 /// <summary>
 /// SASL or TLS authentication failed. Not retriable: the credentials or certificates must change.

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace KafkaNative.Client;
+namespace KafkaNative;
 
 /// <summary>
 /// Settings shared by everything that talks to a Kafka cluster: where to bootstrap from, timeouts,

@@ -1,6 +1,6 @@
 using KafkaNative.Protocol;
 
-namespace KafkaNative.Client;
+namespace KafkaNative;
 
 /// <summary>
 /// A broker could not be reached, or its connection closed before the response arrived. Retriable:

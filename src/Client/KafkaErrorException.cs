@@ -1,6 +1,6 @@
 using KafkaNative.Protocol;
 
-namespace KafkaNative.Client;
+namespace KafkaNative;
 
 /// <summary>
 /// A failure described by a Kafka <see cref="Protocol.ErrorCode"/>: an error a broker returned, or a

@@ -1,4 +1,4 @@
-namespace KafkaNative.Client;
+namespace KafkaNative;
 
 /// <summary>
 /// SASL credentials. <see cref="ToString"/> never shows the password, and neither do the client's

@@ -1,6 +1,6 @@
 using KafkaNative.Protocol;
 
-namespace KafkaNative.Client;
+namespace KafkaNative;
 
 /// <summary>A connection could not be set up within the connect timeout, or a response did not arrive within the request timeout. Retriable.</summary>
 public sealed class KafkaTimeoutException : KafkaErrorException

@@ -1,7 +1,7 @@
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 
-namespace KafkaNative.Client;
+namespace KafkaNative;
 
 /// <summary>TLS settings for broker connections. Host name verification is on unless turned off.</summary>
 public sealed class KafkaTlsOptions

@@ -1,4 +1,4 @@
-namespace KafkaNative.Client;
+namespace KafkaNative;
 
 /// <summary>SASL mechanisms the client can authenticate with.</summary>
 public enum SaslMechanism

@@ -1,4 +1,4 @@
-namespace KafkaNative.Consumer;
+namespace KafkaNative;
 
 /// <summary>Where to start when a partition has no committed offset, or its offset is out of range.</summary>
 public enum AutoOffsetReset

@@ -1,11 +1,11 @@
-namespace KafkaNative.Consumer;
+namespace KafkaNative;
 
 /// <summary>A message read from a partition, its key and value deserialized.</summary>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
 public sealed class ConsumeResult<TKey, TValue>
 {
-    internal ConsumeResult(string topic, int partition, long offset, DateTimeOffset timestamp, TKey key, TValue value, IReadOnlyList<KeyValuePair<string, byte[]?>> headers, int leaderEpoch)
+    internal ConsumeResult(string topic, int partition, long offset, DateTimeOffset timestamp, TKey key, TValue value, IReadOnlyList<RecordHeader> headers, int leaderEpoch)
     {
         Topic = topic;
         Partition = partition;
@@ -36,7 +36,7 @@ public sealed class ConsumeResult<TKey, TValue>
     public TValue Value { get; }
 
     /// <summary>The headers in order; values are copies (null for a null header value).</summary>
-    public IReadOnlyList<KeyValuePair<string, byte[]?>> Headers { get; }
+    public IReadOnlyList<RecordHeader> Headers { get; }
 
     /// <summary>The leader epoch of the batch, or -1 when unknown.</summary>
     internal int LeaderEpoch { get; }

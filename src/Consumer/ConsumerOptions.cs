@@ -1,6 +1,6 @@
 using KafkaNative.Client;
 
-namespace KafkaNative.Consumer;
+namespace KafkaNative;
 
 /// <summary>
 /// Settings of a <see cref="KafkaConsumer{TKey, TValue}"/>: the cluster settings of

@@ -1,4 +1,4 @@
-namespace KafkaNative.Consumer;
+namespace KafkaNative;
 
 /// <summary>What the consumer does with a record it cannot read (see <see cref="ConsumerOptions.CorruptRecordHandling"/>).</summary>
 public enum CorruptRecordHandling

@@ -1,4 +1,4 @@
-namespace KafkaNative.Consumer;
+namespace KafkaNative;
 
 /// <summary>Which transactional messages a consumer sees.</summary>
 public enum IsolationLevel

@@ -1,7 +1,7 @@
 using KafkaNative.Client;
 using KafkaNative.Protocol;
 
-namespace KafkaNative.Consumer;
+namespace KafkaNative;
 
 /// <summary>
 /// A partition cannot be consumed and the consumer cannot recover by itself: its offset is out of

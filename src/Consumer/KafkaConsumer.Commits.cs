@@ -1,8 +1,9 @@
 using KafkaNative.Client;
+using KafkaNative.Consumer;
 using KafkaNative.Consumer.Groups;
 using KafkaNative.Protocol;
 
-namespace KafkaNative.Consumer;
+namespace KafkaNative;
 
 /// <summary>Offsets: committed offsets, commits, stored positions and the auto-commit loop.</summary>
 public sealed partial class KafkaConsumer<TKey, TValue>

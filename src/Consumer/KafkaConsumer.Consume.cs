@@ -1,9 +1,10 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using KafkaNative.Client;
+using KafkaNative.Consumer;
 using KafkaNative.Consumer.Fetching;
 
-namespace KafkaNative.Consumer;
+namespace KafkaNative;
 
 /// <summary>The consume loops: the merged <c>await foreach</c> reader and the handler per partition.</summary>
 public sealed partial class KafkaConsumer<TKey, TValue>
@@ -37,44 +38,8 @@ public sealed partial class KafkaConsumer<TKey, TValue>
         {
             while (true)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                MarkPending();
-                _poll.Polled();
-                ThrowIfFatalOrDisposed();
-                if (_chunk is null && !TryTakeChunk())
-                {
-                    _context.ResetDataReady();
-                    if (!TryTakeChunk())
-                    {
-                        await WaitForDataAsync(cancellationToken).ConfigureAwait(false);
-                        continue;
-                    }
-                }
-                MessageChunk<TKey, TValue> chunk = _chunk!;
-                PartitionConsumer<TKey, TValue> partition = _chunkPartition!;
-                if (chunk.Version != partition.Version || partition.IsStopped || partition.IsRevoking)
-                {
-                    DropChunk();
-                    continue;
-                }
-                if (chunk.Next < chunk.Count)
-                {
-                    ConsumeResult<TKey, TValue> item = chunk.Items[chunk.Next++];
-                    _markPartition = partition;
-                    _markVersion = chunk.Version;
-                    _markOffset = item.Offset + 1;
-                    partition.InHand.Take();
-                    yield return item;
-                    continue;
-                }
-                Exception? error = chunk.Error;
-                long errorNext = chunk.ErrorNextOffset;
-                DropChunk();
-                if (error is not null)
-                {
-                    if (errorNext >= 0 && _options.EnableAutoOffsetStore) partition.MarkConsumed(partition.Version, errorNext);
-                    throw error;
-                }
+                if (TryNextRun(1, cancellationToken, out ConsumeBatch<TKey, TValue> run)) yield return run[0];
+                else await WaitForDataAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -82,6 +47,90 @@ public sealed partial class KafkaConsumer<TKey, TValue>
             // Leaving the loop (break, return, disposal) consumes the message handed out last.
             MarkPending();
             Volatile.Write(ref _consuming, 0);
+        }
+    }
+
+    /// <summary>
+    /// Reads messages a partition's run at a time: each batch holds the consecutive messages of one
+    /// partition that have arrived (up to 256), partitions in turn. For applications that write or
+    /// acknowledge in bulk; no object is allocated per batch.
+    /// </summary>
+    /// <remarks>
+    /// A batch is valid until the loop asks for the next one, and its messages count as consumed then
+    /// (or when the loop exits), as for <see cref="ConsumeAsync(CancellationToken)"/>; with
+    /// <see cref="ConsumerOptions.EnableAutoOffsetStore"/> off, store <see cref="ConsumeBatch{TKey, TValue}.LastOffset"/> + 1 yourself.
+    /// </remarks>
+    /// <param name="cancellationToken">Ends the enumeration (with <see cref="OperationCanceledException"/>).</param>
+    /// <exception cref="KafkaConsumeException">As for <see cref="ConsumeAsync(CancellationToken)"/>.</exception>
+    /// <exception cref="KafkaConnectionException">No broker of the cluster could be reached yet.</exception>
+    /// <exception cref="MaxPollIntervalExceededException">The member left its group because the application stayed away too long.</exception>
+    /// <exception cref="InvalidOperationException">Another consume loop is running.</exception>
+    public async IAsyncEnumerable<ConsumeBatch<TKey, TValue>> ConsumeBatchesAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        EnterConsume();
+        try
+        {
+            while (true)
+            {
+                if (TryNextRun(MessageChunk<TKey, TValue>.Capacity, cancellationToken, out ConsumeBatch<TKey, TValue> run)) yield return run;
+                else await WaitForDataAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            MarkPending();
+            Volatile.Write(ref _consuming, 0);
+        }
+    }
+
+    /// <summary>
+    /// One step of the merged reader: marks what was handed out last as consumed, then takes up to
+    /// <paramref name="max"/> messages of the current chunk (partitions in turn), throwing an error the
+    /// stream carries at its place. False when no partition has messages: wait for data, then call again.
+    /// </summary>
+    private bool TryNextRun(int max, CancellationToken cancellationToken, out ConsumeBatch<TKey, TValue> run)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        MarkPending();
+        _poll.Polled();
+        ThrowIfFatalOrDisposed();
+        while (true)
+        {
+            if (_chunk is null && !TryTakeChunk())
+            {
+                _context.ResetDataReady();
+                if (!TryTakeChunk())
+                {
+                    run = default;
+                    return false;
+                }
+            }
+            MessageChunk<TKey, TValue> chunk = _chunk!;
+            PartitionConsumer<TKey, TValue> partition = _chunkPartition!;
+            if (chunk.Version != partition.Version || partition.IsStopped || partition.IsRevoking)
+            {
+                DropChunk();
+                continue;
+            }
+            if (chunk.Next < chunk.Count)
+            {
+                int count = Math.Min(max, chunk.Count - chunk.Next);
+                run = new ConsumeBatch<TKey, TValue>(partition.TopicPartition, chunk.Items, chunk.Next, count);
+                chunk.Next += count;
+                _markPartition = partition;
+                _markVersion = chunk.Version;
+                _markOffset = run.LastOffset + 1;
+                partition.InHand.Take();
+                return true;
+            }
+            Exception? error = chunk.Error;
+            long errorNext = chunk.ErrorNextOffset;
+            DropChunk();
+            if (error is not null)
+            {
+                if (errorNext >= 0 && _options.EnableAutoOffsetStore) partition.MarkConsumed(partition.Version, errorNext);
+                throw error;
+            }
         }
     }
 

@@ -1,9 +1,10 @@
 using KafkaNative.Client;
-using KafkaNative.Protocol;
+using KafkaNative.Consumer;
 using KafkaNative.Consumer.Fetching;
 using KafkaNative.Consumer.Groups;
+using KafkaNative.Protocol;
 
-namespace KafkaNative.Consumer;
+namespace KafkaNative;
 
 /// <summary>What the group member asks of the consumer: start and stop partitions, run the callbacks, hand errors to the application.</summary>
 public sealed partial class KafkaConsumer<TKey, TValue>

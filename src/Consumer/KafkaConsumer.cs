@@ -2,13 +2,13 @@ using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using KafkaNative.Client;
-using KafkaNative.Consumer.Deserialization;
+using KafkaNative.Consumer;
 using KafkaNative.Consumer.Fetching;
 using KafkaNative.Consumer.Groups;
 using KafkaNative.Protocol;
 using Microsoft.Extensions.Logging;
 
-namespace KafkaNative.Consumer;
+namespace KafkaNative;
 
 /// <summary>
 /// Reads messages from Kafka: from the partitions a consumer group assigns (<see cref="Subscribe(IEnumerable{string})"/>)
@@ -28,7 +28,7 @@ namespace KafkaNative.Consumer;
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
-public sealed partial class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGroupListener
+public sealed partial class KafkaConsumer<TKey, TValue> : IKafkaConsumer<TKey, TValue>, IGroupListener
 {
     private readonly ConsumerOptions _options;
     private readonly KafkaCluster _cluster;
@@ -42,12 +42,13 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGro
     private readonly List<Task> _stopping = [];
     private readonly CancellationTokenSource _disposed = new();
     private readonly Channel<bool> _assignmentChanged = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly ConsumerGroupMember? _group;
+    private ConsumerGroupMember? _group;
     private readonly PollTracker _poll;
     private readonly SemaphoreSlim _commitLock = new(1, 1);
     private PartitionConsumer<TKey, TValue>[] _active = [];
     private AutoCommitLoop? _autoCommitLoop;
     private bool _subscribed;
+    private bool _unsubscribing;
     private IReadOnlyList<string> _subscription = [];
     private Exception? _fatal;
     private Exception? _pendingError;
@@ -147,9 +148,10 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGro
     private void SubscribeCore(IReadOnlyList<string> topics, Regex? pattern)
     {
         ObjectDisposedException.ThrowIf(_disposeState != 0, this);
-        if (_group is null) throw new InvalidOperationException("Subscribe needs ConsumerOptions.GroupId; use Assign to consume without a group.");
         lock (_lock)
         {
+            if (_group is null) throw new InvalidOperationException("Subscribe needs ConsumerOptions.GroupId; use Assign to consume without a group.");
+            if (_unsubscribing) throw new InvalidOperationException("UnsubscribeAsync has not finished; await it before subscribing again.");
             if (!_subscribed && _partitions.Count > 0) throw new InvalidOperationException("Partitions were assigned manually; a consumer either subscribes or assigns.");
             _subscription = topics;
             _group.SetSubscription(topics, pattern);
@@ -236,6 +238,23 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IAsyncDisposable, IGro
         PartitionConsumer p = GetPartition(partition);
         long position = p.Position, high = p.HighWatermark;
         return position >= 0 && high >= 0 ? Math.Max(0, high - position) : null;
+    }
+
+    /// <summary>
+    /// For each partition, the offset of the first message whose timestamp is at or after <paramref name="timestamp"/>
+    /// (ListOffsets by time), or <see cref="TopicPartitionOffset.End"/> when there is none yet. Seek to it to replay from a time.
+    /// </summary>
+    /// <param name="partitions">The partitions, assigned or not.</param>
+    /// <param name="timestamp">The time to look up.</param>
+    /// <param name="cancellationToken">Cancels the lookups.</param>
+    public async Task<IReadOnlyList<TopicPartitionOffset>> OffsetsForTimesAsync(IEnumerable<TopicPartition> partitions, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        long time = timestamp.ToUnixTimeMilliseconds();
+        ArgumentOutOfRangeException.ThrowIfNegative(time, nameof(timestamp));
+        TopicPartition[] list = [.. partitions];
+        long[] offsets = await Task.WhenAll(list.Select(p => OffsetResolver.ListOffsetAsync(_context, p, time, cancellationToken))).ConfigureAwait(false);
+        return [.. list.Select((p, i) => new TopicPartitionOffset(p, offsets[i]))];
     }
 
     /// <summary>Asks the partition's leader for its low and high watermarks.</summary>

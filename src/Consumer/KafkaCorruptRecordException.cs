@@ -1,6 +1,6 @@
 using KafkaNative.Protocol;
 
-namespace KafkaNative.Consumer;
+namespace KafkaNative;
 
 /// <summary>
 /// A record that cannot be read: its batch fails the checksum or does not decode, or its key or value

@@ -1,6 +1,6 @@
 using KafkaNative.Protocol;
 
-namespace KafkaNative.Consumer;
+namespace KafkaNative;
 
 /// <summary>
 /// The application did not ask for records (or a partition callback ran) for longer than

@@ -1,4 +1,4 @@
-namespace KafkaNative.Consumer;
+namespace KafkaNative;
 
 /// <summary>How a group's leader divides partitions among members (the protocol names Java and librdkafka use).</summary>
 public enum PartitionAssignmentStrategy

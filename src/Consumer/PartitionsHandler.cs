@@ -1,4 +1,4 @@
-namespace KafkaNative.Consumer;
+namespace KafkaNative;
 
 /// <summary>Called when the group assigns, revokes or loses partitions.</summary>
 /// <param name="partitions">The partitions concerned.</param>

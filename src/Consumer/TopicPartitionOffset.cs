@@ -1,4 +1,4 @@
-namespace KafkaNative.Consumer;
+namespace KafkaNative;
 
 /// <summary>A partition and an offset in it.</summary>
 /// <param name="Topic">The topic name.</param>

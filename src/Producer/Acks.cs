@@ -1,4 +1,4 @@
-namespace KafkaNative.Producer;
+namespace KafkaNative;
 
 /// <summary>How many replicas must have a record before the leader acknowledges it.</summary>
 public enum Acks : short

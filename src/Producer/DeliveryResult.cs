@@ -1,4 +1,4 @@
-namespace KafkaNative.Producer;
+namespace KafkaNative;
 
 /// <summary>Where an acknowledged record was written.</summary>
 /// <param name="Topic">The topic.</param>
@@ -10,7 +10,7 @@ public readonly record struct DeliveryResult(string Topic, int Partition, long O
 /// <summary>The outcome of a fire-and-forget record: a result, or the error that ended it.</summary>
 /// <param name="Result">Where the record was written; its offset is -1 when it failed.</param>
 /// <param name="Error">Why the record was not delivered, or null on success.</param>
-public readonly record struct DeliveryReport(DeliveryResult Result, KafkaNative.Protocol.KafkaException? Error)
+public readonly record struct DeliveryReport(DeliveryResult Result, KafkaNative.KafkaException? Error)
 {
     /// <summary>True when the record was acknowledged.</summary>
     public bool Succeeded => Error is null;

@@ -2,11 +2,10 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using KafkaNative.Client;
 using KafkaNative.Producer.Pipeline;
-using KafkaNative.Producer.Serialization;
 using KafkaNative.Protocol.Records;
 using Microsoft.Extensions.Logging;
 
-namespace KafkaNative.Producer;
+namespace KafkaNative;
 
 /// <summary>
 /// Produces records to Kafka. Built the way Sarama's async producer is: a dispatcher fans records
@@ -16,7 +15,7 @@ namespace KafkaNative.Producer;
 /// </summary>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
-public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
+public sealed class KafkaProducer<TKey, TValue> : IKafkaProducer<TKey, TValue>
 {
     private readonly ProducerContext _context;
     private readonly Dispatcher _dispatcher;
@@ -75,10 +74,27 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
     /// <param name="value">The value, or null.</param>
     /// <param name="headers">Record headers, or null.</param>
     /// <param name="cancellationToken">Cancels waiting for buffer memory.</param>
-    public ValueTask<DeliveryResult> ProduceAsync(string topic, int partition, TKey? key, TValue? value, RecordHeader[]? headers = null, CancellationToken cancellationToken = default)
+    public ValueTask<DeliveryResult> ProduceAsync(string topic, int partition, TKey? key, TValue? value, RecordHeader[]? headers = null, CancellationToken cancellationToken = default) =>
+        ProduceCoreAsync(topic, partition, key, value, headers, NoTimestamp, cancellationToken);
+
+    /// <summary>Produces a message with its headers and timestamp; see <see cref="ProduceAsync(string, TKey, TValue, RecordHeader[], CancellationToken)"/>.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="message">The key, value, headers and timestamp.</param>
+    /// <param name="cancellationToken">Cancels waiting for buffer memory.</param>
+    public ValueTask<DeliveryResult> ProduceAsync(string topic, Message<TKey, TValue> message, CancellationToken cancellationToken = default) =>
+        ProduceCoreAsync(topic, -1, message.Key, message.Value, message.Headers, TimestampOf(message), cancellationToken);
+
+    /// <summary>Produces a message to an explicit partition; see <see cref="ProduceAsync(string, TKey, TValue, RecordHeader[], CancellationToken)"/>.</summary>
+    /// <param name="partition">The topic and partition (a partition of -1 lets the partitioner choose).</param>
+    /// <param name="message">The key, value, headers and timestamp.</param>
+    /// <param name="cancellationToken">Cancels waiting for buffer memory.</param>
+    public ValueTask<DeliveryResult> ProduceAsync(TopicPartition partition, Message<TKey, TValue> message, CancellationToken cancellationToken = default) =>
+        ProduceCoreAsync(partition.Topic, partition.Partition, message.Key, message.Value, message.Headers, TimestampOf(message), cancellationToken);
+
+    private ValueTask<DeliveryResult> ProduceCoreAsync(string topic, int partition, TKey? key, TValue? value, RecordHeader[]? headers, long timestamp, CancellationToken cancellationToken)
     {
         var promise = new DeliveryPromise();
-        ValueTask enqueued = EnqueueCoreAsync(topic, partition, key, value, headers, promise, cancellationToken);
+        ValueTask enqueued = EnqueueCoreAsync(topic, partition, key, value, headers, timestamp, promise, cancellationToken);
         return enqueued.IsCompletedSuccessfully ? promise.Task : AwaitBoth(enqueued, promise);
 
         [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -103,20 +119,34 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
     /// <exception cref="ArgumentException">The topic is null or empty, or the record is too large.</exception>
     /// <exception cref="ObjectDisposedException">The producer is closing.</exception>
     public ValueTask EnqueueAsync(string topic, TKey? key, TValue? value, RecordHeader[]? headers = null, Action<DeliveryReport>? onDelivery = null, CancellationToken cancellationToken = default) =>
-        EnqueueCoreAsync(topic, -1, key, value, headers, onDelivery, cancellationToken);
+        EnqueueCoreAsync(topic, -1, key, value, headers, NoTimestamp, onDelivery, cancellationToken);
+
+    /// <summary>Fire and forget a message with its headers and timestamp; see <see cref="EnqueueAsync(string, TKey, TValue, RecordHeader[], Action{DeliveryReport}, CancellationToken)"/>.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="message">The key, value, headers and timestamp.</param>
+    /// <param name="onDelivery">Told the outcome; null to ignore it (failures are still logged).</param>
+    /// <param name="cancellationToken">Cancels waiting for buffer memory.</param>
+    public ValueTask EnqueueAsync(string topic, Message<TKey, TValue> message, Action<DeliveryReport>? onDelivery = null, CancellationToken cancellationToken = default) =>
+        EnqueueCoreAsync(topic, -1, message.Key, message.Value, message.Headers, TimestampOf(message), onDelivery, cancellationToken);
 
     /// <summary>Sends what is buffered now (no more linger) and waits until every record handed over before this call is acknowledged or failed.</summary>
     /// <param name="cancellationToken">Cancels the wait (not the records).</param>
     public Task FlushAsync(CancellationToken cancellationToken = default) =>
         _context.Flushes.WaitAsync(_context.BrokerProducers.FlushAll, cancellationToken);
 
-    private ValueTask EnqueueCoreAsync(string topic, int partition, TKey? key, TValue? value, RecordHeader[]? headers, object? completion, CancellationToken cancellationToken)
+    // Marks a record the caller gave no timestamp: it is stamped when handed over.
+    private const long NoTimestamp = long.MinValue;
+
+    private static long TimestampOf(in Message<TKey, TValue> message) =>
+        message.Timestamp is { } timestamp ? timestamp.ToUnixTimeMilliseconds() : NoTimestamp;
+
+    private ValueTask EnqueueCoreAsync(string topic, int partition, TKey? key, TValue? value, RecordHeader[]? headers, long timestamp, object? completion, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentOutOfRangeException.ThrowIfLessThan(partition, -1);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _closing) != 0, this);
 
-        var record = new PendingRecord { Topic = topic, Partition = partition, Headers = headers, Completion = completion };
+        var record = new PendingRecord { Topic = topic, Partition = partition, Headers = headers, Timestamp = timestamp, Completion = completion };
         Serialize(ref record, key, value);
         int size = RecordBatchBuilder.EstimateRecordSize(record.Key.Length, record.Value.Length, headers);
         if (size > _context.Options.MaxRecordSize || size > _context.Options.BufferMemory)
@@ -150,7 +180,7 @@ public sealed class KafkaProducer<TKey, TValue> : IAsyncDisposable
     private ValueTask Submit(PendingRecord record, CancellationToken cancellationToken)
     {
         record.Generation = _context.Flushes.Enter();
-        record.Timestamp = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (record.Timestamp == NoTimestamp) record.Timestamp = _context.Time.GetUtcNow().ToUnixTimeMilliseconds();
         record.Deadline = _context.Now + (long)_context.Options.DeliveryTimeout.TotalMilliseconds;
         ValueTask place = _dispatcher.Places.AcquireAsync(1, cancellationToken);
         if (place.IsCompletedSuccessfully && _dispatcher.Entry.TryAdd(record)) return ValueTask.CompletedTask;

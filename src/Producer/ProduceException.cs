@@ -1,7 +1,7 @@
 using KafkaNative.Client;
 using KafkaNative.Protocol;
 
-namespace KafkaNative.Producer;
+namespace KafkaNative;
 
 /// <summary>A record was not delivered. <see cref="Exception.InnerException"/> holds the last error seen.</summary>
 public sealed class ProduceException : KafkaErrorException

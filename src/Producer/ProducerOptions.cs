@@ -1,8 +1,7 @@
 using KafkaNative.Client;
-using KafkaNative.Producer.Partitioning;
 using KafkaNative.Protocol.Compression;
 
-namespace KafkaNative.Producer;
+namespace KafkaNative;
 
 /// <summary>Settings of a <see cref="KafkaProducer{TKey, TValue}"/>, on top of the connection settings it inherits.</summary>
 public sealed class ProducerOptions : KafkaClientOptions

@@ -1,4 +1,4 @@
-namespace KafkaNative.Protocol;
+namespace KafkaNative;
 
 /// <summary>Base type of every exception KafkaNative throws on purpose.</summary>
 public class KafkaException : Exception

@@ -1,4 +1,4 @@
-using KafkaNative.Client.Admin;
+using KafkaNative.Admin;
 using KafkaNative.Client.Tests.Fakes;
 using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;

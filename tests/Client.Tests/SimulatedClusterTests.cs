@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using KafkaNative.Client.Admin;
+using KafkaNative.Admin;
 using KafkaNative.Client.Tests.Fakes;
 using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;

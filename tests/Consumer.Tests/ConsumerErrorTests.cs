@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 using KafkaNative.Client;
-using KafkaNative.Consumer.Deserialization;
 using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;
 using KafkaNative.Protocol.Primitives;

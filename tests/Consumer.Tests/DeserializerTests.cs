@@ -1,5 +1,4 @@
 using System.Text;
-using KafkaNative.Consumer.Deserialization;
 
 namespace KafkaNative.Consumer.Tests;
 

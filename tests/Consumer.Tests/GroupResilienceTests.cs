@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using KafkaNative.Client;
-using KafkaNative.Client.Admin;
+using KafkaNative.Admin;
 using KafkaNative.Protocol;
 using KafkaNative.Sim;
 using static KafkaNative.Consumer.Tests.SimHelpers;

@@ -1,6 +1,6 @@
 using System.Text;
 using KafkaNative.Client;
-using KafkaNative.Client.Admin;
+using KafkaNative.Admin;
 using KafkaNative.Consumer;
 using KafkaNative.Producer;
 using KafkaNative.Sim;

@@ -4,7 +4,7 @@ using KafkaNative.Consumer;
 using KafkaNative.Producer;
 using KafkaNative.Sim;
 using Xunit.Abstractions;
-using OurCompression = KafkaNative.Protocol.Compression.CompressionType;
+using OurCompression = KafkaNative.CompressionType;
 using Rd = Confluent.Kafka;
 
 namespace KafkaNative.Interop.Tests;

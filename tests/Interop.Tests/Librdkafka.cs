@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Rd = Confluent.Kafka;
 using KafkaNative.Sim;
 using Xunit.Abstractions;
 
@@ -10,13 +11,13 @@ namespace KafkaNative.Interop.Tests;
 /// </summary>
 internal static class Librdkafka
 {
-    public static ProducerConfig ProducerConfig(SimulatedCluster sim, CompressionType codec = CompressionType.None, bool idempotent = true) => new()
+    public static ProducerConfig ProducerConfig(SimulatedCluster sim, Rd.CompressionType codec = Rd.CompressionType.None, bool idempotent = true) => new()
     {
         BootstrapServers = sim.BootstrapServers,
         ClientId = "librdkafka-interop",
         CompressionType = codec,
         EnableIdempotence = idempotent,
-        Acks = Acks.All,
+        Acks = Rd.Acks.All,
         LingerMs = 5,
         MessageTimeoutMs = 90_000,
         RetryBackoffMs = 50,
@@ -24,12 +25,12 @@ internal static class Librdkafka
         TopicMetadataRefreshIntervalMs = 1000,
     };
 
-    public static ConsumerConfig ConsumerConfig(SimulatedCluster sim, string? group = null, PartitionAssignmentStrategy strategy = PartitionAssignmentStrategy.Range) => new()
+    public static ConsumerConfig ConsumerConfig(SimulatedCluster sim, string? group = null, Rd.PartitionAssignmentStrategy strategy = Rd.PartitionAssignmentStrategy.Range) => new()
     {
         BootstrapServers = sim.BootstrapServers,
         ClientId = "librdkafka-interop",
         GroupId = group ?? "unused",
-        AutoOffsetReset = AutoOffsetReset.Earliest,
+        AutoOffsetReset = Rd.AutoOffsetReset.Earliest,
         PartitionAssignmentStrategy = strategy,
         SessionTimeoutMs = 6000,
         HeartbeatIntervalMs = 500,
@@ -51,32 +52,32 @@ internal static class Librdkafka
     public static ConsumerBuilder<byte[]?, byte[]?> ConsumerBuilder(ConsumerConfig config, ITestOutputHelper output) =>
         new ConsumerBuilder<byte[]?, byte[]?>(config).SetLogHandler((_, m) => Log(output, m)).SetErrorHandler((_, e) => Log(output, e.Reason));
 
-    public static Message<byte[]?, byte[]?> Message(SampleRecord record)
+    public static Rd.Message<byte[]?, byte[]?> Message(SampleRecord record)
     {
         var headers = new Headers();
         foreach (Header h in record.Headers) headers.Add(h.Key, h.Value);
-        return new Message<byte[]?, byte[]?>
+        return new Rd.Message<byte[]?, byte[]?>
         {
             Key = record.Key,
             Value = record.Value,
             Headers = headers,
-            Timestamp = new Timestamp(record.TimestampMs, TimestampType.CreateTime),
+            Timestamp = new Timestamp(record.TimestampMs, Rd.TimestampType.CreateTime),
         };
     }
 
-    public static SampleRecord ToSample(ConsumeResult<byte[]?, byte[]?> result)
+    public static SampleRecord ToSample(Rd.ConsumeResult<byte[]?, byte[]?> result)
     {
-        Assert.Equal(TimestampType.CreateTime, result.Message.Timestamp.Type);
+        Assert.Equal(Rd.TimestampType.CreateTime, result.Message.Timestamp.Type);
         return new SampleRecord(result.Partition.Value, result.Message.Key, result.Message.Value,
             result.Message.Headers?.Select(h => new Header(h.Key, h.GetValueBytes())).ToList() ?? [],
             result.Message.Timestamp.UnixTimestampMs);
     }
 
     /// <summary>Reads <paramref name="count"/> records from <paramref name="consumer"/> on a thread of its own (Consume blocks), failing past the deadline.</summary>
-    public static Task<List<ConsumeResult<byte[]?, byte[]?>>> ConsumeAsync(IConsumer<byte[]?, byte[]?> consumer, int count, TimeSpan? timeout = null) =>
+    public static Task<List<Rd.ConsumeResult<byte[]?, byte[]?>>> ConsumeAsync(IConsumer<byte[]?, byte[]?> consumer, int count, TimeSpan? timeout = null) =>
         Task.Run(() =>
         {
-            var results = new List<ConsumeResult<byte[]?, byte[]?>>(count);
+            var results = new List<Rd.ConsumeResult<byte[]?, byte[]?>>(count);
             DateTime deadline = DateTime.UtcNow + (timeout ?? Sims.Generous);
             while (results.Count < count)
             {

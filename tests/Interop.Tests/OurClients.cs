@@ -10,7 +10,7 @@ internal static class OurClients
         record.Headers.Select(h => new RecordHeader(h.Key, h.Value is null ? null : (ReadOnlyMemory<byte>?)h.Value)).ToArray();
 
     public static SampleRecord ToSample(ConsumeResult<byte[]?, byte[]?> result) =>
-        new(result.Partition, result.Key, result.Value, result.Headers.Select(h => new Header(h.Key, h.Value)).ToList(), result.Timestamp.ToUnixTimeMilliseconds());
+        new(result.Partition, result.Key, result.Value, result.Headers.Select(h => new Header(h.Key, h.Value?.ToArray())).ToList(), result.Timestamp.ToUnixTimeMilliseconds());
 
     /// <summary>Reads <paramref name="count"/> records from an assigned or subscribed consumer, failing past the deadline.</summary>
     public static async Task<List<ConsumeResult<byte[]?, byte[]?>>> ConsumeAsync(KafkaConsumer<byte[]?, byte[]?> consumer, int count, TimeSpan? timeout = null)

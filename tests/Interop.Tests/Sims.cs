@@ -13,7 +13,7 @@ internal static class Sims
     public static Task<SimulatedCluster> StartAsync(int brokers = 3) =>
         SimulatedCluster.StartAsync(new ClusterOptions { Brokers = brokers, BasePort = 0, BrokerSessionTimeout = TimeSpan.FromSeconds(6) });
 
-    public static ProducerOptions OurProducer(SimulatedCluster sim, Protocol.Compression.CompressionType compression = default) => new()
+    public static ProducerOptions OurProducer(SimulatedCluster sim, CompressionType compression = default) => new()
     {
         BootstrapServers = sim.BootstrapServers,
         ClientId = "kafkanative-interop",

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using KafkaNative.Client;
 using KafkaNative.Consumer;
-using KafkaNative.Consumer.Deserialization;
 using KafkaNative.Sim;
 using KafkaNative.TestSupport;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using KafkaNative.Producer.Partitioning;
 
 namespace KafkaNative.Producer.Tests;
 

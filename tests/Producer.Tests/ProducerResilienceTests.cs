@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using KafkaNative.Client;
-using KafkaNative.Producer.Partitioning;
 using KafkaNative.Protocol;
 using KafkaNative.Sim;
 using Microsoft.Extensions.Time.Testing;

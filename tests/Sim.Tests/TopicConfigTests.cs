@@ -1,5 +1,5 @@
 using KafkaNative.Client;
-using KafkaNative.Client.Admin;
+using KafkaNative.Admin;
 using KafkaNative.Producer;
 using KafkaNative.Protocol;
 

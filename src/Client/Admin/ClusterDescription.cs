@@ -1,4 +1,4 @@
-namespace KafkaNative.Client.Admin;
+namespace KafkaNative.Admin;
 
 /// <summary>The cluster as the brokers describe it.</summary>
 /// <param name="ClusterId">The cluster id.</param>

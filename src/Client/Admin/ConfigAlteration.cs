@@ -1,4 +1,4 @@
-namespace KafkaNative.Client.Admin;
+namespace KafkaNative.Admin;
 
 /// <summary>How an alteration changes a configuration (values as on the wire).</summary>
 public enum AlterConfigOperation : sbyte

@@ -1,4 +1,4 @@
-namespace KafkaNative.Client.Admin;
+namespace KafkaNative.Admin;
 
 /// <summary>One configuration value as the broker describes it.</summary>
 /// <param name="Name">The configuration key.</param>

@@ -1,4 +1,4 @@
-namespace KafkaNative.Client.Admin;
+namespace KafkaNative.Admin;
 
 /// <summary>What a configuration belongs to (values as on the wire).</summary>
 public enum ConfigResourceType : sbyte

@@ -1,4 +1,4 @@
-namespace KafkaNative.Client.Admin;
+namespace KafkaNative.Admin;
 
 /// <summary>A group as ListGroups reports it.</summary>
 /// <param name="GroupId">The group id.</param>

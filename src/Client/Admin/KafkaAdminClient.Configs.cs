@@ -1,7 +1,8 @@
-using KafkaNative.Protocol;
+using KafkaNative.Client;
 using KafkaNative.Protocol.Messages;
+using KafkaNative.Protocol;
 
-namespace KafkaNative.Client.Admin;
+namespace KafkaNative.Admin;
 
 // Configurations of topics, brokers and other resources.
 public sealed partial class KafkaAdminClient

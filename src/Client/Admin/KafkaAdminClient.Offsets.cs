@@ -1,7 +1,8 @@
-using KafkaNative.Protocol;
+using KafkaNative.Client;
 using KafkaNative.Protocol.Messages;
+using KafkaNative.Protocol;
 
-namespace KafkaNative.Client.Admin;
+namespace KafkaNative.Admin;
 
 // Partition offsets, routed to each partition's leader: look up and trim.
 public sealed partial class KafkaAdminClient

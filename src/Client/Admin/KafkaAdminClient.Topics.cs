@@ -1,7 +1,8 @@
-using KafkaNative.Protocol;
+using KafkaNative.Client;
 using KafkaNative.Protocol.Messages;
+using KafkaNative.Protocol;
 
-namespace KafkaNative.Client.Admin;
+namespace KafkaNative.Admin;
 
 // Topics and the cluster: create, delete, add partitions, list, describe.
 public sealed partial class KafkaAdminClient

@@ -1,7 +1,8 @@
-using KafkaNative.Protocol;
+using KafkaNative.Client;
 using KafkaNative.Protocol.Messages;
+using KafkaNative.Protocol;
 
-namespace KafkaNative.Client.Admin;
+namespace KafkaNative.Admin;
 
 /// <summary>
 /// Manages topics, configurations and groups, and looks up or trims partition offsets. Every method

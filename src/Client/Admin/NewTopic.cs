@@ -1,6 +1,6 @@
 using KafkaNative.Protocol;
 
-namespace KafkaNative.Client.Admin;
+namespace KafkaNative.Admin;
 
 /// <summary>A topic to create.</summary>
 /// <param name="Name">The topic name.</param>

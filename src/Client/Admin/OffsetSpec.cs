@@ -1,6 +1,6 @@
 using KafkaNative.Protocol;
 
-namespace KafkaNative.Client.Admin;
+namespace KafkaNative.Admin;
 
 /// <summary>Which offset ListOffsets looks up: a timestamp or one of the special values.</summary>
 /// <param name="Timestamp">Milliseconds since the epoch, or a special value (-1 latest, -2 earliest, -3 max timestamp).</param>

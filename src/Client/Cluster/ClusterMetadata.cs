@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;
 
-namespace KafkaNative.Client;
+namespace KafkaNative;
 
 /// <summary>An immutable snapshot of the cluster: brokers, controller and the topics asked about.</summary>
 internal sealed class ClusterMetadata

@@ -27,7 +27,7 @@ internal sealed class MetadataRefreshLoop(MetadataCache cache, TimeSpan maxAge, 
                 catch (Exception exception) when (exception is not OperationCanceledException && exception is not ObjectDisposedException)
                 {
                     // Kafka errors are logged by the cache; anything else must not end the loop silently either.
-                    if (exception is not Protocol.KafkaException) Diagnostics.Log.MetadataRefreshFailed(logger, exception);
+                    if (exception is not KafkaException) Diagnostics.Log.MetadataRefreshFailed(logger, exception);
                     await Task.Delay(retryBackoff.Delay(failures++), time, stop).ConfigureAwait(false);
                 }
             }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using KafkaNative.Protocol;
 
-namespace KafkaNative.Client.Diagnostics;
+namespace KafkaNative;
 
 /// <summary>
 /// The <see cref="Meter"/> and <see cref="ActivitySource"/> named <c>"KafkaNative"</c>. Subscribe to them

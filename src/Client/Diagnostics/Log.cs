@@ -8,13 +8,13 @@ internal static partial class Log
     [LoggerMessage(1, LogLevel.Debug, "Connecting to broker {NodeId} at {Endpoint}")]
     public static partial void Connecting(ILogger logger, int nodeId, BrokerEndpoint endpoint);
 
-    [LoggerMessage(2, LogLevel.Information, "Connected to broker {NodeId} at {Endpoint} over {Transport} (TLS: {Tls}, SASL: {SaslMechanism})")]
+    [LoggerMessage(2, LogLevel.Debug, "Connected to broker {NodeId} at {Endpoint} over {Transport} (TLS: {Tls}, SASL: {SaslMechanism})")]
     public static partial void Connected(ILogger logger, int nodeId, BrokerEndpoint endpoint, string transport, bool tls, string saslMechanism);
 
     [LoggerMessage(3, LogLevel.Warning, "Connecting to broker {NodeId} at {Endpoint} failed; next attempt in {Backoff}")]
     public static partial void ConnectFailed(ILogger logger, Exception exception, int nodeId, BrokerEndpoint endpoint, TimeSpan backoff);
 
-    [LoggerMessage(4, LogLevel.Information, "Connection to broker {NodeId} at {Endpoint} closed")]
+    [LoggerMessage(4, LogLevel.Debug, "Connection to broker {NodeId} at {Endpoint} closed")]
     public static partial void ConnectionClosed(ILogger logger, Exception? exception, int nodeId, BrokerEndpoint endpoint);
 
     [LoggerMessage(5, LogLevel.Debug, "Broker {NodeId}: API versions negotiated ({ApiCount} APIs); ApiVersions v{Version}")]

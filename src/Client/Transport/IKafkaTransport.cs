@@ -1,4 +1,4 @@
-namespace KafkaNative.Client;
+namespace KafkaNative;
 
 /// <summary>
 /// Opens the byte streams that broker connections run over. The default

@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
 
-namespace KafkaNative.Client;
+namespace KafkaNative;
 
 /// <summary>
 /// One open connection of an <see cref="IKafkaTransport"/>: the client writes requests to

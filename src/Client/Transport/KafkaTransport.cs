@@ -1,6 +1,7 @@
+using KafkaNative.Client;
 using System.IO.Pipelines;
 
-namespace KafkaNative.Client;
+namespace KafkaNative;
 
 /// <summary>The transports the client ships with, for <see cref="KafkaClientOptions.Transport"/>.</summary>
 public static class KafkaTransport

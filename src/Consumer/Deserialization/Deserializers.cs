@@ -1,8 +1,10 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
-namespace KafkaNative.Consumer.Deserialization;
+namespace KafkaNative;
 
 /// <summary>The deserializers that come with the library.</summary>
 public static class Deserializers
@@ -28,10 +30,24 @@ public static class Deserializers
     /// <summary>Ignores the bytes and returns null; for keys or values the application does not need.</summary>
     public static IDeserializer<object?> Ignore { get; } = new IgnoreDeserializer();
 
-    /// <summary>System.Text.Json from UTF-8; null becomes <c>default</c>.</summary>
+    /// <summary>System.Text.Json from UTF-8 with source-generated metadata (safe for trimming and NativeAOT); null becomes <c>default</c>.</summary>
+    /// <param name="typeInfo">The type's metadata, e.g. <c>MyJsonContext.Default.Order</c> from a <see cref="System.Text.Json.Serialization.JsonSerializerContext"/>.</param>
+    /// <exception cref="JsonException">(When deserializing) the data is not valid JSON for <typeparamref name="T"/>.</exception>
     /// <typeparam name="T">The type deserialized.</typeparam>
-    /// <param name="options">Serializer options; null for the defaults.</param>
-    public static IDeserializer<T?> Json<T>(JsonSerializerOptions? options = null) => new JsonDeserializer<T>(options);
+    public static IDeserializer<T?> Json<T>(JsonTypeInfo<T> typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        return new JsonDeserializer<T>(data => JsonSerializer.Deserialize(data, typeInfo));
+    }
+
+    /// <summary>System.Text.Json from UTF-8 by reflection; null becomes <c>default</c>. Trimmed and NativeAOT applications pass a <see cref="JsonTypeInfo{T}"/> instead.</summary>
+    /// <param name="options">Serializer options, or null for the defaults.</param>
+    /// <exception cref="JsonException">(When deserializing) the data is not valid JSON for <typeparamref name="T"/>.</exception>
+    /// <typeparam name="T">The type deserialized.</typeparam>
+    [RequiresUnreferencedCode("Reflection-based JSON; use the JsonTypeInfo<T> overload in trimmed applications.")]
+    [RequiresDynamicCode("Reflection-based JSON; use the JsonTypeInfo<T> overload in NativeAOT applications.")]
+    public static IDeserializer<T?> Json<T>(JsonSerializerOptions? options = null) =>
+        new JsonDeserializer<T>(data => JsonSerializer.Deserialize<T>(data, options));
 
     /// <summary>The built-in deserializer for <typeparamref name="T"/>, or null when there is none.</summary>
     /// <typeparam name="T">The type deserialized.</typeparam>
@@ -89,10 +105,12 @@ public static class Deserializers
         public object? Deserialize(ReadOnlySpan<byte> data, bool isNull, in DeserializationContext context) => null;
     }
 
-    private sealed class JsonDeserializer<T>(JsonSerializerOptions? options) : IDeserializer<T?>
+    private delegate T? JsonRead<T>(ReadOnlySpan<byte> data);
+
+    private sealed class JsonDeserializer<T>(JsonRead<T> read) : IDeserializer<T?>
     {
         public T? Deserialize(ReadOnlySpan<byte> data, bool isNull, in DeserializationContext context) =>
-            isNull ? default : JsonSerializer.Deserialize<T>(data, options);
+            isNull ? default : read(data);
     }
 
     private static string Part(in DeserializationContext context) => context.IsKey ? "key" : "value";

@@ -1,4 +1,4 @@
-namespace KafkaNative.Consumer.Deserialization;
+namespace KafkaNative;
 
 /// <summary>Turns the bytes of a key or value into a <typeparamref name="T"/>.</summary>
 /// <typeparam name="T">The type produced.</typeparam>

@@ -60,6 +60,8 @@ internal static class OffsetResolver
                 if (p.PartitionIndex != partition.Partition) continue;
                 KafkaErrorException.ThrowIfError(p.ErrorCode, $"ListOffsets for {partition}");
                 long offset = p.Offset >= 0 ? p.Offset : p.OldStyleOffsets.Count > 0 ? p.OldStyleOffsets[0] : -1;
+                // A lookup by time finds nothing when every message is older: the end, as Kafka documents.
+                if (offset < 0 && timestamp >= 0) return TopicPartitionOffset.End;
                 if (offset < 0) throw new KafkaErrorException(ErrorCode.UnknownServerError, $"ListOffsets for {partition} returned no offset");
                 return offset;
             }

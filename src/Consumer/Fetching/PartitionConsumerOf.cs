@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using KafkaNative.Client;
-using KafkaNative.Consumer.Deserialization;
 
 namespace KafkaNative.Consumer.Fetching;
 

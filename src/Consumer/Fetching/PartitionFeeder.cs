@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Threading.Channels;
 using KafkaNative.Client;
-using KafkaNative.Consumer.Deserialization;
 using KafkaNative.Protocol;
 using KafkaNative.Protocol.Records;
 using Microsoft.Extensions.Logging;
@@ -20,7 +19,7 @@ namespace KafkaNative.Consumer.Fetching;
 /// </summary>
 internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
 {
-    private static readonly IReadOnlyList<KeyValuePair<string, byte[]?>> NoHeaders = [];
+    private static readonly IReadOnlyList<RecordHeader> NoHeaders = [];
 
     private readonly PartitionConsumer<TKey, TValue> _partition;
     private readonly ILogger _logger;
@@ -315,14 +314,14 @@ internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
             });
             return;
         }
-        IReadOnlyList<KeyValuePair<string, byte[]?>> headers = NoHeaders;
+        IReadOnlyList<RecordHeader> headers = NoHeaders;
         RecordHeaders recordHeaders = record.Headers;
         if (recordHeaders.Count > 0)
         {
-            var list = new KeyValuePair<string, byte[]?>[recordHeaders.Count];
+            var list = new RecordHeader[recordHeaders.Count];
             int i = 0;
             foreach (RecordHeaderView header in recordHeaders)
-                list[i++] = new KeyValuePair<string, byte[]?>(header.GetKey(), header.Value?.ToArray());
+                list[i++] = new RecordHeader(header.GetKey(), header.Value is { } headerValue ? headerValue.ToArray() : (ReadOnlyMemory<byte>?)null);
             headers = list;
         }
         chunk.Items[chunk.Count++] = new ConsumeResult<TKey, TValue>(

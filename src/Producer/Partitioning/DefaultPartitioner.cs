@@ -1,4 +1,4 @@
-namespace KafkaNative.Producer.Partitioning;
+namespace KafkaNative;
 
 /// <summary>
 /// The Java client's default: murmur2 of the key for keyed records; for unkeyed records, stick to

@@ -1,4 +1,4 @@
-namespace KafkaNative.Producer.Partitioning;
+namespace KafkaNative;
 
 /// <summary>
 /// Picks a partition for a record. Called by the topic producer's task only, so implementations

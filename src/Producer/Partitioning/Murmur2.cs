@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace KafkaNative.Producer.Partitioning;
+namespace KafkaNative;
 
 /// <summary>
 /// MurmurHash2 exactly as the Java client's <c>Utils.murmur2</c> computes it, so that a key lands on

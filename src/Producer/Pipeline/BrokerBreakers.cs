@@ -26,7 +26,7 @@ internal sealed class BrokerBreakers(ProducerOptions options)
             ShouldHandle = new PredicateBuilder().Handle<KafkaConnectionException>().Handle<KafkaTimeoutException>(),
             OnOpened = static _ =>
             {
-                Client.Diagnostics.KafkaTelemetry.BreakerOpenings.Add(1);
+                KafkaTelemetry.BreakerOpenings.Add(1);
                 return default;
             },
         })

@@ -3,7 +3,7 @@ using System.Threading.Tasks.Sources;
 namespace KafkaNative.Producer.Pipeline;
 
 /// <summary>
-/// The one object <see cref="KafkaProducer{TKey, TValue}.ProduceAsync(string, TKey, TValue, KafkaNative.Protocol.Records.RecordHeader[], CancellationToken)"/>
+/// The one object <see cref="KafkaProducer{TKey, TValue}.ProduceAsync(string, TKey, TValue, RecordHeader[], CancellationToken)"/>
 /// allocates per record: the source of the <see cref="ValueTask{DeliveryResult}"/> it returns.
 /// Continuations run asynchronously so user code never runs on a pipeline task.
 /// </summary>

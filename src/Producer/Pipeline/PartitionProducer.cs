@@ -141,7 +141,7 @@ internal sealed class PartitionProducer : SupervisedLoop
                 // Successive routes after failures are spaced by a growing, jittered backoff, so a
                 // partition cannot spin between a failing broker and a stale cache.
                 _nextAttemptAt = _context.Now + (long)_context.Backoff.Delay(_attempt++).TotalMilliseconds;
-                Client.Diagnostics.KafkaTelemetry.ProducerRetries.Add(1);
+                KafkaTelemetry.ProducerRetries.Add(1);
                 _sawError = false;
             }
             _phase = Phase.Waiting;
@@ -184,7 +184,7 @@ internal sealed class PartitionProducer : SupervisedLoop
                 _held.FailAll(new ProduceException(_state.Topic, _state.Partition, fatal.ErrorCode, fatal.Message, fatal));
             _phase = Phase.Waiting;
             _nextAttemptAt = _context.Now + (long)_context.Backoff.Delay(_attempt++).TotalMilliseconds;
-            Client.Diagnostics.KafkaTelemetry.ProducerRetries.Add(1);
+            KafkaTelemetry.ProducerRetries.Add(1);
             ArmTimer();
             return;
         }

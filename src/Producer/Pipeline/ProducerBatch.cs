@@ -52,7 +52,7 @@ internal sealed class ProducerBatch
 
     /// <summary>True when the latest attempt was answered with <paramref name="code"/>.</summary>
     public bool LatestAttemptFailedWith(ErrorCode code) =>
-        LastError is KafkaNative.Client.KafkaErrorException k && k.ErrorCode == code;
+        LastError is KafkaNative.KafkaErrorException k && k.ErrorCode == code;
     public int SizeInBytes => Builder.SizeInBytes;
 
     /// <summary>Appends a record; the caller has checked it fits.</summary>

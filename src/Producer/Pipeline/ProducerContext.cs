@@ -45,7 +45,7 @@ internal sealed class ProducerContext
     /// Tells a record's caller how it ended: completes its <see cref="DeliveryPromise"/>, or runs its
     /// delivery callback, whose exceptions are logged, never allowed to break the pipeline.
     /// </summary>
-    public void Report(object? completion, in DeliveryResult result, KafkaNative.Protocol.KafkaException? error)
+    public void Report(object? completion, in DeliveryResult result, KafkaNative.KafkaException? error)
     {
         switch (completion)
         {

@@ -140,7 +140,7 @@ internal sealed class TopicProducer(ProducerContext context, string topic) : Sup
 
     private int PickPartition(ref PendingRecord record, int count)
     {
-        Partitioning.IPartitioner partitioner = _context.Options.Partitioner;
+        IPartitioner partitioner = _context.Options.Partitioner;
         int partition = partitioner.Partition(_topic, record.Key.Span, record.KeyIsNull, count);
         if ((uint)partition >= (uint)count)
             throw new InvalidOperationException($"{partitioner.GetType().Name} returned partition {partition} for topic {_topic}, which has {count} partitions.");

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace KafkaNative.Producer.Serialization;
+namespace KafkaNative;
 
 /// <summary>Turns a key or value into bytes.</summary>
 /// <typeparam name="T">The type serialized.</typeparam>

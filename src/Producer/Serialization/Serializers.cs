@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
-namespace KafkaNative.Producer.Serialization;
+namespace KafkaNative;
 
 /// <summary>The serializers that come with the library.</summary>
 public static class Serializers
@@ -23,8 +25,22 @@ public static class Serializers
     /// <summary>64-bit integers, big-endian (as the Java client's LongSerializer).</summary>
     public static ISerializer<long> Int64 { get; } = new Int64Serializer();
 
-    /// <summary>System.Text.Json, UTF-8.</summary>
-    public static ISerializer<T> Json<T>(JsonSerializerOptions? options = null) => new JsonSerializer<T>(options);
+    /// <summary>System.Text.Json, UTF-8, with source-generated metadata: safe for trimming and NativeAOT.</summary>
+    /// <param name="typeInfo">The type's metadata, e.g. <c>MyJsonContext.Default.Order</c> from a <see cref="System.Text.Json.Serialization.JsonSerializerContext"/>.</param>
+    /// <typeparam name="T">The type serialized.</typeparam>
+    public static ISerializer<T> Json<T>(JsonTypeInfo<T> typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        return new JsonSerializer<T>((writer, value) => JsonSerializer.Serialize(writer, value, typeInfo));
+    }
+
+    /// <summary>System.Text.Json, UTF-8, by reflection. Trimmed and NativeAOT applications pass a <see cref="JsonTypeInfo{T}"/> instead.</summary>
+    /// <param name="options">Serializer options, or null for the defaults.</param>
+    /// <typeparam name="T">The type serialized.</typeparam>
+    [RequiresUnreferencedCode("Reflection-based JSON; use the JsonTypeInfo<T> overload in trimmed applications.")]
+    [RequiresDynamicCode("Reflection-based JSON; use the JsonTypeInfo<T> overload in NativeAOT applications.")]
+    public static ISerializer<T> Json<T>(JsonSerializerOptions? options = null) =>
+        new JsonSerializer<T>((writer, value) => JsonSerializer.Serialize(writer, value, options));
 
     /// <summary>The built-in serializer for <typeparamref name="T"/>, or null when there is none.</summary>
     public static ISerializer<T>? DefaultFor<T>() => (typeof(T) switch
@@ -72,7 +88,7 @@ public static class Serializers
         }
     }
 
-    private sealed class JsonSerializer<T>(JsonSerializerOptions? options) : ISerializer<T>
+    private sealed class JsonSerializer<T>(Action<Utf8JsonWriter, T> write) : ISerializer<T>
     {
         [ThreadStatic] private static Utf8JsonWriter? t_writer;
 
@@ -80,7 +96,7 @@ public static class Serializers
         {
             Utf8JsonWriter writer = t_writer ??= new Utf8JsonWriter(output);
             writer.Reset(output);
-            JsonSerializer.Serialize(writer, value, options);
+            write(writer, value);
             writer.Flush();
         }
     }

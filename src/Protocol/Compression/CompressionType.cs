@@ -1,4 +1,4 @@
-namespace KafkaNative.Protocol.Compression;
+namespace KafkaNative;
 
 /// <summary>Compression codecs, numbered as in the low three bits of a record batch's attributes.</summary>
 public enum CompressionType : byte

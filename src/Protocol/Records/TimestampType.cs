@@ -1,4 +1,4 @@
-namespace KafkaNative.Protocol.Records;
+namespace KafkaNative;
 
 /// <summary>What a record's timestamp means.</summary>
 public enum TimestampType : sbyte

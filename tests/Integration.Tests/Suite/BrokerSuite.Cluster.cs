@@ -1,5 +1,5 @@
 using KafkaNative.Client;
-using KafkaNative.Client.Admin;
+using KafkaNative.Admin;
 using KafkaNative.Consumer;
 using KafkaNative.Producer;
 using KafkaNative.Protocol;
@@ -36,7 +36,7 @@ public abstract partial class BrokerSuite
         var rest = await TakeAsync(second, 10);
         Assert.Equal(Enumerable.Range(10, 10).Select(i => (long)i), rest.Select(r => r.Offset));
 
-        await using KafkaAdminClient admin = Admin(Broker);
+        await using KafkaAdminClient admin = AdminClient(Broker);
         Assert.Contains(await admin.ListGroupsAsync(), g => g.GroupId == group);
     }
 
@@ -44,7 +44,7 @@ public abstract partial class BrokerSuite
     public async Task TheAdminClientCreatesDescribesAltersAndDeletes()
     {
         RequireBroker();
-        await using KafkaAdminClient admin = Admin(Broker);
+        await using KafkaAdminClient admin = AdminClient(Broker);
         string topic = await CreateTopicAsync(Broker, "admin", partitions: 2, new Dictionary<string, string> { ["retention.ms"] = "3600000" });
 
         Assert.Equal(2, Assert.Single(await admin.DescribeTopicsAsync([topic])).Partitions.Count);
@@ -73,7 +73,7 @@ public abstract partial class BrokerSuite
     {
         RequireBroker();
         string topic = await CreateTopicAsync(Broker, "compacted", configs: new Dictionary<string, string> { ["cleanup.policy"] = "compact" });
-        await using (KafkaAdminClient admin = Admin(Broker))
+        await using (KafkaAdminClient admin = AdminClient(Broker))
             Assert.Equal("compact", (await admin.DescribeConfigsAsync(new ConfigResource(ConfigResourceType.Topic, topic))).Single(c => c.Name == "cleanup.policy").Value);
 
         await using (var producer = new KafkaProducer<string?, byte[]?>(ProducerOptionsFor(Broker)))
@@ -99,7 +99,7 @@ public abstract partial class BrokerSuite
     public async Task IllegalTopicNamesAreRefused(string name)
     {
         RequireBroker();
-        await using KafkaAdminClient admin = Admin(Broker);
+        await using KafkaAdminClient admin = AdminClient(Broker);
         var refused = await Assert.ThrowsAsync<KafkaErrorException>(() => admin.CreateTopicsAsync([new NewTopic(name, 1)]));
         Assert.Equal(ErrorCode.InvalidTopicException, refused.ErrorCode);
     }
@@ -108,7 +108,7 @@ public abstract partial class BrokerSuite
     public async Task NamesDifferingOnlyByDotAndUnderscoreCollide()
     {
         RequireBroker();
-        await using KafkaAdminClient admin = Admin(Broker);
+        await using KafkaAdminClient admin = AdminClient(Broker);
         string dotted = UniqueTopic("dot") + ".x";
         await admin.CreateTopicsAsync([new NewTopic(dotted, 1)]);
         var refused = await Assert.ThrowsAsync<KafkaErrorException>(() => admin.CreateTopicsAsync([new NewTopic(dotted.Replace('.', '_'), 1)]));
@@ -120,7 +120,7 @@ public abstract partial class BrokerSuite
     public async Task ATopicNameOverTheLengthLimitIsRefused()
     {
         RequireBroker();
-        await using KafkaAdminClient admin = Admin(Broker);
+        await using KafkaAdminClient admin = AdminClient(Broker);
         string longest = UniqueTopic("len").PadRight(249, 'a');
         await admin.CreateTopicsAsync([new NewTopic(longest, 1)]);
         var refused = await Assert.ThrowsAsync<KafkaErrorException>(() => admin.CreateTopicsAsync([new NewTopic(longest + "a", 1)]));

@@ -1,5 +1,5 @@
 using KafkaNative.Client;
-using KafkaNative.Client.Admin;
+using KafkaNative.Admin;
 using KafkaNative.Consumer;
 using KafkaNative.Integration.Tests.Brokers;
 using KafkaNative.Producer;
@@ -42,13 +42,13 @@ public static class SuiteClients
         ReconnectBackoffMax = TimeSpan.FromMilliseconds(500),
     };
 
-    public static KafkaAdminClient Admin(IBrokerUnderTest broker) => new(new KafkaClientOptions { BootstrapServers = broker.BootstrapServers, MetadataMinRefreshInterval = TimeSpan.FromMilliseconds(50) });
+    public static KafkaAdminClient AdminClient(IBrokerUnderTest broker) => new(new KafkaClientOptions { BootstrapServers = broker.BootstrapServers, MetadataMinRefreshInterval = TimeSpan.FromMilliseconds(50) });
 
     /// <summary>Creates a topic with the broker's default replication factor (1 on a one-node container, 3 on the Sim).</summary>
     public static async Task<string> CreateTopicAsync(IBrokerUnderTest broker, string what, int partitions = 1, IReadOnlyDictionary<string, string>? configs = null)
     {
         string topic = UniqueTopic(what);
-        await using KafkaAdminClient admin = Admin(broker);
+        await using KafkaAdminClient admin = AdminClient(broker);
         await admin.CreateTopicsAsync([new NewTopic(topic, partitions) { Configs = configs ?? new Dictionary<string, string>() }]);
         return topic;
     }

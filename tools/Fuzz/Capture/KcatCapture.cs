@@ -62,7 +62,7 @@ internal static class KcatCapture
         using var batches = new RecordBatchReader();
         foreach (RecordBatch batch in batches.Read(records))
         {
-            if (batch.Header.Magic == 2 && batch.Header.Compression != Protocol.Compression.CompressionType.None)
+            if (batch.Header.Magic == 2 && batch.Header.Compression != CompressionType.None)
                 Save(root, CodecTargets.NameOf(batch.Header.Compression), name, batch.RawBytes.Span[MagicTwoHeaderSize..].ToArray());
         }
     }

@@ -8,10 +8,10 @@ namespace KafkaNative.Fuzz.Engine;
 /// <param name="Name">Selects the target on the command line (run.sh TARGET).</param>
 /// <param name="Run">Decodes one input; false when the input was ignored before any decoding (too short, an API the Sim does not serve).</param>
 /// <param name="Seeds">Inputs built in code (valid messages at every version); the corpus folder adds real captures.</param>
-/// <param name="Rejects">Exceptions besides <see cref="Protocol.KafkaProtocolException"/> that mean "input refused".</param>
+/// <param name="Rejects">Exceptions besides <see cref="KafkaProtocolException"/> that mean "input refused".</param>
 public sealed record FuzzTarget(string Name, Func<byte[], bool> Run, Func<IEnumerable<byte[]>> Seeds, Func<Exception, bool>? Rejects = null)
 {
     /// <summary>True when <paramref name="exception"/> is how this target is allowed to refuse an input.</summary>
     public bool IsRejection(Exception exception) =>
-        exception is Protocol.KafkaProtocolException || (Rejects?.Invoke(exception) ?? false);
+        exception is KafkaProtocolException || (Rejects?.Invoke(exception) ?? false);
 }

@@ -242,7 +242,7 @@ internal sealed class PartitionLog
                 Codecs.Decompress(header.Compression, records, output);
                 decompressed = output.WrittenSpan.ToArray();
             }
-            catch (Exception ex) when (ex is NotImplementedException or KafkaNative.Protocol.KafkaException)
+            catch (Exception ex) when (ex is NotImplementedException or KafkaNative.KafkaException)
             {
                 return result; // Codec not available: callers fall back to batch granularity.
             }
@@ -262,7 +262,7 @@ internal sealed class PartitionLog
                 reader.Skip(length - (reader.Position - start), "record body");
             }
         }
-        catch (KafkaNative.Protocol.KafkaProtocolException)
+        catch (KafkaNative.KafkaProtocolException)
         {
             // A malformed record set still answers at batch granularity.
         }

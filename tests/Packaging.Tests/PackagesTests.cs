@@ -1,0 +1,99 @@
+using System.IO.Compression;
+using System.Xml.Linq;
+using KafkaNative.Sim;
+
+namespace KafkaNative.Packaging.Tests;
+
+/// <summary>
+/// What `dotnet add package` gives a newcomer: the packages and their metadata, the README's quick start
+/// built against them (no project references) and run against a simulated cluster, JIT and NativeAOT.
+/// </summary>
+public sealed class PackagesTests(PackedFeed feed) : IClassFixture<PackedFeed>
+{
+    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(8);
+
+    [Fact]
+    public void EveryPackageCarriesItsMetadataReadmeAndSymbols()
+    {
+        string[] packages = [.. Directory.GetFiles(feed.Folder, "*.nupkg").Select(p => Path.GetFileName(p)[..^$".{feed.Version}.nupkg".Length]).Order()];
+        Assert.Contains("KafkaNative", packages);
+        Assert.Contains("KafkaNative.Sim.Cluster", packages);
+        // Benchmarks, tools, tests and the plumbing assemblies are not packages of their own.
+        Assert.DoesNotContain(packages, p => p.Contains("Bench") || p.Contains("Tests") || p.Contains("ProtocolGen") || p.Contains("Fuzz") || p.Contains("Storm"));
+        Assert.DoesNotContain(packages, p => p is "KafkaNative.Protocol" or "KafkaNative.Client" or "KafkaNative.Producer" or "KafkaNative.Consumer");
+
+        foreach (string package in packages)
+        {
+            using ZipArchive zip = ZipFile.OpenRead(Path.Combine(feed.Folder, $"{package}.{feed.Version}.nupkg"));
+            XElement metadata = Nuspec(zip);
+            string Field(string name) => metadata.Elements().FirstOrDefault(e => e.Name.LocalName == name)?.Value ?? "";
+            Assert.False(string.IsNullOrWhiteSpace(Field("description")) || Field("description") == "Package Description", $"{package} has no description");
+            Assert.Equal("MIT", Field("license"));
+            Assert.Equal("README.md", Field("readme"));
+            Assert.NotNull(zip.GetEntry("README.md"));
+            Assert.NotEmpty(Field("tags"));
+            Assert.StartsWith("https://", metadata.Elements().Single(e => e.Name.LocalName == "repository").Attribute("url")!.Value);
+            Assert.True(File.Exists(Path.Combine(feed.Folder, $"{package}.{feed.Version}.snupkg")), $"{package} has no symbol package");
+        }
+
+        using ZipArchive client = ZipFile.OpenRead(Path.Combine(feed.Folder, $"KafkaNative.{feed.Version}.nupkg"));
+        foreach (string assembly in new[] { "Protocol", "Client", "Producer", "Consumer" })
+        {
+            Assert.NotNull(client.GetEntry($"lib/net10.0/KafkaNative.{assembly}.dll"));
+            Assert.NotNull(client.GetEntry($"lib/net10.0/KafkaNative.{assembly}.xml"));
+        }
+        using ZipArchive symbols = ZipFile.OpenRead(Path.Combine(feed.Folder, $"KafkaNative.{feed.Version}.snupkg"));
+        Assert.NotNull(symbols.GetEntry("lib/net10.0/KafkaNative.Producer.pdb"));
+    }
+
+    [Fact]
+    public void ThePackageReadmeShowsTheReadmesQuickStart()
+    {
+        string quickStart = QuickStart.Block(File.ReadAllText(QuickStart.ReadmePath), "Program.cs");
+        Assert.Contains(quickStart, File.ReadAllText(QuickStart.PackageReadmePath));
+    }
+
+    [Fact]
+    public async Task TheQuickStartBuildsFromThePackagesAndRoundTripsAMessage()
+    {
+        string program = QuickStart.Block(File.ReadAllText(QuickStart.ReadmePath), "Program.cs");
+        string app = QuickStart.WriteApp(feed, "QuickStart", program);
+        (await Dotnet.RunAsync(app, "build -c Release", BuildTimeout)).ShouldSucceed("building the quick start");
+
+        await using SimulatedCluster cluster = await SimulatedCluster.StartAsync(new ClusterOptions { Brokers = 3, BasePort = 0 });
+        Dotnet.Result run = (await Dotnet.RunAsync(app, "run -c Release --no-build", TimeSpan.FromMinutes(2), Bootstrap(cluster))).ShouldSucceed("running the quick start");
+        Assert.Contains("written to greetings[", run.Output);
+        Assert.Contains("read alice: hello from offset 0", run.Output);
+    }
+
+    [Fact]
+    public async Task TheQuickStartPublishesWithNativeAotWithoutWarningsAndRuns()
+    {
+        string program = QuickStart.Block(File.ReadAllText(QuickStart.ReadmePath), "Program.cs");
+        string app = QuickStart.WriteApp(feed, "QuickStartAot", program, "<PublishAot>true</PublishAot>");
+        Dotnet.Result publish = (await Dotnet.RunAsync(app, "publish -c Release -r linux-x64 -o out", BuildTimeout)).ShouldSucceed("publishing with NativeAOT");
+        Assert.DoesNotContain("warning", publish.Output, StringComparison.OrdinalIgnoreCase);
+
+        await using SimulatedCluster cluster = await SimulatedCluster.StartAsync(new ClusterOptions { Brokers = 1, BasePort = 0 });
+        Dotnet.Result run = (await Dotnet.RunFileAsync(Path.Combine(app, "out", "QuickStartAot"), app, "", TimeSpan.FromMinutes(2), Bootstrap(cluster))).ShouldSucceed("running the NativeAOT quick start");
+        Assert.Contains("read alice: hello from offset 0", run.Output);
+    }
+
+    [Fact]
+    public async Task TheSimulatedClusterPackagesSampleBuildsAndRuns()
+    {
+        string program = QuickStart.FirstBlock(File.ReadAllText(Path.Combine(PackedFeed.RepoRoot, "src", "Sim", "Cluster", "PACKAGE.md")));
+        string app = QuickStart.WriteApp(feed, "SimSample", program, "", "KafkaNative.Sim.Cluster");
+        (await Dotnet.RunAsync(app, "build -c Release", BuildTimeout)).ShouldSucceed("building the simulated cluster's sample");
+        (await Dotnet.RunAsync(app, "run -c Release --no-build", TimeSpan.FromMinutes(2))).ShouldSucceed("running the simulated cluster's sample");
+    }
+
+    private static Dictionary<string, string> Bootstrap(SimulatedCluster cluster) => new() { ["KAFKA_BOOTSTRAP"] = cluster.BootstrapServers };
+
+    private static XElement Nuspec(ZipArchive zip)
+    {
+        ZipArchiveEntry entry = zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal));
+        using Stream stream = entry.Open();
+        return XDocument.Load(stream).Root!.Elements().Single(e => e.Name.LocalName == "metadata");
+    }
+}
