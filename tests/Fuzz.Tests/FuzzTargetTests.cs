@@ -1,5 +1,4 @@
 using KafkaNative.Fuzz.Engine;
-using KafkaNative.Protocol.Compression;
 using Xunit.Abstractions;
 
 namespace KafkaNative.Fuzz.Tests;
@@ -16,20 +15,12 @@ public class FuzzTargetTests(ITestOutputHelper output)
 
     public static IEnumerable<object[]> TargetNames() => FuzzTargets.All.Select(t => new object[] { t.Name });
 
-    [SkippableTheory]
+    [Theory]
     [MemberData(nameof(TargetNames))]
     public void CorpusAndMutantsKeepTheContract(string name)
     {
         FuzzTarget target = FuzzTargets.Find(name);
-        IReadOnlyList<byte[]> corpus;
-        try
-        {
-            corpus = Corpus.Load(target);
-        }
-        catch (CodecUnavailableException missing)
-        {
-            throw new SkipException($"{name}: {missing.Message}");
-        }
+        IReadOnlyList<byte[]> corpus = Corpus.Load(target);
 
         FuzzReport report = InProcessFuzzer.Run(target, corpus, randomSeed: 20261202, MutantsPerTarget + corpus.Count, TimeBoxPerTarget);
         output.WriteLine(report.ToString());

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
-using System.Runtime.CompilerServices;
 using KafkaNative.Protocol.Compression;
 
 namespace KafkaNative.Protocol.Tests;
@@ -238,18 +237,6 @@ public class CompressionTests
         Assert.Equal(new byte[4], compressed[^4..]);
     }
 
-    [Fact]
-    public void Lz4PreferencesMatchTheNativeLayout() =>
-        Assert.Equal(56, Unsafe.SizeOf<Lz4Codec.Preferences>());
-
-    [Fact]
-    public void NativeLibrariesReportTheirVersions()
-    {
-        Assert.Equal(100u, Lz4Codec.Api.FrameApiVersion);
-        Assert.True(Lz4Codec.Api.Version >= 10800, $"liblz4 {Lz4Codec.Api.Version}");
-        Assert.True(ZstdCodec.Api.Version >= 10400, $"libzstd {ZstdCodec.Api.Version}");
-    }
-
     // Vectors made by the reference command-line tools (gzip -9 -n; lz4 -BX; lz4 -B4; zstd -3 from stdin).
     [Theory]
     [InlineData(CompressionType.Gzip, "H4sIAAAAAAACA/NOTMtOVMjMK0ktyi9QKEtNLskvslIoyUhVKCzNTM5WSCrKL89TSMuvUMgqzS0oVsgvSy0CS+ckVlUqpOSn65GkGACWm99+bwAAAA==")]
@@ -356,7 +343,7 @@ public class CompressionTests
     [Fact]
     public void SnappyDecoderSurvivesRandomInput()
     {
-        // The snappy decoder is managed code indexing spans: any slip would surface as IndexOutOfRangeException.
+        // Any slip in the framing or the block decoder would surface as IndexOutOfRangeException or the like.
         var random = new Random(33);
         byte[] valid = Compress(CompressionType.Snappy, TextLike(5_000));
         var raw = new ArrayBufferWriter<byte>();
@@ -445,27 +432,11 @@ public class CompressionTests
     [Fact]
     public void Lz4DeclaredContentSizeOverTheCapFailsBeforeDecoding()
     {
-        // Magic, FLG with the content-size bit, BD, 8-byte size of 1 GiB, then a header checksum byte.
+        // Magic, FLG with the content-size bit, BD, 8-byte size of 1 GiB, then the header checksum byte.
         byte[] header = [0x04, 0x22, 0x4D, 0x18, 0x68, 0x40, 0, 0, 0, 0x40, 0, 0, 0, 0, 0x00];
+        header[^1] = (byte)(System.IO.Hashing.XxHash32.HashToUInt32(header.AsSpan(4, 10)) >> 8);
         var e = Assert.Throws<KafkaProtocolException>(() => Decompress(CompressionType.Lz4, header, max: OneMiB));
         Assert.Contains("limit", e.Message);
-    }
-
-    [Fact]
-    public void MissingNativeLibrariesAreReportedWithWhatToInstall()
-    {
-        Assert.Null(Lz4Codec.Native.TryLoad(["libkafkanative-no-such-lz4.so.1"]));
-        Assert.Null(ZstdCodec.Native.TryLoad(["libkafkanative-no-such-zstd.so.1"]));
-
-        var lz4 = Lz4Codec.Unavailable();
-        Assert.Equal(CompressionType.Lz4, lz4.Codec);
-        Assert.Contains("liblz4.so.1", lz4.Message);
-        Assert.Contains("apt-get install -y liblz4-1", lz4.Message);
-
-        var zstd = ZstdCodec.Unavailable();
-        Assert.Equal(CompressionType.Zstd, zstd.Codec);
-        Assert.Contains("libzstd.so.1", zstd.Message);
-        Assert.Contains("apt-get install -y libzstd1", zstd.Message);
     }
 
     [Theory]

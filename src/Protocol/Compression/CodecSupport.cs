@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 
 namespace KafkaNative.Protocol.Compression;
 
@@ -18,7 +17,7 @@ internal static class CodecErrors
 /// <summary>Hands out output spans that never reach more than one byte past the decompression cap.</summary>
 internal static class OutputBudget
 {
-    // Big enough that native decoders are called rarely, small enough not to over-rent for small records.
+    // Big enough that decoders are called rarely, small enough not to over-rent for small records.
     private const int ChunkHint = 64 * 1024;
 
     /// <summary>
@@ -33,50 +32,48 @@ internal static class OutputBudget
     }
 }
 
-/// <summary>Loads native codec libraries by trying the names each platform uses.</summary>
-internal static class NativeLibraries
-{
-    public static nint TryLoad(string[] names)
-    {
-        foreach (string name in names)
-        {
-            if (NativeLibrary.TryLoad(name, out nint handle)) return handle;
-        }
-        return 0;
-    }
-
-    public static nint Export(nint library, string name) =>
-        NativeLibrary.TryGetExport(library, name, out nint address) ? address : 0;
-
-    public static string? ErrorString(nint utf8) => Marshal.PtrToStringUTF8(utf8);
-}
-
 /// <summary>
-/// A small thread-safe stack of native codec contexts. Creating a zstd or lz4 context costs
-/// allocations and page faults; reusing them keeps the hot path free of both.
+/// A small thread-safe stack of codec contexts (zstd compressors and decompressors). Building one costs
+/// hundreds of KiB of tables; reusing them keeps the hot path free of that.
 /// </summary>
-internal sealed class NativeContextPool(int capacity)
+internal sealed class CodecContextPool<T>(int capacity) where T : class, IDisposable
 {
-    private readonly nint[] _items = new nint[capacity];
+    private readonly T[] _items = new T[capacity];
     private readonly Lock _lock = new();
     private int _count;
 
-    /// <summary>A pooled context, or 0 when the pool is empty.</summary>
-    public nint TryRent()
-    {
-        lock (_lock) return _count > 0 ? _items[--_count] : 0;
-    }
-
-    /// <summary>Keeps <paramref name="context"/> for reuse; false when the pool is full and the caller must free it.</summary>
-    public bool TryReturn(nint context)
+    /// <summary>A pooled context, or null when the pool is empty.</summary>
+    public T? TryRent()
     {
         lock (_lock)
         {
-            if (_count == _items.Length) return false;
-            _items[_count++] = context;
-            return true;
+            if (_count == 0) return null;
+            T item = _items[--_count];
+            _items[_count] = null!;
+            return item;
         }
     }
 
+    /// <summary>Keeps <paramref name="context"/> for reuse, or disposes of it when the pool is full.</summary>
+    public void Return(T context)
+    {
+        lock (_lock)
+        {
+            if (_count < _items.Length)
+            {
+                _items[_count++] = context;
+                return;
+            }
+        }
+        context.Dispose();
+    }
+
+    /// <summary>Contexts kept: enough for every core to compress and decompress at once.</summary>
     public static int DefaultCapacity => Math.Clamp(Environment.ProcessorCount * 2, 4, 32);
+
+    /// <summary>Contexts waiting for reuse, for tests.</summary>
+    internal int Count
+    {
+        get { lock (_lock) return _count; }
+    }
 }

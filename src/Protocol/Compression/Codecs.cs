@@ -2,7 +2,10 @@ using System.Buffers;
 
 namespace KafkaNative.Protocol.Compression;
 
-/// <summary>Compresses and decompresses record batch payloads with any Kafka codec.</summary>
+/// <summary>
+/// Compresses and decompresses record batch payloads with any Kafka codec, all in managed code: gzip through
+/// the runtime, snappy through Snappier, LZ4 through K4os.Compression.LZ4, zstd through ZstdSharp.
+/// </summary>
 public static class Codecs
 {
     /// <summary>Default cap on what one decompression may produce, guarding against decompression bombs.</summary>
@@ -13,7 +16,6 @@ public static class Codecs
     /// <param name="source">Uncompressed bytes.</param>
     /// <param name="destination">Where the compressed bytes are appended.</param>
     /// <param name="level">Codec-specific level; null picks the codec's default.</param>
-    /// <exception cref="CodecUnavailableException">The codec's native library is missing.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="type"/> is not a known codec, or <paramref name="level"/> is out of the codec's range.</exception>
     /// <remarks>
     /// Output is what Kafka's Java client writes: gzip members (default level 6), xerial-framed Snappy
@@ -51,7 +53,6 @@ public static class Codecs
     /// <param name="destination">Where the decompressed bytes are appended.</param>
     /// <param name="maxDecompressedBytes">Fails once the output would exceed this many bytes.</param>
     /// <exception cref="KafkaProtocolException">The input is corrupt, or decompresses to more than <paramref name="maxDecompressedBytes"/>.</exception>
-    /// <exception cref="CodecUnavailableException">The codec's native library is missing.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDecompressedBytes"/> is negative.</exception>
     /// <remarks>
     /// Snappy input may be xerial-framed (Java clients) or raw (librdkafka). On an exception,
@@ -84,18 +85,4 @@ public static class Codecs
                 throw new KafkaProtocolException($"Unknown compression codec {(int)type}", "attributes");
         }
     }
-}
-
-/// <summary>A codec whose native library is not installed on this machine.</summary>
-public sealed class CodecUnavailableException : KafkaException
-{
-    /// <summary>Creates the exception for <paramref name="codec"/>, saying what to install.</summary>
-    public CodecUnavailableException(CompressionType codec, string library, string install, Exception? innerException = null)
-        : base($"The {codec} codec needs the native library {library}, which could not be loaded. Install it ({install}).", innerException)
-    {
-        Codec = codec;
-    }
-
-    /// <summary>The codec that is unavailable.</summary>
-    public CompressionType Codec { get; }
 }

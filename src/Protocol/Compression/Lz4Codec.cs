@@ -1,229 +1,257 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Runtime.InteropServices;
+using System.IO.Hashing;
+using K4os.Compression.LZ4;
 
 namespace KafkaNative.Protocol.Compression;
 
 /// <summary>
-/// LZ4 frame format through the system's liblz4 (LZ4F API). Writes what Kafka's Java client writes:
-/// 64 KiB independent blocks, no block or content checksums, no content size.
+/// The LZ4 frame format, framed here and with blocks coded by K4os.Compression.LZ4. Writes what Kafka's
+/// Java client writes: 64 KiB independent blocks, no block or content checksums, no content size.
 /// </summary>
-internal static unsafe class Lz4Codec
+/// <remarks>
+/// The frame is walked here rather than by K4os' stream decoder: that decoder neither verifies block
+/// and content checksums nor skips skippable frames, and it decodes through a buffer of its own. Walked
+/// here, each block decodes straight into the destination, within the cap.
+/// </remarks>
+internal static class Lz4Codec
 {
-    internal const string LibraryName = "liblz4.so.1";
-    internal const string InstallHint = "Debian/Ubuntu: apt-get install -y liblz4-1";
-
     /// <summary>Magic number that opens every LZ4 frame (little-endian on the wire).</summary>
     internal const uint FrameMagic = 0x184D2204;
 
     private const uint SkippableMagicMask = 0xFFFFFFF0;
     private const uint SkippableMagic = 0x184D2A50;
-    private const int MinFrameHeader = 7; // magic, FLG, BD, header checksum
-    private const int Lz4FVersion = 100;   // LZ4F_VERSION: the API version the context is created for
-    private const int BlockSizeMax64KB = 4;
-    private const int BlockIndependent = 1;
+    private const int SkippableHeaderLength = 8;    // magic, int32 size: the shortest thing LZ4 input can hold
+    private const uint UncompressedBlockFlag = 0x80000000;
 
-    internal static readonly string[] LibraryNames =
-        ["liblz4.so.1", "liblz4.so", "liblz4.1.dylib", "liblz4.dylib", "liblz4.dll", "lz4.dll"];
+    // FLG: version 01 and independent blocks; BD: 64 KiB blocks. What Kafka's Java client writes.
+    private const byte KafkaFlags = 0x60;
+    private const byte KafkaBlockDescriptor = 0x40;
+    private const int KafkaBlockSize = 64 * 1024;
 
-    private static readonly Lazy<Native?> s_native = new(() => Native.TryLoad(LibraryNames), LazyThreadSafetyMode.ExecutionAndPublication);
+    // FLG bits.
+    private const int VersionMask = 0xC0, Version1 = 0x40;
+    private const int IndependentBlocksFlag = 0x20, BlockChecksumFlag = 0x10, ContentSizeFlag = 0x08;
+    private const int ContentChecksumFlag = 0x04, ReservedFlag = 0x02, DictionaryIdFlag = 0x01;
 
-    /// <summary>liblz4, loaded on first use.</summary>
-    internal static Native Api => s_native.Value ?? throw Unavailable();
-
-    internal static CodecUnavailableException Unavailable() => new(CompressionType.Lz4, LibraryName, InstallHint);
+    // A linked block may copy from the 64 KiB decoded before it.
+    private const int LinkedWindow = 64 * 1024;
 
     public static void Compress(ReadOnlySpan<byte> source, IBufferWriter<byte> destination, int? level)
     {
-        Native api = Api;
-        // Level 0 is LZ4's fast mode, as librdkafka's default; 3 and above select LZ4HC.
-        Preferences prefs = new() { BlockSizeId = BlockSizeMax64KB, BlockMode = BlockIndependent, CompressionLevel = level ?? 0 };
-        nuint bound = api.CompressFrameBound((nuint)source.Length, &prefs);
-        if (bound > (nuint)Array.MaxLength)
-            throw new ArgumentOutOfRangeException(nameof(source), source.Length, "Input too large for one LZ4 frame.");
+        LZ4Level lz4Level = ToLz4Level(level);
+        Span<byte> header = destination.GetSpan(7);
+        BinaryPrimitives.WriteUInt32LittleEndian(header, FrameMagic);
+        header[4] = KafkaFlags;
+        header[5] = KafkaBlockDescriptor;
+        header[6] = HeaderChecksum(header[4..6]);
+        destination.Advance(7);
 
-        Span<byte> output = destination.GetSpan((int)bound);
-        byte empty = 0;
-        nuint written;
-        fixed (byte* src = source)
-        fixed (byte* dst = output)
+        int maxBlock = 4 + LZ4Codec.MaximumOutputSize(KafkaBlockSize);
+        while (!source.IsEmpty)
         {
-            written = api.CompressFrame(dst, (nuint)output.Length, source.IsEmpty ? &empty : src, (nuint)source.Length, &prefs);
+            ReadOnlySpan<byte> block = source[..Math.Min(KafkaBlockSize, source.Length)];
+            Span<byte> span = destination.GetSpan(maxBlock);
+            int written = LZ4Codec.Encode(block, span[4..], lz4Level);
+            if (written <= 0 || written >= block.Length)
+            {
+                // Incompressible: the frame format stores the block as it is, flagged in its length.
+                block.CopyTo(span[4..]);
+                BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)block.Length | UncompressedBlockFlag);
+                written = block.Length;
+            }
+            else
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)written);
+            }
+            destination.Advance(4 + written);
+            source = source[block.Length..];
         }
-        if (api.IsError(written) != 0)
-            throw new KafkaException($"LZ4 compression failed: {api.ErrorName(written)}");
-        destination.Advance((int)written);
+
+        BinaryPrimitives.WriteUInt32LittleEndian(destination.GetSpan(4), 0); // end mark
+        destination.Advance(4);
     }
 
+    // Level 0 (and anything below 3) is LZ4's fast mode, as librdkafka's default; 3 and above select LZ4HC,
+    // capped at 12 as liblz4 does.
+    private static LZ4Level ToLz4Level(int? level) => level switch
+    {
+        null or < 3 => LZ4Level.L00_FAST,
+        > 12 => LZ4Level.L12_MAX,
+        _ => (LZ4Level)level.Value,
+    };
+
+    /// <summary>Decompresses one or more frames; skippable frames between them are passed over.</summary>
     public static void Decompress(ReadOnlySpan<byte> source, IBufferWriter<byte> destination, int maxDecompressedBytes)
     {
-        CheckFirstFrameHeader(source, maxDecompressedBytes);
-        Native api = Api;
-        nint context = api.RentDecompressionContext();
-        bool clean = false;
-        try
+        if (source.Length < SkippableHeaderLength)
+            throw CodecErrors.Corrupt(CompressionType.Lz4, $"{source.Length} bytes is shorter than any LZ4 frame", 0);
+
+        long produced = 0;
+        int pos = 0;
+        while (pos < source.Length)
         {
-            long produced = 0;
-            int consumed = 0;
-            fixed (byte* input = source)
+            if (source.Length - pos < 4)
+                throw CodecErrors.Corrupt(CompressionType.Lz4, "trailing bytes too short for a frame magic", pos);
+            uint magic = BinaryPrimitives.ReadUInt32LittleEndian(source[pos..]);
+            if ((magic & SkippableMagicMask) == SkippableMagic)
             {
-                while (true)
-                {
-                    Span<byte> output = OutputBudget.Next(destination, produced, maxDecompressedBytes);
-                    nuint outSize = (nuint)output.Length;
-                    nuint inSize = (nuint)(source.Length - consumed);
-                    nuint hint;
-                    fixed (byte* dst = output)
-                    {
-                        hint = api.Decompress(context, dst, &outSize, input + consumed, &inSize, null);
-                    }
-                    if (api.IsError(hint) != 0)
-                        throw CodecErrors.Corrupt(CompressionType.Lz4, api.ErrorName(hint), consumed);
-
-                    consumed += (int)inSize;
-                    if (outSize > 0)
-                    {
-                        if (produced + (long)outSize > maxDecompressedBytes)
-                            throw CodecErrors.TooLarge(CompressionType.Lz4, maxDecompressedBytes);
-                        destination.Advance((int)outSize);
-                        produced += (long)outSize;
-                    }
-
-                    if (hint == 0)
-                    {
-                        // End of frame; the context is ready for another. Kafka sends one frame, but accept more.
-                        if (consumed == source.Length) break;
-                        continue;
-                    }
-                    if (consumed == source.Length && outSize < (nuint)output.Length)
-                        throw CodecErrors.Corrupt(CompressionType.Lz4, "the frame is truncated", consumed);
-                    if (inSize == 0 && outSize == 0)
-                        throw CodecErrors.Corrupt(CompressionType.Lz4, "the decoder made no progress", consumed);
-                }
+                if (source.Length - pos < SkippableHeaderLength)
+                    throw CodecErrors.Corrupt(CompressionType.Lz4, "skippable frame header is truncated", pos);
+                uint skip = BinaryPrimitives.ReadUInt32LittleEndian(source[(pos + 4)..]);
+                if (skip > (uint)(source.Length - pos - SkippableHeaderLength))
+                    throw CodecErrors.Corrupt(CompressionType.Lz4, $"skippable frame of {skip} bytes runs past the input", pos);
+                pos += SkippableHeaderLength + (int)skip;
+                continue;
             }
-            clean = true;
-        }
-        finally
-        {
-            api.ReturnDecompressionContext(context, clean);
+            if (magic != FrameMagic)
+                throw CodecErrors.Corrupt(CompressionType.Lz4, $"bad frame magic 0x{magic:X8} (expected 0x{FrameMagic:X8})", pos);
+            pos = DecodeFrame(source, pos + 4, destination, ref produced, maxDecompressedBytes);
         }
     }
 
-    // Rejects what is plainly not LZ4 before calling native code, and a declared content size over the cap
-    // before anything is decoded.
-    private static void CheckFirstFrameHeader(ReadOnlySpan<byte> source, int max)
+    /// <summary>Decodes the frame whose descriptor starts at <paramref name="pos"/>; returns where the frame ends.</summary>
+    private static int DecodeFrame(ReadOnlySpan<byte> source, int pos, IBufferWriter<byte> destination, ref long produced, int max)
     {
-        if (source.Length < MinFrameHeader)
-            throw CodecErrors.Corrupt(CompressionType.Lz4, $"{source.Length} bytes is shorter than an LZ4 frame header", 0);
-        uint magic = BinaryPrimitives.ReadUInt32LittleEndian(source);
-        if ((magic & SkippableMagicMask) == SkippableMagic) return;
-        if (magic != FrameMagic)
-            throw CodecErrors.Corrupt(CompressionType.Lz4, $"bad frame magic 0x{magic:X8} (expected 0x{FrameMagic:X8})", 0);
-        byte flags = source[4];
-        const int ContentSizeFlag = 0x08;
-        if ((flags & ContentSizeFlag) != 0 && source.Length >= 14 &&
-            BinaryPrimitives.ReadUInt64LittleEndian(source[6..]) > (ulong)max)
+        FrameDescriptor frame = ReadDescriptor(source, ref pos);
+        if (frame.ContentSize is { } declared && declared > (ulong)(max - produced))
             throw CodecErrors.TooLarge(CompressionType.Lz4, max);
+
+        // Only frames that ask for them pay for a content hash or a window of linked history.
+        XxHash32? contentHash = frame.ContentChecksum ? new XxHash32() : null;
+        using var history = frame.IndependentBlocks ? null : new LinkedHistory();
+        long frameStart = produced;
+        while (true)
+        {
+            if (source.Length - pos < 4)
+                throw CodecErrors.Corrupt(CompressionType.Lz4, "the frame is truncated (no end mark)", pos);
+            uint blockHeader = BinaryPrimitives.ReadUInt32LittleEndian(source[pos..]);
+            pos += 4;
+            if (blockHeader == 0) break;
+
+            int length = (int)(blockHeader & ~UncompressedBlockFlag);
+            if (length > frame.MaxBlockSize)
+                throw CodecErrors.Corrupt(CompressionType.Lz4, $"block of {length} bytes is over the frame's {frame.MaxBlockSize}-byte maximum", pos - 4);
+            int needed = length + (frame.BlockChecksum ? 4 : 0);
+            if (needed > source.Length - pos)
+                throw CodecErrors.Corrupt(CompressionType.Lz4, "the frame is truncated (block runs past the input)", pos);
+            ReadOnlySpan<byte> block = source.Slice(pos, length);
+            if (frame.BlockChecksum && XxHash32.HashToUInt32(block) != BinaryPrimitives.ReadUInt32LittleEndian(source[(pos + length)..]))
+                throw CodecErrors.Corrupt(CompressionType.Lz4, "block checksum mismatch", pos);
+
+            Span<byte> output = DecodeBlock(block, (blockHeader & UncompressedBlockFlag) != 0, frame, history, destination, produced, max, pos);
+            contentHash?.Append(output);
+            history?.Remember(output);
+            destination.Advance(output.Length);
+            produced += output.Length;
+            pos += needed;
+        }
+
+        if (frame.ContentSize is { } size && (ulong)(produced - frameStart) != size)
+            throw CodecErrors.Corrupt(CompressionType.Lz4, $"decoded {produced - frameStart} bytes but the frame declared {size}", pos);
+        if (contentHash is not null)
+        {
+            if (source.Length - pos < 4)
+                throw CodecErrors.Corrupt(CompressionType.Lz4, "the content checksum is truncated", pos);
+            if (contentHash.GetCurrentHashAsUInt32() != BinaryPrimitives.ReadUInt32LittleEndian(source[pos..]))
+                throw CodecErrors.Corrupt(CompressionType.Lz4, "content checksum mismatch", pos);
+            pos += 4;
+        }
+        return pos;
     }
 
-    /// <summary>LZ4F_preferences_t (lz4frame.h), with its LZ4F_frameInfo_t inlined.</summary>
-    [StructLayout(LayoutKind.Sequential)]
-    internal struct Preferences
+    /// <summary>Decodes one block into <paramref name="destination"/>'s next span; returns the decoded bytes there.</summary>
+    private static Span<byte> DecodeBlock(
+        ReadOnlySpan<byte> block, bool stored, FrameDescriptor frame, LinkedHistory? history,
+        IBufferWriter<byte> destination, long produced, int max, int offset)
     {
-        public int BlockSizeId;
-        public int BlockMode;
-        public int ContentChecksumFlag;
-        public int FrameType;
-        public ulong ContentSize;
-        public uint DictId;
-        public int BlockChecksumFlag;
-        public int CompressionLevel;
-        public uint AutoFlush;
-        public uint FavorDecSpeed;
-        public uint Reserved0;
-        public uint Reserved1;
-        public uint Reserved2;
+        long allowed = max - produced;
+        if (stored)
+        {
+            if (block.Length > allowed) throw CodecErrors.TooLarge(CompressionType.Lz4, max);
+            Span<byte> copy = destination.GetSpan(block.Length)[..block.Length];
+            block.CopyTo(copy);
+            return copy;
+        }
+
+        // Near the cap an independent block is decoded only up to one byte past it: filling that byte proves
+        // the output too large without writing the whole block. Linked blocks (never written by Kafka
+        // clients) have no partial decode with history, so they get a whole block's room, checked after.
+        int room = (int)Math.Min(frame.MaxBlockSize, allowed + 1);
+        bool partial = room < frame.MaxBlockSize && history is null;
+        Span<byte> output = destination.GetSpan(partial ? room : frame.MaxBlockSize)[..(partial ? room : frame.MaxBlockSize)];
+        int decoded = partial ? LZ4Codec.PartialDecode(block, output)
+            : history is null ? LZ4Codec.Decode(block, output)
+            : LZ4Codec.Decode(block, output, history.Window);
+        if (decoded < 0)
+            throw CodecErrors.Corrupt(CompressionType.Lz4, "the block does not decode", offset);
+        if (decoded > allowed)
+            throw CodecErrors.TooLarge(CompressionType.Lz4, max);
+        return output[..decoded];
     }
 
-    /// <summary>Entry points of liblz4 and a pool of decompression contexts.</summary>
-    internal sealed class Native
+    private static FrameDescriptor ReadDescriptor(ReadOnlySpan<byte> source, ref int pos)
     {
-        public readonly delegate* unmanaged<nuint, Preferences*, nuint> CompressFrameBound;
-        public readonly delegate* unmanaged<byte*, nuint, byte*, nuint, Preferences*, nuint> CompressFrame;
-        public readonly delegate* unmanaged<nint*, uint, nuint> CreateDecompressionContext;
-        public readonly delegate* unmanaged<nint, nuint> FreeDecompressionContext;
-        public readonly delegate* unmanaged<nint, byte*, nuint*, byte*, nuint*, void*, nuint> Decompress;
-        public readonly delegate* unmanaged<nuint, uint> IsError;
-        public readonly delegate* unmanaged<nuint, nint> GetErrorName;
-        public readonly delegate* unmanaged<uint> GetVersion;
-        public readonly delegate* unmanaged<int> VersionNumber;
-        // Optional (1.8.0+): without it a context that saw an error is freed instead of reused.
-        public readonly delegate* unmanaged<nint, void> ResetDecompressionContext;
-
-        private readonly NativeContextPool _contexts = new(NativeContextPool.DefaultCapacity);
-
-        private Native(nint lib)
+        int start = pos;
+        if (source.Length - pos < 3)
+            throw CodecErrors.Corrupt(CompressionType.Lz4, "frame header is truncated", pos);
+        byte flags = source[pos], blockDescriptor = source[pos + 1];
+        if ((flags & VersionMask) != Version1 || (flags & ReservedFlag) != 0 || (blockDescriptor & 0x8F) != 0)
+            throw CodecErrors.Corrupt(CompressionType.Lz4, $"unsupported frame descriptor FLG=0x{flags:X2} BD=0x{blockDescriptor:X2}", pos);
+        int maxBlockSize = ((blockDescriptor >> 4) & 7) switch
         {
-            CompressFrameBound = (delegate* unmanaged<nuint, Preferences*, nuint>)NativeLibraries.Export(lib, "LZ4F_compressFrameBound");
-            CompressFrame = (delegate* unmanaged<byte*, nuint, byte*, nuint, Preferences*, nuint>)NativeLibraries.Export(lib, "LZ4F_compressFrame");
-            CreateDecompressionContext = (delegate* unmanaged<nint*, uint, nuint>)NativeLibraries.Export(lib, "LZ4F_createDecompressionContext");
-            FreeDecompressionContext = (delegate* unmanaged<nint, nuint>)NativeLibraries.Export(lib, "LZ4F_freeDecompressionContext");
-            Decompress = (delegate* unmanaged<nint, byte*, nuint*, byte*, nuint*, void*, nuint>)NativeLibraries.Export(lib, "LZ4F_decompress");
-            IsError = (delegate* unmanaged<nuint, uint>)NativeLibraries.Export(lib, "LZ4F_isError");
-            GetErrorName = (delegate* unmanaged<nuint, nint>)NativeLibraries.Export(lib, "LZ4F_getErrorName");
-            GetVersion = (delegate* unmanaged<uint>)NativeLibraries.Export(lib, "LZ4F_getVersion");
-            VersionNumber = (delegate* unmanaged<int>)NativeLibraries.Export(lib, "LZ4_versionNumber");
-            ResetDecompressionContext = (delegate* unmanaged<nint, void>)NativeLibraries.Export(lib, "LZ4F_resetDecompressionContext");
-        }
+            4 => 64 * 1024,
+            5 => 256 * 1024,
+            6 => 1024 * 1024,
+            7 => 4 * 1024 * 1024,
+            int id => throw CodecErrors.Corrupt(CompressionType.Lz4, $"unknown block size id {id}", pos + 1),
+        };
 
-        // LZ4F_getVersion is the frame API's version: another value would mean the structs above no longer match.
-        private bool Complete =>
-            CompressFrameBound != null && CompressFrame != null && CreateDecompressionContext != null &&
-            FreeDecompressionContext != null && Decompress != null && IsError != null && GetErrorName != null &&
-            GetVersion != null && GetVersion() == Lz4FVersion && VersionNumber != null;
+        int descriptorLength = 2 + ((flags & ContentSizeFlag) != 0 ? 8 : 0) + ((flags & DictionaryIdFlag) != 0 ? 4 : 0);
+        if (source.Length - pos < descriptorLength + 1)
+            throw CodecErrors.Corrupt(CompressionType.Lz4, "frame header is truncated", pos);
+        ulong? contentSize = (flags & ContentSizeFlag) != 0 ? BinaryPrimitives.ReadUInt64LittleEndian(source[(pos + 2)..]) : null;
+        // A dictionary id is passed over: no Kafka client uses one, and blocks that refer to one fail to decode.
+        // The checksum is checked as liblz4 checks it, so frames from Kafka before 0.10 (KIP-57), which hashed the
+        // magic number into it too, are rejected as corrupt, as they always were here.
+        if (HeaderChecksum(source.Slice(pos, descriptorLength)) != source[pos + descriptorLength])
+            throw CodecErrors.Corrupt(CompressionType.Lz4, "frame header checksum mismatch", pos + descriptorLength);
+        pos += descriptorLength + 1;
 
-        /// <summary>Loads the first library of <paramref name="names"/> that has every required export; null when none does.</summary>
-        internal static Native? TryLoad(string[] names)
+        return new FrameDescriptor(
+            maxBlockSize, contentSize,
+            IndependentBlocks: (flags & IndependentBlocksFlag) != 0,
+            BlockChecksum: (flags & BlockChecksumFlag) != 0,
+            ContentChecksum: (flags & ContentChecksumFlag) != 0);
+    }
+
+    /// <summary>The frame header's checksum byte: the second byte of the descriptor's xxHash32.</summary>
+    private static byte HeaderChecksum(ReadOnlySpan<byte> descriptor) => (byte)(XxHash32.HashToUInt32(descriptor) >> 8);
+
+    private readonly record struct FrameDescriptor(int MaxBlockSize, ulong? ContentSize, bool IndependentBlocks, bool BlockChecksum, bool ContentChecksum);
+
+    /// <summary>The last 64 KiB decoded in a frame of linked blocks, which the next block may copy from.</summary>
+    private sealed class LinkedHistory : IDisposable
+    {
+        private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(LinkedWindow);
+        private int _length;
+
+        public ReadOnlySpan<byte> Window => _buffer.AsSpan(0, _length);
+
+        public void Remember(ReadOnlySpan<byte> decoded)
         {
-            nint lib = NativeLibraries.TryLoad(names);
-            if (lib == 0) return null;
-            var native = new Native(lib);
-            if (native.Complete) return native;
-            NativeLibrary.Free(lib);
-            return null;
-        }
-
-        /// <summary>The frame API version (LZ4F_getVersion), 100 for every liblz4 this code supports.</summary>
-        public uint FrameApiVersion => GetVersion();
-
-        /// <summary>The library's version (LZ4_versionNumber), e.g. 10904 for 1.9.4.</summary>
-        public int Version => VersionNumber();
-
-        public string ErrorName(nuint code) => NativeLibraries.ErrorString(GetErrorName(code)) ?? $"LZ4F error {code}";
-
-        public nint RentDecompressionContext()
-        {
-            nint context = _contexts.TryRent();
-            if (context != 0) return context;
-            nuint result = CreateDecompressionContext(&context, Lz4FVersion);
-            if (IsError(result) != 0 || context == 0)
-                throw new OutOfMemoryException($"LZ4F_createDecompressionContext failed: {ErrorName(result)}");
-            return context;
-        }
-
-        /// <summary>Pools <paramref name="context"/>; one left mid-frame by an error is reset first, or freed.</summary>
-        public void ReturnDecompressionContext(nint context, bool clean)
-        {
-            if (!clean)
+            if (decoded.Length >= LinkedWindow)
             {
-                if (ResetDecompressionContext == null)
-                {
-                    FreeDecompressionContext(context);
-                    return;
-                }
-                ResetDecompressionContext(context);
+                decoded[^LinkedWindow..].CopyTo(_buffer);
+                _length = LinkedWindow;
+                return;
             }
-            if (!_contexts.TryReturn(context)) FreeDecompressionContext(context);
+            int keep = Math.Min(_length, LinkedWindow - decoded.Length);
+            _buffer.AsSpan(_length - keep, keep).CopyTo(_buffer);
+            decoded.CopyTo(_buffer.AsSpan(keep));
+            _length = keep + decoded.Length;
         }
+
+        public void Dispose() => ArrayPool<byte>.Shared.Return(_buffer);
     }
 }
