@@ -12,7 +12,7 @@ public sealed class CliTests
     public async Task Cluster_verb_prints_bootstrap_serves_kcat_and_exits_zero_on_sigterm()
     {
         Skip.IfNot(Kcat.IsInstalled, "kcat is not installed");
-        string dll = Path.Combine(AppContext.BaseDirectory, "kafkanative-sim.dll");
+        string dll = Path.Combine(AppContext.BaseDirectory, "KafkaNative.Cli.dll");
         string arch = Path.GetTempFileName();
         await File.WriteAllTextAsync(arch, """{ "arch": "cli-test", "brokers": 3, "topics": [ { "name": "orders", "partitions": 4, "replicationFactor": 3 } ] }""");
         int port = FreeConsecutivePorts(3);
@@ -78,7 +78,7 @@ public sealed class CliTests
     /// <summary>Runs the <c>cluster</c> verb with <paramref name="arguments"/>, expecting it to exit by itself within 30 s.</summary>
     private static async Task<(int ExitCode, string Stdout, string Stderr)> RunClusterVerbToExitAsync(string arguments)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "kafkanative-sim.dll");
+        string dll = Path.Combine(AppContext.BaseDirectory, "KafkaNative.Cli.dll");
         var info = new ProcessStartInfo("dotnet", $"\"{dll}\" cluster {arguments}")
         {
             RedirectStandardOutput = true,

@@ -45,7 +45,7 @@ public sealed class RealStormDeterminismTests(ITestOutputHelper output) : IDispo
 
     private async Task<string> RunCliAsync(string name)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "kafkanative-sim.dll");
+        string dll = Path.Combine(AppContext.BaseDirectory, "KafkaNative.Cli.dll");
         string outputDirectory = Path.Combine(directory, name);
         var start = new ProcessStartInfo("dotnet")
         {
