@@ -4,7 +4,7 @@ using KafkaNative.Protocol;
 
 namespace KafkaNative.Admin;
 
-// Consumer groups: list and describe.
+// Consumer groups: list, describe and delete.
 public sealed partial class KafkaAdminClient
 {
     /// <summary>Lists the groups of every broker, ordered by group id.</summary>
@@ -46,5 +46,23 @@ public sealed partial class KafkaAdminClient
             }
         }
         return descriptions;
+    }
+
+    /// <summary>Deletes groups with their committed offsets, asking each group's coordinator.</summary>
+    /// <param name="groupIds">The groups; each must have no active members.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <exception cref="KafkaErrorException">A group could not be deleted: NON_EMPTY_GROUP while it has members, GROUP_ID_NOT_FOUND when it does not exist.</exception>
+    public async Task DeleteGroupsAsync(IEnumerable<string> groupIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(groupIds);
+        var outcomes = new List<(string, short, string?)>();
+        foreach (string groupId in groupIds)
+        {
+            KafkaBroker coordinator = await CoordinatorAsync(groupId, cancellationToken).ConfigureAwait(false);
+            DeleteGroupsResponse response = await coordinator.SendAsync<DeleteGroupsRequest, DeleteGroupsResponse>(
+                new DeleteGroupsRequest { GroupsNames = [groupId] }, cancellationToken).ConfigureAwait(false);
+            outcomes.AddRange(response.Results.Select(r => (r.GroupId, r.ErrorCode, (string?)null)));
+        }
+        ThrowIfAnyFailed("DeleteGroups", outcomes);
     }
 }

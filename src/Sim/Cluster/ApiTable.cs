@@ -6,8 +6,8 @@ namespace KafkaNative.Sim;
 /// <summary>
 /// Every API the brokers serve, at the versions they implement, as ApiVersions advertises them.
 /// Ranges start where Kafka 4.0 starts them (KIP-896 removed Produce v0-2, Fetch v0-3, ListOffsets v0,
-/// OffsetCommit v0-1, OffsetFetch v0, JoinGroup v0-1, CreateTopics v0-1, DeleteTopics v0 and
-/// DescribeConfigs v0) and reach the newest versions, flexible ones included.
+/// OffsetCommit v0-1, OffsetFetch v0, JoinGroup v0-1, CreateTopics v0-1, DeleteTopics v0,
+/// DescribeConfigs v0 and the ACL APIs' v0) and reach the newest versions, flexible ones included.
 /// </summary>
 internal static class ApiTable
 {
@@ -45,6 +45,12 @@ internal static class ApiTable
             ApiDescriptor.Create<SaslAuthenticateRequest, SaslAuthenticateResponse>(0, 2, null, SaslAuthenticateHandler.Error),
             ApiDescriptor.Create<CreatePartitionsRequest, CreatePartitionsResponse>(0, 3, CreatePartitionsHandler.Handle, CreatePartitionsHandler.Error),
             ApiDescriptor.Create<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>(0, 1, IncrementalAlterConfigsHandler.Handle, IncrementalAlterConfigsHandler.Error),
+            ApiDescriptor.Create<DeleteGroupsRequest, DeleteGroupsResponse>(0, 2, DeleteGroupsHandler.Handle, DeleteGroupsHandler.Error),
+            ApiDescriptor.Create<OffsetDeleteRequest, OffsetDeleteResponse>(0, 0, OffsetDeleteHandler.Handle, OffsetDeleteHandler.Error),
+            // ACLs are stored, not enforced (see AclStore). Kafka 4.0 dropped v0 of the three (KIP-896).
+            ApiDescriptor.Create<DescribeAclsRequest, DescribeAclsResponse>(1, 3, DescribeAclsHandler.Handle, DescribeAclsHandler.Error),
+            ApiDescriptor.Create<CreateAclsRequest, CreateAclsResponse>(1, 3, CreateAclsHandler.Handle, CreateAclsHandler.Error),
+            ApiDescriptor.Create<DeleteAclsRequest, DeleteAclsResponse>(1, 3, DeleteAclsHandler.Handle, DeleteAclsHandler.Error),
         ];
         var byKey = new ApiDescriptor?[apis.Max(a => (int)a.Key) + 1];
         foreach (ApiDescriptor api in apis) byKey[(int)api.Key] = api;

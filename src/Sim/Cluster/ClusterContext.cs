@@ -1,10 +1,11 @@
+using KafkaNative.Sim.Acls;
 using KafkaNative.Sim.Groups;
 using KafkaNative.Sim.Sasl;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaNative.Sim;
 
-/// <summary>What every broker of one cluster shares: options, the controller, group state, committed offsets, producer ids and injected errors.</summary>
+/// <summary>What every broker of one cluster shares: options, the controller, group state, committed offsets, ACLs, producer ids and injected errors.</summary>
 internal sealed class ClusterContext(ClusterOptions options, ClusterController controller, ILoggerFactory loggerFactory)
 {
     private long _nextProducerId = 1000;
@@ -21,6 +22,9 @@ internal sealed class ClusterContext(ClusterOptions options, ClusterController c
 
     /// <summary>Group generations, members and assignments, cluster-wide so they survive a coordinator move.</summary>
     public GroupStore GroupStore { get; } = new();
+
+    /// <summary>ACLs, stored cluster-wide as the controller's metadata log keeps them (stored, not enforced).</summary>
+    public AclStore Acls { get; } = new();
 
     public ErrorInjector Errors { get; } = new(options.Seed);
 

@@ -17,4 +17,7 @@ internal sealed class GroupStore
     public ConsumerGroup GetOrAdd(string groupId, Func<string, ConsumerGroup> create) => _groups.GetOrAdd(groupId, create);
 
     public IEnumerable<ConsumerGroup> All => _groups.Values;
+
+    /// <summary>Forgets a deleted group (DeleteGroups); a later join starts it afresh.</summary>
+    public void Remove(string groupId) => _groups.TryRemove(groupId, out _);
 }

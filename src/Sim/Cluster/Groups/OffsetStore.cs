@@ -40,6 +40,27 @@ internal sealed class OffsetStore
         }
     }
 
+    /// <summary>Whether <paramref name="groupId"/> has committed any offset: a group that only committed exists for DeleteGroups.</summary>
+    public bool HasAny(string groupId)
+    {
+        lock (_lock) return _groups.TryGetValue(groupId, out var offsets) && offsets.Count > 0;
+    }
+
+    /// <summary>Forgets one committed offset (OffsetDelete).</summary>
+    public void Remove(string groupId, TopicAndPartition partition)
+    {
+        lock (_lock)
+        {
+            if (_groups.TryGetValue(groupId, out var offsets)) offsets.Remove(partition);
+        }
+    }
+
+    /// <summary>Forgets every offset of a deleted group (DeleteGroups).</summary>
+    public void RemoveGroup(string groupId)
+    {
+        lock (_lock) _groups.Remove(groupId);
+    }
+
     public void RemoveTopic(string topic)
     {
         lock (_lock)

@@ -1,0 +1,74 @@
+using KafkaNative.Protocol;
+using KafkaNative.Protocol.Messages;
+using KafkaNative.Sim.Groups;
+
+namespace KafkaNative.Sim.Handlers;
+
+/// <summary>
+/// DeleteGroups: an empty group goes with its committed offsets; a group with members gets NON_EMPTY_GROUP and
+/// one that does not exist GROUP_ID_NOT_FOUND, as Kafka answers.
+/// </summary>
+internal static class DeleteGroupsHandler
+{
+    public static void Handle(SimulatedBroker broker, RequestContext context, DeleteGroupsRequest request)
+    {
+        var response = new DeleteGroupsResponse();
+        foreach (string groupId in request.GroupsNames)
+        {
+            ErrorCode error = broker.Groups.Use(groupId, create: false, group => Delete(broker.Cluster, groupId, group));
+            response.Results.Add(new DeleteGroupsResponse.DeletableGroupResult { GroupId = groupId, ErrorCode = (short)error });
+        }
+        context.Respond(response);
+    }
+
+    public static DeleteGroupsResponse Error(DeleteGroupsRequest request, ErrorCode error, short version) => new()
+    {
+        Results = request.GroupsNames.Select(g => new DeleteGroupsResponse.DeletableGroupResult { GroupId = g, ErrorCode = (short)error }).ToList(),
+    };
+
+    private static ErrorCode Delete(ClusterContext cluster, string groupId, ConsumerGroup? group)
+    {
+        // A group that only ever had offsets committed from outside (no member joined) exists too.
+        if (group is null && !cluster.Offsets.HasAny(groupId)) return ErrorCode.GroupIdNotFound;
+        if (group is { Members.Count: > 0 }) return ErrorCode.NonEmptyGroup;
+        cluster.GroupStore.Remove(groupId);
+        cluster.Offsets.RemoveGroup(groupId);
+        return ErrorCode.None;
+    }
+}
+
+/// <summary>
+/// OffsetDelete: removes committed offsets of a group. While members consume a topic its partitions get
+/// GROUP_SUBSCRIBED_TO_TOPIC; a non-consumer group with members gets NON_EMPTY_GROUP, as Kafka answers.
+/// </summary>
+internal static class OffsetDeleteHandler
+{
+    public static void Handle(SimulatedBroker broker, RequestContext context, OffsetDeleteRequest request)
+    {
+        var response = new OffsetDeleteResponse();
+        ErrorCode error = broker.Groups.Use(request.GroupId, create: false, group =>
+        {
+            if (group is null && !broker.Cluster.Offsets.HasAny(request.GroupId)) return ErrorCode.GroupIdNotFound;
+            if (group is { Members.Count: > 0 } && group.ProtocolType != "consumer") return ErrorCode.NonEmptyGroup;
+            HashSet<string> subscribed = group is null ? [] : Subscriptions.TopicsOf(group);
+            foreach (OffsetDeleteRequest.OffsetDeleteRequestTopic topic in request.Topics)
+            {
+                ErrorCode topicError = broker.Cluster.Controller.Topic(topic.Name) is null ? ErrorCode.UnknownTopicOrPartition
+                    : subscribed.Contains(topic.Name) ? ErrorCode.GroupSubscribedToTopic
+                    : ErrorCode.None;
+                var topicResponse = new OffsetDeleteResponse.OffsetDeleteResponseTopic { Name = topic.Name };
+                response.Topics.Add(topicResponse);
+                foreach (OffsetDeleteRequest.OffsetDeleteRequestPartition partition in topic.Partitions)
+                {
+                    if (topicError == ErrorCode.None) broker.Cluster.Offsets.Remove(request.GroupId, new TopicAndPartition(topic.Name, partition.PartitionIndex));
+                    topicResponse.Partitions.Add(new OffsetDeleteResponse.OffsetDeleteResponsePartition { PartitionIndex = partition.PartitionIndex, ErrorCode = (short)topicError });
+                }
+            }
+            return ErrorCode.None;
+        });
+        if (error != ErrorCode.None) context.Respond(Error(request, error, context.ApiVersion));
+        else context.Respond(response);
+    }
+
+    public static OffsetDeleteResponse Error(OffsetDeleteRequest request, ErrorCode error, short version) => new() { ErrorCode = (short)error };
+}
