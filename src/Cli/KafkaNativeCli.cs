@@ -25,7 +25,7 @@ internal static class KafkaNativeCli
         if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
         {
             string problem = parsed.UnmatchedTokens.Count > 0 ? $"unknown verb or argument '{parsed.UnmatchedTokens[0]}'" : parsed.Errors[0].Message;
-            console.Error.WriteLine($"{Name}: error: {problem} (see {Name} --help)");
+            console.Error.WriteLine($"{Name}: error: {OneLine(problem)} (see {Name} --help)");
             return ExitCodes.Usage;
         }
         await using StreamWriter help = console.OpenText();
@@ -70,14 +70,12 @@ internal static class KafkaNativeCli
             KafkaException or CliFailure or IOException or TimeoutException => (ExitCodes.Failure, e.Message),
             _ => (ExitCodes.Failure, $"{e.Message} ({e.GetType().Name})"),
         };
-        error.WriteLine($"{Name}: error: {FirstLine(message)}");
+        error.WriteLine($"{Name}: error: {OneLine(message)}");
         if (showStack) error.WriteLine(e);
         return code;
     }
 
-    private static string FirstLine(string text)
-    {
-        int end = text.IndexOfAny(['\r', '\n']);
-        return end < 0 ? text : text[..end];
-    }
+    /// <summary>A message on one line: some list their choices one per line.</summary>
+    private static string OneLine(string text) =>
+        string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }
