@@ -20,7 +20,8 @@ internal static class KafkaNativeCli
         var debug = new Option<bool>("--debug", "-d") { Description = "Print stack traces of errors", Recursive = true };
         RootCommand root = Build(console);
         root.Options.Add(debug);
-        ParseResult parsed = root.Parse(args);
+        // No response files: kcat's -o @TIMESTAMP must reach the verb as it is.
+        ParseResult parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         bool showStack = parsed.GetValue(debug);
         if (parsed.Errors.Count > 0 && parsed.Action is not HelpAction)
         {

@@ -97,12 +97,30 @@ public sealed partial class ClientVerbTests(ClusterFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Consume_starts_n_records_before_the_end_or_at_a_timestamp()
+    {
+        await CreateTopicAsync("starts", 1);
+        Assert.Equal(0, (await RunAsync("produce", "-t starts -p 0", "one\ntwo\nthree\n")).ExitCode);
+
+        Assert.Equal(["two", "three"], (await RunAsync("consume", "-t starts -o -2 -e")).StdoutLines);
+        Assert.Equal(["0:one", "1:two", "2:three"], (await RunAsync("consume", @"-t starts -o @0 -e -f %o:%s\n")).StdoutLines);
+        long future = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds();
+        Assert.Empty((await RunAsync("consume", $"-t starts -o @{future} -e")).StdoutLines);
+        Assert.Equal(["three"], (await RunAsync("consume", "-t starts -o 2 -e")).StdoutLines);
+        Assert.Equal(["one"], (await RunAsync("consume", "-t starts -o beginning -c 1")).StdoutLines);
+    }
+
+    [Fact]
     public async Task Broker_errors_are_one_line_and_exit_one()
     {
         await CreateTopicAsync("twice", 1);
         CliResult again = await RunAsync("topic create", "-t twice");
         Assert.Equal(1, again.ExitCode);
         Assert.Equal("kafkanative: error: CreateTopics twice: TOPIC_ALREADY_EXISTS (36): Topic 'twice' already exists.", Assert.Single(again.StderrLines));
+
+        CliResult noPartition = await RunAsync("produce", "-t twice -p 5", "lost\n");
+        Assert.Equal(1, noPartition.ExitCode);
+        Assert.Contains("partition 5 does not exist: topic twice has 1 partitions", Assert.Single(noPartition.StderrLines));
 
         CliResult missing = await RunAsync("group delete", "-G nobody-here");
         Assert.Equal(1, missing.ExitCode);

@@ -4,5 +4,5 @@ namespace KafkaNative.Cli.Verbs;
 internal sealed class FixedPartitioner(int partition) : IPartitioner
 {
     public int Partition(string topic, ReadOnlySpan<byte> key, bool keyIsNull, int partitionCount) =>
-        partition < partitionCount ? partition : throw new ArgumentOutOfRangeException(nameof(partition), $"partition {partition} does not exist: topic {topic} has {partitionCount} partitions");
+        partition < partitionCount ? partition : throw new InvalidOperationException($"partition {partition} does not exist: topic {topic} has {partitionCount} partitions");
 }
