@@ -86,7 +86,7 @@ internal static class ConsumeVerb
         }
         output.Flush();
         if (options.GroupId is not null) await consumer.CommitAsync(CancellationToken.None);
-        console.Error.WriteLine($"kafkanative: consumed {printed:N0} records from {plan.Topic}");
+        console.Error.WriteLine($"kafkanative: consumed {printed:N0} record{(printed == 1 ? "" : "s")} from {plan.Topic}");
         return ExitCodes.Success;
     }
 

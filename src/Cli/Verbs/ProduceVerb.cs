@@ -80,7 +80,7 @@ internal static class ProduceVerb
         }
         if (tally.Failed > 0)
             throw new CliFailure($"{tally.Failed:N0} of {tally.Sent:N0} records failed ({tally.Acknowledged:N0} delivered to {request.Topic}): {tally.FirstError?.Message}");
-        console.Error.WriteLine($"kafkanative: produced {tally.Acknowledged:N0} records to {request.Topic} in {clock.Elapsed.TotalSeconds:F2} s");
+        console.Error.WriteLine($"kafkanative: produced {tally.Acknowledged:N0} record{(tally.Acknowledged == 1 ? "" : "s")} to {request.Topic} in {clock.Elapsed.TotalSeconds:F2} s");
         return ExitCodes.Success;
     }
 
