@@ -18,6 +18,7 @@ public sealed class PackagesTests(PackedFeed feed) : IClassFixture<PackedFeed>
         string[] packages = [.. Directory.GetFiles(feed.Folder, "*.nupkg").Select(p => Path.GetFileName(p)[..^$".{feed.Version}.nupkg".Length]).Order()];
         Assert.Contains("KafkaNative", packages);
         Assert.Contains("KafkaNative.Sim.Cluster", packages);
+        Assert.Contains("KafkaNative.Cli", packages);
         // Benchmarks, tools, tests and the plumbing assemblies are not packages of their own.
         Assert.DoesNotContain(packages, p => p.Contains("Bench") || p.Contains("Tests") || p.Contains("ProtocolGen") || p.Contains("Fuzz") || p.Contains("Storm"));
         Assert.DoesNotContain(packages, p => p is "KafkaNative.Protocol" or "KafkaNative.Client" or "KafkaNative.Producer" or "KafkaNative.Consumer");
@@ -86,6 +87,17 @@ public sealed class PackagesTests(PackedFeed feed) : IClassFixture<PackedFeed>
         string app = QuickStart.WriteApp(feed, "SimSample", program, "", "KafkaNative.Sim.Cluster");
         (await Dotnet.RunAsync(app, "build -c Release", BuildTimeout)).ShouldSucceed("building the simulated cluster's sample");
         (await Dotnet.RunAsync(app, "run -c Release --no-build", TimeSpan.FromMinutes(2))).ShouldSucceed("running the simulated cluster's sample");
+    }
+
+    [Fact]
+    public async Task TheCliInstallsAsADotnetToolAndListsItsVerbs()
+    {
+        string tools = feed.NewAppFolder("tools");
+        (await Dotnet.RunAsync(tools, $"tool install KafkaNative.Cli --version {feed.Version} --tool-path bin --configfile nuget.config", BuildTimeout))
+            .ShouldSucceed("installing the kafkanative tool");
+        Dotnet.Result help = (await Dotnet.RunFileAsync(Path.Combine(tools, "bin", "kafkanative"), tools, "--help", TimeSpan.FromMinutes(1))).ShouldSucceed("kafkanative --help");
+        foreach (string verb in new[] { "produce", "consume", "metadata", "topic", "group", "offsets", "cluster", "demo", "storm" })
+            Assert.Contains(verb, help.Output);
     }
 
     private static Dictionary<string, string> Bootstrap(SimulatedCluster cluster) => new() { ["KAFKA_BOOTSTRAP"] = cluster.BootstrapServers };
