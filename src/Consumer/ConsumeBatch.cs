@@ -12,6 +12,19 @@ public readonly struct ConsumeBatch<TKey, TValue>
     private readonly ConsumeResult<TKey, TValue>[] _items;
     private readonly int _start;
 
+    /// <summary>Creates a batch of <paramref name="messages"/>: for tests and mocks, and for adapters that deserialize records themselves.</summary>
+    /// <param name="partition">The partition all the messages come from.</param>
+    /// <param name="messages">The messages in offset order; at least one.</param>
+    /// <exception cref="ArgumentException">There are no messages, or one is from another partition.</exception>
+    public ConsumeBatch(TopicPartition partition, ConsumeResult<TKey, TValue>[] messages)
+        : this(partition, messages, 0, messages?.Length ?? 0)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (messages.Length == 0) throw new ArgumentException("A batch holds at least one message.", nameof(messages));
+        if (messages.Any(m => m is null || m.Topic != partition.Topic || m.Partition != partition.Partition))
+            throw new ArgumentException($"Every message must come from {partition}.", nameof(messages));
+    }
+
     internal ConsumeBatch(TopicPartition partition, ConsumeResult<TKey, TValue>[] items, int start, int count)
     {
         TopicPartition = partition;

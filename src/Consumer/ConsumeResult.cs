@@ -5,6 +5,21 @@ namespace KafkaNative;
 /// <typeparam name="TValue">The value type.</typeparam>
 public sealed class ConsumeResult<TKey, TValue>
 {
+    /// <summary>Creates a result: for tests and mocks of <see cref="IKafkaConsumer{TKey, TValue}"/>, and for adapters that deserialize records themselves.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="partition">The partition index.</param>
+    /// <param name="offset">The message's offset.</param>
+    /// <param name="timestamp">The message timestamp.</param>
+    /// <param name="key">The key.</param>
+    /// <param name="value">The value.</param>
+    /// <param name="headers">The headers in order.</param>
+    public ConsumeResult(string topic, int partition, long offset, DateTimeOffset timestamp, TKey key, TValue value, IReadOnlyList<RecordHeader> headers)
+        : this(topic, partition, offset, timestamp, key, value, headers, -1)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentNullException.ThrowIfNull(headers);
+    }
+
     internal ConsumeResult(string topic, int partition, long offset, DateTimeOffset timestamp, TKey key, TValue value, IReadOnlyList<RecordHeader> headers, int leaderEpoch)
     {
         Topic = topic;

@@ -20,6 +20,34 @@ public static class KafkaTelemetry
     /// <summary>Traces: one activity per request when something listens.</summary>
     public static readonly ActivitySource ActivitySource = new(Name);
 
+    /// <summary>The W3C trace-context header carrying the producer's span (<c>traceparent</c>), written into a record's headers when its <c>send</c> activity is recorded.</summary>
+    public const string TraceParentHeader = "traceparent";
+
+    /// <summary>The W3C trace-state header (<c>tracestate</c>), written beside <see cref="TraceParentHeader"/> when the span has state.</summary>
+    public const string TraceStateHeader = "tracestate";
+
+    /// <summary>
+    /// Reads the producer's trace context from a record's <c>traceparent</c> and <c>tracestate</c> headers
+    /// (the last of each wins), to parent or link a consumer's activity to the producer's <c>send</c> span.
+    /// </summary>
+    /// <param name="headers">The record's headers.</param>
+    /// <param name="context">The remote context, or default when there is none or it does not parse.</param>
+    /// <returns>True when the record carried a valid trace context.</returns>
+    public static bool TryExtractTraceContext(IReadOnlyList<RecordHeader> headers, out ActivityContext context)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        string? parent = null, state = null;
+        for (int i = 0; i < headers.Count; i++)
+        {
+            RecordHeader header = headers[i];
+            if (header.Value is not { } value) continue;
+            if (header.Key == TraceParentHeader) parent = System.Text.Encoding.UTF8.GetString(value.Span);
+            else if (header.Key == TraceStateHeader) state = System.Text.Encoding.UTF8.GetString(value.Span);
+        }
+        context = default;
+        return parent is not null && ActivityContext.TryParse(parent, state, isRemote: true, out context);
+    }
+
     internal static readonly UpDownCounter<long> OpenConnections =
         Meter.CreateUpDownCounter<long>("kafka.client.connections", "{connection}", "Open broker connections.");
 
