@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using KafkaNative.Client;
@@ -38,7 +39,13 @@ public sealed partial class KafkaConsumer<TKey, TValue>
         {
             while (true)
             {
-                if (TryNextRun(1, cancellationToken, out ConsumeBatch<TKey, TValue> run)) yield return run[0];
+                if (TryNextRun(1, cancellationToken, out ConsumeBatch<TKey, TValue> run))
+                {
+                    ConsumerTelemetry.CountConsumed(run.TopicPartition, _options.GroupId, 1);
+                    // Not current for the loop body (an iterator cannot flow it there); it ends when the loop asks for the next message.
+                    _processing = ConsumerTelemetry.StartProcess(run[0], _options.GroupId);
+                    yield return run[0];
+                }
                 else await WaitForDataAsync(cancellationToken).ConfigureAwait(false);
             }
         }
@@ -70,9 +77,15 @@ public sealed partial class KafkaConsumer<TKey, TValue>
         EnterConsume();
         try
         {
+            DateTimeOffset asked = ConsumerTelemetry.ReceiveStarted(_options.TimeProvider);
             while (true)
             {
-                if (TryNextRun(MessageChunk<TKey, TValue>.Capacity, cancellationToken, out ConsumeBatch<TKey, TValue> run)) yield return run;
+                if (TryNextRun(MessageChunk<TKey, TValue>.Capacity, cancellationToken, out ConsumeBatch<TKey, TValue> run))
+                {
+                    ConsumerTelemetry.Received(run, _options.GroupId, asked);
+                    yield return run;
+                    asked = ConsumerTelemetry.ReceiveStarted(_options.TimeProvider);
+                }
                 else await WaitForDataAsync(cancellationToken).ConfigureAwait(false);
             }
         }
@@ -234,7 +247,8 @@ public sealed partial class KafkaConsumer<TKey, TValue>
                             if (partition.Version != version || partition.IsStopped || partition.IsRevoking) break;
                             ConsumeResult<TKey, TValue> item = chunk.Items[i];
                             _poll.Polled();
-                            await handler(item, cancellationToken).ConfigureAwait(false);
+                            ConsumerTelemetry.CountConsumed(partition.TopicPartition, _options.GroupId, 1);
+                            await HandleAsync(handler, item, cancellationToken).ConfigureAwait(false);
                             if (_options.EnableAutoOffsetStore) partition.MarkConsumed(version, item.Offset + 1);
                         }
                         finally
@@ -253,6 +267,27 @@ public sealed partial class KafkaConsumer<TKey, TValue>
                     partition.ReturnChunk(chunk);
                 }
             }
+        }
+    }
+
+    /// <summary>Runs the handler inside the record's <c>process</c> activity (when something listens).</summary>
+    private async ValueTask HandleAsync(Func<ConsumeResult<TKey, TValue>, CancellationToken, ValueTask> handler, ConsumeResult<TKey, TValue> item, CancellationToken cancellationToken)
+    {
+        Activity? activity = ConsumerTelemetry.StartProcess(item, _options.GroupId);
+        if (activity is null)
+        {
+            await handler(item, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            await handler(item, cancellationToken).ConfigureAwait(false);
+            ConsumerTelemetry.StopProcess(activity, null);
+        }
+        catch (Exception error)
+        {
+            ConsumerTelemetry.StopProcess(activity, error);
+            throw;
         }
     }
 
@@ -284,6 +319,8 @@ public sealed partial class KafkaConsumer<TKey, TValue>
 
     private void MarkPending()
     {
+        ConsumerTelemetry.StopProcess(_processing, null);
+        _processing = null;
         if (_markPartition is null) return;
         if (_options.EnableAutoOffsetStore) _markPartition.MarkConsumed(_markVersion, _markOffset);
         _markPartition.InHand.Release();

@@ -16,6 +16,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposeState, 1) != 0) return;
+        ConsumerTelemetry.Unregister(this);
         using var timeout = new CancellationTokenSource(_options.RequestTimeout, _options.TimeProvider);
         bool member = _subscribed && _group is not null && !_abandon;
         try

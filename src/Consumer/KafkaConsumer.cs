@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
@@ -28,7 +30,7 @@ namespace KafkaNative;
 /// </remarks>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
-public sealed partial class KafkaConsumer<TKey, TValue> : IKafkaConsumer<TKey, TValue>, IGroupListener
+public sealed partial class KafkaConsumer<TKey, TValue> : IKafkaConsumer<TKey, TValue>, IGroupListener, ILagSource
 {
     private readonly ConsumerOptions _options;
     private readonly KafkaCluster _cluster;
@@ -64,6 +66,9 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IKafkaConsumer<TKey, T
     private long _markOffset;
     private int _cursor;
 
+    // The process activity of the message the merged reader handed out last, ended when the loop asks for the next one.
+    private Activity? _processing;
+
     /// <summary>Creates a consumer. It connects when it first needs to.</summary>
     /// <param name="options">The settings; validated here, not to be changed afterwards.</param>
     /// <param name="keyDeserializer">Key deserializer; null for the built-in one for <typeparamref name="TKey"/> (see <see cref="Deserializers.DefaultFor{T}"/>).</param>
@@ -88,6 +93,7 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IKafkaConsumer<TKey, T
             _context.CommittedLookup = async (partition, cancellationToken) =>
                 (await _group.FetchCommittedAsync([partition], cancellationToken).ConfigureAwait(false))[0].Offset;
         }
+        ConsumerTelemetry.Register(this);
     }
 
     /// <summary>Called after the group assigned partitions, before their messages are read.</summary>
@@ -295,6 +301,20 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IKafkaConsumer<TKey, T
         Volatile.Write(ref _active, [.. _partitions.Values.Where(p => !p.IsRevoking).OrderBy(p => p.TopicPartition)]);
         _assignmentChanged.Writer.TryWrite(true);
         _context.SignalDataReady();
+    }
+
+    IEnumerable<Measurement<long>> ILagSource.ObserveLag()
+    {
+        List<Measurement<long>> lags = [];
+        lock (_lock)
+        {
+            foreach (PartitionConsumer<TKey, TValue> p in _partitions.Values)
+            {
+                long position = p.Position, high = p.HighWatermark;
+                if (position >= 0 && high >= 0) lags.Add(ConsumerTelemetry.LagOf(p.TopicPartition, _options.GroupId, Math.Max(0, high - position)));
+            }
+        }
+        return lags;
     }
 
     /// <summary>An error for the application that concerns no single partition: the consume loop throws it once.</summary>

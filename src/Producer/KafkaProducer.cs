@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using KafkaNative.Client;
+using KafkaNative.Producer;
 using KafkaNative.Producer.Pipeline;
 using KafkaNative.Protocol.Records;
 using Microsoft.Extensions.Logging;
@@ -148,10 +149,13 @@ public sealed class KafkaProducer<TKey, TValue> : IKafkaProducer<TKey, TValue>
 
         var record = new PendingRecord { Topic = topic, Partition = partition, Headers = headers, Timestamp = timestamp, Completion = completion };
         Serialize(ref record, key, value);
-        int size = RecordBatchBuilder.EstimateRecordSize(record.Key.Length, record.Value.Length, headers);
+        // Only while something listens: the send activity, with its trace context in (a copy of) the headers.
+        if (ProducerTelemetry.Enabled) record.Completion = ProducerTelemetry.Begin(topic, partition, key, ref record.Headers, completion, _context.Time);
+        int size = RecordBatchBuilder.EstimateRecordSize(record.Key.Length, record.Value.Length, record.Headers);
         if (size > _context.Options.MaxRecordSize || size > _context.Options.BufferMemory)
         {
             record.ReturnRented();
+            ProducerTelemetry.Abandon(record.Completion);
             throw new ArgumentException(
                 $"The record is {size} bytes, more than MaxRecordSize ({_context.Options.MaxRecordSize}) or BufferMemory ({_context.Options.BufferMemory}).", nameof(value));
         }
@@ -172,6 +176,7 @@ public sealed class KafkaProducer<TKey, TValue> : IKafkaProducer<TKey, TValue>
         catch
         {
             record.ReturnRented();
+            ProducerTelemetry.Abandon(record.Completion);
             throw;
         }
         await Submit(record, cancellationToken).ConfigureAwait(false);
@@ -211,6 +216,7 @@ public sealed class KafkaProducer<TKey, TValue> : IKafkaProducer<TKey, TValue>
     private void GiveBack(ref PendingRecord record)
     {
         record.ReturnRented();
+        ProducerTelemetry.Abandon(record.Completion);
         _context.Budget.Release(record.Size);
         _context.Flushes.Exit(record.Generation);
     }

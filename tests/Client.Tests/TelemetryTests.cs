@@ -25,7 +25,7 @@ public sealed class TelemetryTests
         var activities = new ConcurrentQueue<Activity>();
         using var tracing = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == KafkaTelemetry.Name,
+            ShouldListenTo = source => source.Name == KafkaTelemetry.ProtocolName,
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
             ActivityStopped = activities.Enqueue,
         };

@@ -249,7 +249,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
         ThrowIfClosed();
         long started = _options.TimeProvider.GetTimestamp();
         string api = KafkaTelemetry.ApiName(TRequest.ApiKey);
-        using Activity? activity = KafkaTelemetry.ActivitySource.StartActivity(api, ActivityKind.Client);
+        using Activity? activity = KafkaTelemetry.ProtocolActivitySource.StartActivity(api, ActivityKind.Client);
         if (activity is not null)
         {
             activity.SetTag("messaging.system", "kafka");
@@ -283,8 +283,9 @@ internal sealed class BrokerConnection : IAsyncDisposable
                 registration = cancellationToken.UnsafeRegister(static state => ((PendingRequest)state!).Cancel(), pending);
             return await pending.AsValueTask().ConfigureAwait(false);
         }
-        catch (Exception exception)
+        catch (Exception exception) when (exception is not (OperationCanceledException or ObjectDisposedException))
         {
+            // A cancelled wait (a long poll the consumer no longer needs) or a connection closed by disposal is a normal stop, not an error.
             KafkaTelemetry.Errors.Add(1, new KeyValuePair<string, object?>("error.type", exception.GetType().Name));
             activity?.SetStatus(ActivityStatusCode.Error, exception.Message);
             throw;

@@ -5,20 +5,30 @@ using KafkaNative.Protocol;
 namespace KafkaNative;
 
 /// <summary>
-/// The <see cref="Meter"/> and <see cref="ActivitySource"/> named <c>"KafkaNative"</c>. Subscribe to them
-/// with OpenTelemetry (<c>AddMeter("KafkaNative")</c>, <c>AddSource("KafkaNative")</c>) or a
-/// <see cref="MeterListener"/>/<see cref="ActivityListener"/>.
+/// The <see cref="Meter"/> and <see cref="ActivitySource"/> named <c>"KafkaNative"</c>, following the
+/// OpenTelemetry messaging conventions for Kafka (<c>send</c>, <c>receive</c> and <c>process</c> activities;
+/// <c>messaging.client.*</c> metrics), and the detail source <c>"KafkaNative.Protocol"</c> with one activity
+/// per broker request. Subscribe with OpenTelemetry (the KafkaNative.OpenTelemetry package's
+/// <c>AddKafkaNativeInstrumentation()</c>, or <c>AddSource</c>/<c>AddMeter</c>) or a
+/// <see cref="MeterListener"/>/<see cref="ActivityListener"/>. Nothing is recorded, and nothing allocated,
+/// while nothing listens.
 /// </summary>
 public static class KafkaTelemetry
 {
-    /// <summary>The name of the meter and the activity source.</summary>
+    /// <summary>The name of the meter and of the messaging activity source.</summary>
     public const string Name = "KafkaNative";
 
-    /// <summary>Metrics: connections, requests, bytes, latency and errors.</summary>
+    /// <summary>The name of the activity source with one activity per broker request: debugging detail, off unless subscribed to.</summary>
+    public const string ProtocolName = "KafkaNative.Protocol";
+
+    /// <summary>Metrics: messaging (records sent and consumed, operation durations, consumer lag), and connections, requests, bytes, latency and errors.</summary>
     public static readonly Meter Meter = new(Name);
 
-    /// <summary>Traces: one activity per request when something listens.</summary>
+    /// <summary>Traces: a <c>send</c> activity per produced record, a <c>process</c> activity per record handed to the application, a <c>receive</c> activity per batch.</summary>
     public static readonly ActivitySource ActivitySource = new(Name);
+
+    /// <summary>Traces: one activity per broker request (Metadata, Produce, Fetch, ...), for debugging the protocol.</summary>
+    public static readonly ActivitySource ProtocolActivitySource = new(ProtocolName);
 
     /// <summary>The W3C trace-context header carrying the producer's span (<c>traceparent</c>), written into a record's headers when its <c>send</c> activity is recorded.</summary>
     public const string TraceParentHeader = "traceparent";
@@ -48,6 +58,19 @@ public static class KafkaTelemetry
         return parent is not null && ActivityContext.TryParse(parent, state, isRemote: true, out context);
     }
 
+    // Bucket boundaries the messaging conventions give for operation and processing durations, in seconds.
+    internal static readonly double[] DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+    internal static readonly Counter<long> SentMessages =
+        Meter.CreateCounter<long>("messaging.client.sent.messages", "{message}", "Number of messages producer attempted to send to the broker.");
+
+    internal static readonly Histogram<double> OperationDuration =
+        Meter.CreateHistogram<double>("messaging.client.operation.duration", "s", "Duration of messaging operation initiated by a producer or consumer client.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+
+    internal static readonly Counter<long> ConsumedMessages =
+        Meter.CreateCounter<long>("messaging.client.consumed.messages", "{message}", "Number of messages that were delivered to the application.");
+
     internal static readonly UpDownCounter<long> OpenConnections =
         Meter.CreateUpDownCounter<long>("kafka.client.connections", "{connection}", "Open broker connections.");
 
@@ -74,6 +97,20 @@ public static class KafkaTelemetry
 
     internal static readonly Counter<long> BreakerOpenings =
         Meter.CreateCounter<long>("kafka.producer.breaker.openings", "{opening}", "Times a broker's circuit breaker opened.");
+
+    /// <summary>Stops an activity that may not be current here (a record's span ended on a pipeline task) without changing what is current.</summary>
+    internal static void Stop(Activity activity)
+    {
+        Activity? current = Activity.Current;
+        activity.Stop();
+        if (current != activity) Activity.Current = current;
+    }
+
+    // Partition ids as the strings the conventions tag them with, cached so tagging allocates nothing.
+    private static readonly string[] PartitionIds = [.. Enumerable.Range(0, 1024).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
+    internal static string PartitionId(int partition) =>
+        (uint)partition < (uint)PartitionIds.Length ? PartitionIds[partition] : partition.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     // Cached so tagging a measurement or naming an activity does not format an enum per request.
     private static readonly string[] ApiNames = BuildApiNames();

@@ -47,6 +47,8 @@ internal sealed class ProducerContext
     /// </summary>
     public void Report(object? completion, in DeliveryResult result, KafkaNative.KafkaException? error)
     {
+        if (KafkaTelemetry.SentMessages.Enabled) ProducerTelemetry.CountSent(result, error);
+        if (completion is TracedDelivery traced) completion = ProducerTelemetry.End(traced, result, error, Time);
         switch (completion)
         {
             case DeliveryPromise promise:
