@@ -133,6 +133,13 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IKafkaConsumer<TKey, T
     /// <summary>This member's id in the group, empty when not a member.</summary>
     public string MemberId => _group?.MemberId ?? "";
 
+    /// <summary>
+    /// Why the cluster could not be reached: the error of the latest metadata refresh that reached no broker
+    /// (the one <see cref="KafkaClientOptions.OnClusterUnreachable"/> was told), or null once a refresh
+    /// succeeded, and before any failed. A cheap signal for health checks; it asks nothing of the cluster.
+    /// </summary>
+    public KafkaConnectionException? ClusterUnreachable => _cluster.Unreachable;
+
     /// <summary>Joins the group (<see cref="ConsumerOptions.GroupId"/>) for these topics; partitions arrive through rebalances.</summary>
     /// <exception cref="InvalidOperationException">No GroupId, or partitions were assigned manually.</exception>
     public void Subscribe(IEnumerable<string> topics)

@@ -53,6 +53,13 @@ public sealed class KafkaProducer<TKey, TValue> : IKafkaProducer<TKey, TValue>
     public long PendingRecords => _context.Flushes.Outstanding;
 
     /// <summary>
+    /// Why the cluster could not be reached: the error of the latest metadata refresh that reached no broker
+    /// (the one <see cref="KafkaClientOptions.OnClusterUnreachable"/> was told), or null once a refresh
+    /// succeeded, and before any failed. A cheap signal for health checks; it asks nothing of the cluster.
+    /// </summary>
+    public KafkaConnectionException? ClusterUnreachable => _cluster.Unreachable;
+
+    /// <summary>
     /// Produces a record and completes once it is acknowledged (as <see cref="ProducerOptions.Acks"/>
     /// asks) or has failed. Waits, without blocking a thread, while the buffer memory is spent.
     /// </summary>

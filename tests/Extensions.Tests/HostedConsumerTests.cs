@@ -48,11 +48,15 @@ public class HostedConsumerTests
         await ProduceAsync(cluster, 0, 100);
         var recorder = new Recorder();
         recorder.Poison.Add("v42");
-        // The first records wait until a second one runs beside them, which proves the handlers overlap.
+        // v0 and v1 (keys k0 and k1) each wait until the other has started, which proves that handlers overlap,
+        // and that records queued behind k0 do not keep k1 from running.
+        var both = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int started = 0;
         recorder.Gate = async (message, ct) =>
         {
-            if (message.Value is "v0" or "v1") await Eventually.TrueAsync(() => recorder.InFlight >= 2, "two handlers at once", TimeSpan.FromSeconds(20));
-            await Task.Yield();
+            if (message.Value is not ("v0" or "v1")) await Task.Yield();
+            else if (Interlocked.Increment(ref started) == 2) both.SetResult();
+            else await both.Task.WaitAsync(Eventually.DefaultTimeout, ct);
         };
 
         using (IHost host = BuildHost(cluster, recorder, "g1"))
@@ -151,5 +155,37 @@ public class HostedConsumerTests
         Assert.Empty(recorder.Handled);
         Assert.All(await SimKafka.CommittedAsync(cluster, "g3", Topic, Partitions), offset => Assert.True(offset <= 0));
         Assert.Empty(await SimKafka.ReadAsync(cluster, Topic + ".DLT", 1, 0));
+    }
+
+    [Fact]
+    public async Task ABatchHandlerGetsEachPartitionsRecordsInOrder_AndAFailingBatchGoesToTheDeadLetterTopic()
+    {
+        await using SimulatedCluster cluster = await SimKafka.StartAsync((Topic, Partitions), (Topic + ".DLT", 1));
+        await ProduceAsync(cluster, 0, 60, keys: 60);
+        var recorder = new Recorder();
+        recorder.Poison.Add("v7");
+        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddSingleton(recorder);
+        builder.Services.AddKafkaBatchConsumerHandler<string, string, RecordingBatchHandler>("orders",
+            options =>
+            {
+                options.Topics = [Topic];
+                options.MaxConcurrency = 2;
+                options.MaxRetries = 1;
+                options.RetryBackoff = TimeSpan.FromMilliseconds(5);
+            },
+            options => SimKafka.Configure(options, cluster, "batches"));
+        using IHost host = builder.Build();
+        await host.StartAsync();
+        // The batch holding v7 fails twice and goes, whole, to the dead-letter topic; every other batch is handled once.
+        await Eventually.TrueAsync(() => recorder.Attempts.GetValueOrDefault("v7") == 2, "the failing batch tried twice");
+        await Eventually.TrueAsync(async () => (await SimKafka.CommittedAsync(cluster, "batches", Topic, Partitions)).Sum() == 60, "every offset committed");
+        await host.StopAsync();
+
+        int deadCount = (int)cluster.HighWatermark(Topic + ".DLT", 0);
+        string[] dead = [.. (await SimKafka.ReadAsync(cluster, Topic + ".DLT", 1, deadCount)).Select(d => Encoding.UTF8.GetString(d.Value!))];
+        Assert.Contains("v7", dead);
+        foreach (string value in Enumerable.Range(0, 60).Select(i => $"v{i}").Except(dead)) Assert.Equal(1, recorder.Handled.GetValueOrDefault(value));
+        Assert.Equal(0, recorder.SameKeyOverlaps);
     }
 }

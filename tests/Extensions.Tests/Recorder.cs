@@ -57,3 +57,14 @@ public sealed class RecordingHandler(Recorder recorder) : Hosting.IKafkaMessageH
 {
     public Task HandleAsync(ConsumeResult<string, string> message, CancellationToken cancellationToken) => recorder.RunAsync(message, cancellationToken);
 }
+
+/// <summary>A batch handler that hands each record of the batch to the <see cref="Recorder"/>, in order, and notes the batch sizes.</summary>
+public sealed class RecordingBatchHandler(Recorder recorder) : Hosting.IKafkaBatchHandler<string, string>
+{
+    public async Task HandleAsync(ConsumeBatch<string, string> batch, CancellationToken cancellationToken)
+    {
+        ConsumeResult<string, string>[] records = batch.Messages.ToArray();
+        Assert.All(records, r => Assert.Equal(batch.TopicPartition, r.TopicPartition));
+        foreach (ConsumeResult<string, string> record in records) await recorder.RunAsync(record, cancellationToken);
+    }
+}

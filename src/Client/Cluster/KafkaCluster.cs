@@ -37,6 +37,9 @@ internal sealed class KafkaCluster : IAsyncDisposable
     /// <summary>The latest metadata snapshot, or null before the first refresh.</summary>
     public ClusterMetadata? Metadata => _metadata.Current;
 
+    /// <summary>The error of the latest metadata refresh that reached no broker, or null since one succeeded.</summary>
+    public KafkaConnectionException? Unreachable => _metadata.Unreachable;
+
     /// <summary>Number of brokers currently leased (each with at most one connection).</summary>
     public int LeasedBrokerCount => _pool.ActiveCount;
 

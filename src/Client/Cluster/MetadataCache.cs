@@ -32,6 +32,7 @@ internal sealed class MetadataCache : IAsyncDisposable
     private (int NodeId, BrokerEndpoint Endpoint)? _lastFailed;
     private BrokerLease? _metadataBroker;
     private ClusterMetadata? _metadata;
+    private KafkaConnectionException? _unreachable;
 
     public MetadataCache(KafkaClientOptions options, BrokerPool pool)
     {
@@ -53,6 +54,9 @@ internal sealed class MetadataCache : IAsyncDisposable
 
     /// <summary>The latest snapshot, or null before the first refresh succeeded.</summary>
     public ClusterMetadata? Current => Volatile.Read(ref _metadata);
+
+    /// <summary>The error of the latest refresh that reached no broker, or null since a refresh succeeded (or before any failed).</summary>
+    public KafkaConnectionException? Unreachable => Volatile.Read(ref _unreachable);
 
     /// <summary>When the latest snapshot was taken (a timestamp of <see cref="KafkaClientOptions.TimeProvider"/>).</summary>
     public long CurrentTimestamp { get; private set; }
@@ -182,6 +186,7 @@ internal sealed class MetadataCache : IAsyncDisposable
 
     private void TellUnreachable(KafkaConnectionException error)
     {
+        Volatile.Write(ref _unreachable, error);
         try
         {
             _options.OnClusterUnreachable?.Invoke(error);
@@ -241,6 +246,7 @@ internal sealed class MetadataCache : IAsyncDisposable
         lock (_lock)
         {
             Volatile.Write(ref _metadata, metadata);
+            Volatile.Write(ref _unreachable, null);
             CurrentTimestamp = _options.TimeProvider.GetTimestamp();
             _lastFailed = null;
             // Keep a lease on the broker that answered, so its connection stays open for the next refresh.

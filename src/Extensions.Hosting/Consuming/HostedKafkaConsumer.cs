@@ -72,7 +72,8 @@ internal abstract class HostedKafkaConsumer<TKey, TValue> : BackgroundService
         Exception? fault = null;
         await using var consumer = new KafkaConsumer<byte[]?, byte[]?>(ConsumerOptions);
         await using var producer = new KafkaProducer<byte[], byte[]>(DeadLetterProducer.OptionsFrom(ConsumerOptions));
-        using var scheduler = new LaneScheduler(Options.MaxConcurrency);
+        // Records waiting for their key's turn are bounded too: a few per slot, at least a chunk's worth.
+        using var scheduler = new LaneScheduler(Options.MaxConcurrency, Math.Max(256, Options.MaxConcurrency * 16));
         Scheduler = scheduler;
         _consumer = consumer;
         _deadLetters = new DeadLetterSender(producer, Options, Group, Time, Logger);
@@ -129,6 +130,7 @@ internal abstract class HostedKafkaConsumer<TKey, TValue> : BackgroundService
     private async Task FinishAsync(KafkaConsumer<byte[]?, byte[]?> consumer)
     {
         using ITimer deadline = Time.CreateTimer(static state => ((CancellationTokenSource)state!).Cancel(), _hardStop, Options.ShutdownTimeout, Timeout.InfiniteTimeSpan);
+        Scheduler.StopStarting();
         await Scheduler.WhenIdleAsync().ConfigureAwait(false);
         if (Group is null) return;
         try
