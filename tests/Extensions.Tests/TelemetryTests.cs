@@ -167,4 +167,17 @@ public class TelemetryTests
             Assert.DoesNotContain(spans, s => s.Status == ActivityStatusCode.Error);
         }
     }
+
+    [Fact]
+    public async Task WhileNothingListens_NoTraceContextIsAddedToTheHeaders()
+    {
+        Assert.False(KafkaTelemetry.ActivitySource.HasListeners());
+        await using SimulatedCluster cluster = await SimKafka.StartAsync(("quiet", 1));
+        await using (var producer = new KafkaProducer<string, string>(SimKafka.Producer(cluster)))
+        {
+            await producer.ProduceAsync("quiet", "k", "v", [new("app", Encoding.UTF8.GetBytes("x"))]);
+        }
+        ConsumeResult<byte[]?, byte[]?> record = Assert.Single(await SimKafka.ReadAsync(cluster, "quiet", 1, 1));
+        Assert.Equal(["app"], record.Headers.Select(h => h.Key));
+    }
 }
