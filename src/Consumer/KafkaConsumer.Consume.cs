@@ -21,6 +21,10 @@ public sealed partial class KafkaConsumer<TKey, TValue>
     /// counts as consumed too, as with Confluent's default enable.auto.offset.store. To count only what
     /// was processed, turn <see cref="ConsumerOptions.EnableAutoOffsetStore"/> off and call
     /// <see cref="StoreOffset(ConsumeResult{TKey, TValue})"/> after processing each message.
+    /// With tracing on, each message has a <c>process</c> activity (child of the producer's <c>send</c> span)
+    /// from hand-out until the loop asks for the next; an iterator cannot make it current in the loop body,
+    /// so a handler that starts spans of its own should use <see cref="ConsumeAsync(Func{ConsumeResult{TKey, TValue}, CancellationToken, ValueTask}, CancellationToken)"/>,
+    /// which runs it inside the activity, or parent them with <see cref="KafkaTelemetry.TryExtractTraceContext"/>.
     /// </remarks>
     /// <param name="cancellationToken">Ends the enumeration (with <see cref="OperationCanceledException"/>).</param>
     /// <exception cref="KafkaConsumeException">
