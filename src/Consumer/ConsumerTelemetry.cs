@@ -7,7 +7,7 @@ namespace KafkaNative.Consumer;
 /// <summary>
 /// The consumer's side of the OpenTelemetry messaging conventions: a <c>process</c> activity per record handed
 /// to the application, a <c>receive</c> activity per batch of <see cref="KafkaConsumer{TKey, TValue}.ConsumeBatchesAsync"/>,
-/// <c>messaging.client.consumed.messages</c>, and the lag of every assigned partition (<c>messaging.kafka.consumer.lag</c>).
+/// <c>messaging.client.consumed.messages</c>, <c>messaging.client.operation.duration</c> of each batch's receive, and the lag of every assigned partition (<c>messaging.kafka.consumer.lag</c>).
 /// </summary>
 /// <remarks>
 /// A record's <c>process</c> activity has the producer's <c>send</c> span (the record's <c>traceparent</c>) as its
@@ -26,8 +26,9 @@ internal static class ConsumerTelemetry
 
     public static void Unregister(ILagSource source) => LagSources.TryRemove(source, out _);
 
-    /// <summary>When a receive began, for its activity; default when nothing listens.</summary>
-    public static DateTimeOffset ReceiveStarted(TimeProvider time) => KafkaTelemetry.ActivitySource.HasListeners() ? time.GetUtcNow() : default;
+    /// <summary>When a receive began, for its activity and duration; default when nothing listens.</summary>
+    public static DateTimeOffset ReceiveStarted(TimeProvider time) =>
+        KafkaTelemetry.ActivitySource.HasListeners() || KafkaTelemetry.OperationDuration.Enabled ? time.GetUtcNow() : default;
 
     /// <summary>Starts the <c>process</c> activity of a record (current in the calling flow), or returns null while nothing listens.</summary>
     public static Activity? StartProcess<TKey, TValue>(ConsumeResult<TKey, TValue> record, string? group)
@@ -57,10 +58,12 @@ internal static class ConsumerTelemetry
     }
 
     /// <summary>Records a batch handed to the application: the consumed count and, while something listens, its <c>receive</c> activity.</summary>
-    public static void Received<TKey, TValue>(in ConsumeBatch<TKey, TValue> batch, string? group, DateTimeOffset started)
+    public static void Received<TKey, TValue>(in ConsumeBatch<TKey, TValue> batch, string? group, DateTimeOffset started, TimeProvider time)
     {
         CountConsumed(batch.TopicPartition, group, batch.Count);
-        if (started == default || !KafkaTelemetry.ActivitySource.HasListeners()) return;
+        if (started == default) return;
+        if (KafkaTelemetry.OperationDuration.Enabled) RecordReceiveDuration(batch.TopicPartition, group, time.GetUtcNow() - started);
+        if (!KafkaTelemetry.ActivitySource.HasListeners()) return;
         var links = new List<ActivityLink>(batch.Count);
         foreach (ConsumeResult<TKey, TValue> record in batch)
         {
@@ -87,6 +90,19 @@ internal static class ConsumerTelemetry
         };
         if (group is not null) tags.Add("messaging.consumer.group.name", group);
         KafkaTelemetry.ConsumedMessages.Add(count, tags);
+    }
+
+    private static void RecordReceiveDuration(TopicPartition partition, string? group, TimeSpan duration)
+    {
+        var tags = new TagList
+        {
+            { "messaging.system", "kafka" },
+            { "messaging.operation.name", "receive" },
+            { "messaging.destination.name", partition.Topic },
+            { "messaging.destination.partition.id", KafkaTelemetry.PartitionId(partition.Partition) },
+        };
+        if (group is not null) tags.Add("messaging.consumer.group.name", group);
+        KafkaTelemetry.OperationDuration.Record(duration.TotalSeconds, tags);
     }
 
     /// <summary>A lag measurement of one partition.</summary>

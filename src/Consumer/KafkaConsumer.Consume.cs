@@ -86,7 +86,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
             {
                 if (TryNextRun(MessageChunk<TKey, TValue>.Capacity, cancellationToken, out ConsumeBatch<TKey, TValue> run))
                 {
-                    ConsumerTelemetry.Received(run, _options.GroupId, asked);
+                    ConsumerTelemetry.Received(run, _options.GroupId, asked, _options.TimeProvider);
                     yield return run;
                     asked = ConsumerTelemetry.ReceiveStarted(_options.TimeProvider);
                 }

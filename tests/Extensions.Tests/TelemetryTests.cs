@@ -163,6 +163,7 @@ public class TelemetryTests
             meters.ForceFlush();
             var points = Points(metrics).ToList();
             Assert.Contains(points, p => p.Metric == "messaging.process.duration" && Equals(p.Tags["messaging.consumer.group.name"], "hosted-otel"));
+            Assert.Contains(points, p => p.Metric == "messaging.client.operation.duration" && Equals(p.Tags["messaging.operation.name"], "receive"));
             Assert.DoesNotContain(points, p => p.Tags.ContainsKey("error.type"));
             Assert.DoesNotContain(spans, s => s.Status == ActivityStatusCode.Error);
         }
