@@ -104,6 +104,7 @@ internal abstract class HostedKafkaConsumer<TKey, TValue> : BackgroundService
 
     private async Task ConsumeUntilStoppedAsync(KafkaConsumer<byte[]?, byte[]?> consumer, CancellationToken stopping)
     {
+        KafkaException? last = null;
         for (int failures = 0; ; failures++)
         {
             try
@@ -115,10 +116,12 @@ internal abstract class HostedKafkaConsumer<TKey, TValue> : BackgroundService
                     await DispatchAsync(batch, stopping).ConfigureAwait(false);
                 }
             }
-            catch (KafkaException error)
+            catch (KafkaException error) when (!ReferenceEquals(error, last))
             {
                 // The consume loop reports such errors once and carries on when asked again (cluster unreachable,
                 // max poll interval exceeded, a corrupt record): record it for the health check and go on after a pause.
+                // The same error again is one it keeps throwing (the member was fenced): that one stops the service.
+                last = error;
                 _status.Failed(error);
                 Logger.LogWarning(error, "Hosted consumer {Name}: {Message}; consuming again", Name, error.Message);
                 await Task.Delay(RetryDelay.For(failures, Options.RetryBackoff, Options.RetryBackoffMax), Time, stopping).ConfigureAwait(false);

@@ -22,6 +22,11 @@ public static class KafkaHostedConsumerExtensions
     /// <c>Handler</c> sub-section; <see cref="ConsumerOptions.GroupId"/> is required, and <see cref="ConsumerOptions.EnableAutoOffsetStore"/>
     /// is turned off (the service stores offsets as records are done).
     /// </summary>
+    /// <remarks>
+    /// Errors the consumer recovers from (cluster unreachable, max poll interval exceeded) are logged and consuming goes
+    /// on after a backoff; the health check reports them. An error it keeps raising (a fenced member) or a bug stops the
+    /// service, and with the default <c>HostOptions.BackgroundServiceExceptionBehavior</c> the host with it.
+    /// </remarks>
     /// <typeparam name="TKey">The key type the handler sees.</typeparam>
     /// <typeparam name="TValue">The value type the handler sees.</typeparam>
     /// <typeparam name="THandler">The handler.</typeparam>
