@@ -118,4 +118,34 @@ public class RegistrationTests
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
         Assert.Contains("ConsumerOptions 'c': HeartbeatInterval (00:00:10) must be less than SessionTimeout (00:00:05)", error.Message);
     }
+
+    private sealed class UpperCase : ISerializer<string>
+    {
+        public void Serialize(string value, System.Buffers.IBufferWriter<byte> output) => System.Buffers.BuffersExtensions.Write(output, System.Text.Encoding.UTF8.GetBytes(value.ToUpperInvariant()).AsSpan());
+    }
+
+    [Fact]
+    public async Task TheProducerTakesItsSerializerFromTheContainer_AndDisposingTheHostFlushesWhatItBuffered()
+    {
+        await using KafkaNative.Sim.SimulatedCluster cluster = await SimKafka.StartAsync(("flushed", 1));
+        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddKeyedSingleton<ISerializer<string>>("orders", new UpperCase());
+        // A linger long enough that the records are still buffered when the host goes away.
+        builder.Services.AddKafkaProducer<string, string>("orders", o =>
+        {
+            SimKafka.Configure(o, cluster);
+            o.Linger = TimeSpan.FromSeconds(2);
+        });
+        IHost host = builder.Build();
+        await host.StartAsync();
+        IKafkaProducer<string, string> producer = host.Services.GetRequiredKeyedService<IKafkaProducer<string, string>>("orders");
+        await producer.ProduceAsync("flushed", "warm", "warm");
+        for (int i = 0; i < 10; i++) await producer.EnqueueAsync("flushed", $"k{i}", $"v{i}");
+        Assert.Equal(10, producer.PendingRecords);
+        await host.StopAsync();
+        await ((IAsyncDisposable)host).DisposeAsync();
+
+        List<ConsumeResult<byte[]?, byte[]?>> stored = await SimKafka.ReadAsync(cluster, "flushed", 1, 11);
+        Assert.Equal(["WARM", .. Enumerable.Range(0, 10).Select(i => $"V{i}")], stored.Select(r => System.Text.Encoding.UTF8.GetString(r.Value!)));
+    }
 }
