@@ -252,7 +252,10 @@ public sealed partial class KafkaConsumer<TKey, TValue>
                             ConsumeResult<TKey, TValue> item = chunk.Items[i];
                             _poll.Polled();
                             ConsumerTelemetry.CountConsumed(partition.TopicPartition, _options.GroupId, 1);
-                            await HandleAsync(handler, item, cancellationToken).ConfigureAwait(false);
+                            // Inside the record's process activity while something listens; else straight, at no extra cost.
+                            Activity? activity = ConsumerTelemetry.StartProcess(item, _options.GroupId);
+                            if (activity is null) await handler(item, cancellationToken).ConfigureAwait(false);
+                            else await HandleTracedAsync(handler, item, activity, cancellationToken).ConfigureAwait(false);
                             if (_options.EnableAutoOffsetStore) partition.MarkConsumed(version, item.Offset + 1);
                         }
                         finally
@@ -274,15 +277,9 @@ public sealed partial class KafkaConsumer<TKey, TValue>
         }
     }
 
-    /// <summary>Runs the handler inside the record's <c>process</c> activity (when something listens).</summary>
-    private async ValueTask HandleAsync(Func<ConsumeResult<TKey, TValue>, CancellationToken, ValueTask> handler, ConsumeResult<TKey, TValue> item, CancellationToken cancellationToken)
+    /// <summary>Runs the handler inside the record's <c>process</c> activity, which it ends with the outcome.</summary>
+    private static async ValueTask HandleTracedAsync(Func<ConsumeResult<TKey, TValue>, CancellationToken, ValueTask> handler, ConsumeResult<TKey, TValue> item, Activity activity, CancellationToken cancellationToken)
     {
-        Activity? activity = ConsumerTelemetry.StartProcess(item, _options.GroupId);
-        if (activity is null)
-        {
-            await handler(item, cancellationToken).ConfigureAwait(false);
-            return;
-        }
         try
         {
             await handler(item, cancellationToken).ConfigureAwait(false);
