@@ -36,9 +36,10 @@ public sealed class KafkaHandlerOptions
 
     /// <summary>
     /// How long stopping may take: the consumer stops taking records at once, handlers in flight get this
-    /// long to finish (their token is cancelled after it), then offsets are committed and the member leaves. Default 30 s.
+    /// long to finish (their token is cancelled after it), then offsets are committed and the member leaves. Default 20 s,
+    /// below the host's own default shutdown timeout (30 s) so the commit and the leave fit in; keep it below <c>HostOptions.ShutdownTimeout</c>.
     /// </summary>
-    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>The dead-letter topic for records of <paramref name="topic"/>.</summary>
     /// <param name="topic">The record's topic.</param>
