@@ -33,4 +33,37 @@ public class ProducerFakeTimeTests
         Assert.Equal(1, cluster.RequestCount(0, ApiKey.Produce));
         Assert.Equal(produced.ToUnixTimeMilliseconds(), result.Timestamp.ToUnixTimeMilliseconds());
     }
+
+    [Fact]
+    public async Task AFlushSendsRecordsThatWereStillWaitingForMetadataWithoutLingering()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero));
+        await using var cluster = await SimulatedCluster.StartAsync(new ClusterOptions { Brokers = 1 });
+        await cluster.CreateTopicAsync("flushed", 3, replicationFactor: 1);
+        var producer = new KafkaProducer<string, string>(new ProducerOptions
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            // The fake clock never moves: a batch that waited for its linger would never be sent.
+            Linger = TimeSpan.FromMinutes(10),
+            RequestTimeout = TimeSpan.FromHours(1),
+            DeliveryTimeout = TimeSpan.FromHours(2),
+            TimeProvider = time,
+        });
+
+        try
+        {
+            // A new producer knows no metadata yet: the flush starts while these records wait for it.
+            ValueTask<DeliveryResult>[] deliveries = [.. Enumerable.Range(0, 30).Select(i => producer.ProduceAsync("flushed", $"k{i}", "v"))];
+            await producer.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+            Assert.All(deliveries, d => Assert.True(d.IsCompletedSuccessfully));
+            Assert.Equal(new DateTimeOffset(2030, 1, 2, 3, 4, 5, TimeSpan.Zero), time.GetUtcNow());
+        }
+        finally
+        {
+            // Past the linger and the close timeout, so closing ends even when the flush did not.
+            time.Advance(TimeSpan.FromHours(3));
+            await producer.DisposeAsync();
+        }
+    }
 }

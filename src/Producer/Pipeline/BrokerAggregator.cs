@@ -56,7 +56,7 @@ internal sealed class BrokerAggregator : SupervisedLoop
                 chunk.Return();
             }
             // Nothing more is waiting: close what has lingered long enough (everything, on a flush).
-            bool flushAll = Interlocked.Exchange(ref _flushRequested, 0) == 1;
+            bool flushAll = Interlocked.Exchange(ref _flushRequested, 0) == 1 || _context.Flushes.InProgress;
             await CloseBatchesAsync(flushAll ? long.MaxValue : _context.Now - linger, stop).ConfigureAwait(false);
             ArmLingerTimer(linger);
         }

@@ -16,6 +16,13 @@ internal sealed class FlushTracker
     /// <summary>Records not yet delivered or failed.</summary>
     public long Outstanding => Interlocked.Read(ref _outstanding[0]) + Interlocked.Read(ref _outstanding[1]);
 
+    /// <summary>
+    /// True while a flush waits: batches then go out without lingering, including those of records that
+    /// reach a broker producer only after the flush began (still waiting for metadata then), as the
+    /// Java client sends every batch while a flush is in progress.
+    /// </summary>
+    public bool InProgress => Volatile.Read(ref _drainingGeneration) >= 0;
+
     /// <summary>Counts a record in; returns its generation.</summary>
     public int Enter()
     {
