@@ -19,6 +19,8 @@ public sealed class PackagesTests(PackedFeed feed) : IClassFixture<PackedFeed>
         Assert.Contains("KafkaNative", packages);
         Assert.Contains("KafkaNative.Sim.Cluster", packages);
         Assert.Contains("KafkaNative.Cli", packages);
+        Assert.Contains("KafkaNative.Extensions.Hosting", packages);
+        Assert.Contains("KafkaNative.OpenTelemetry", packages);
         // Benchmarks, tools, tests and the plumbing assemblies are not packages of their own.
         Assert.DoesNotContain(packages, p => p.Contains("Bench") || p.Contains("Tests") || p.Contains("ProtocolGen") || p.Contains("Fuzz") || p.Contains("Storm"));
         Assert.DoesNotContain(packages, p => p is "KafkaNative.Protocol" or "KafkaNative.Client" or "KafkaNative.Producer" or "KafkaNative.Consumer");
@@ -78,6 +80,37 @@ public sealed class PackagesTests(PackedFeed feed) : IClassFixture<PackedFeed>
         await using SimulatedCluster cluster = await SimulatedCluster.StartAsync(new ClusterOptions { Brokers = 1, BasePort = 0 });
         Dotnet.Result run = (await Dotnet.RunFileAsync(Path.Combine(app, "out", "QuickStartAot"), app, "", TimeSpan.FromMinutes(2), Bootstrap(cluster))).ShouldSucceed("running the NativeAOT quick start");
         Assert.Contains("read alice: hello from offset 0", run.Output);
+    }
+
+    // What the hosting samples take from nuget.org beside our packages.
+    private static readonly string[] HostingPackages =
+    [
+        "KafkaNative.Extensions.Hosting", "KafkaNative.OpenTelemetry", "Microsoft.Extensions.Hosting@10.0.14",
+        "OpenTelemetry.Extensions.Hosting@1.21.0",
+    ];
+
+    [Fact]
+    public async Task TheReadmesHostedQuickStartBuildsFromThePackages()
+    {
+        string program = QuickStart.Block(File.ReadAllText(QuickStart.ReadmePath), "Hosted.cs");
+        Assert.Contains(program, File.ReadAllText(Path.Combine(PackedFeed.RepoRoot, "src", "Extensions.Hosting", "PACKAGE.md")));
+        string app = QuickStart.WriteApp(feed, "HostedQuickStart", program, "", [.. HostingPackages, "OpenTelemetry.Exporter.Console@1.21.0"]);
+        (await Dotnet.RunAsync(app, "build -c Release", BuildTimeout)).ShouldSucceed("building the hosted quick start");
+    }
+
+    [Fact]
+    public async Task TheHostedSampleDeadLettersAFailingRecordStaysHealthyAndTracesSendToProcess_JitAndNativeAot()
+    {
+        string program = File.ReadAllText(Path.Combine(PackedFeed.RepoRoot, "tests", "Packaging.Tests", "Samples", "HostedSample.cs"));
+        string app = QuickStart.WriteApp(feed, "HostedSample", program, "<PublishAot>true</PublishAot>",
+            [.. HostingPackages, "KafkaNative.Sim.Cluster", "OpenTelemetry.Exporter.InMemory@1.21.0"]);
+        Dotnet.Result run = await Dotnet.RunAsync(app, "run -c Release", BuildTimeout);
+        Assert.True(run.ExitCode == 0 && run.Output.Contains("SAMPLE OK"), $"the hosted sample (JIT) failed:\n{run.Output}");
+
+        Dotnet.Result publish = (await Dotnet.RunAsync(app, "publish -c Release -r linux-x64 -o out", BuildTimeout)).ShouldSucceed("publishing the hosted sample with NativeAOT");
+        Assert.DoesNotContain("warning", publish.Output, StringComparison.OrdinalIgnoreCase);
+        Dotnet.Result native = await Dotnet.RunFileAsync(Path.Combine(app, "out", "HostedSample"), app, "", TimeSpan.FromMinutes(3));
+        Assert.True(native.ExitCode == 0 && native.Output.Contains("SAMPLE OK"), $"the hosted sample (NativeAOT) failed:\n{native.Output}");
     }
 
     [Fact]

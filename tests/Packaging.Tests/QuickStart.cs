@@ -22,10 +22,13 @@ internal static partial class QuickStart
         FirstBlockPattern().Match(markdown) is { Success: true } match ? match.Groups["code"].Value : throw new InvalidOperationException("No C# block.");
 
     /// <summary>A console app that references the KafkaNative packages of <paramref name="feed"/> and runs <paramref name="program"/>.</summary>
+    /// <remarks>A package named with a version ("OpenTelemetry.Exporter.Console@1.21.0") comes from nuget.org; the others from the feed.</remarks>
     public static string WriteApp(PackedFeed feed, string name, string program, string extraProperties = "", params string[] packages)
     {
         string folder = feed.NewAppFolder(name);
-        string references = string.Join("\n", packages.Prepend("KafkaNative").Select(p => $"""    <PackageReference Include="{p}" Version="{feed.Version}" />"""));
+        string references = string.Join("\n", packages.Prepend("KafkaNative").Select(p => p.Split('@') is [var id, var version]
+            ? $"""    <PackageReference Include="{id}" Version="{version}" />"""
+            : $"""    <PackageReference Include="{p}" Version="{feed.Version}" />"""));
         File.WriteAllText(Path.Combine(folder, name + ".csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
