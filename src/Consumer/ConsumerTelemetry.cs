@@ -80,19 +80,13 @@ internal static class ConsumerTelemetry
     /// <summary>Counts records handed to the application (a tag list, no allocation; nothing while nobody listens).</summary>
     public static void CountConsumed(TopicPartition partition, string? group, int count)
     {
-        if (!KafkaTelemetry.ConsumedMessages.Enabled) return;
-        var tags = new TagList
-        {
-            { "messaging.system", "kafka" },
-            { "messaging.operation.name", "receive" },
-            { "messaging.destination.name", partition.Topic },
-            { "messaging.destination.partition.id", KafkaTelemetry.PartitionId(partition.Partition) },
-        };
-        if (group is not null) tags.Add("messaging.consumer.group.name", group);
-        KafkaTelemetry.ConsumedMessages.Add(count, tags);
+        if (KafkaTelemetry.ConsumedMessages.Enabled) KafkaTelemetry.ConsumedMessages.Add(count, ReceiveTags(partition, group));
     }
 
-    private static void RecordReceiveDuration(TopicPartition partition, string? group, TimeSpan duration)
+    private static void RecordReceiveDuration(TopicPartition partition, string? group, TimeSpan duration) =>
+        KafkaTelemetry.OperationDuration.Record(duration.TotalSeconds, ReceiveTags(partition, group));
+
+    private static TagList ReceiveTags(TopicPartition partition, string? group)
     {
         var tags = new TagList
         {
@@ -102,7 +96,7 @@ internal static class ConsumerTelemetry
             { "messaging.destination.partition.id", KafkaTelemetry.PartitionId(partition.Partition) },
         };
         if (group is not null) tags.Add("messaging.consumer.group.name", group);
-        KafkaTelemetry.OperationDuration.Record(duration.TotalSeconds, tags);
+        return tags;
     }
 
     /// <summary>A lag measurement of one partition.</summary>

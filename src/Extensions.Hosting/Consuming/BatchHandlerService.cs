@@ -65,13 +65,6 @@ internal sealed class BatchHandlerService<TKey, TValue, THandler>(string name, I
         }
     }
 
-    private async Task HandleAsync(ConsumeBatch<TKey, TValue> batch, CancellationToken cancellationToken)
-    {
-        AsyncServiceScope scope = Scopes.CreateAsyncScope();
-        await using (scope.ConfigureAwait(false))
-        {
-            THandler handler = scope.ServiceProvider.GetRequiredService<THandler>();
-            await handler.HandleAsync(batch, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    private Task HandleAsync(ConsumeBatch<TKey, TValue> batch, CancellationToken cancellationToken) =>
+        InScopeAsync<THandler>(handler => handler.HandleAsync(batch, cancellationToken));
 }

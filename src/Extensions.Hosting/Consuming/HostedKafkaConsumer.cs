@@ -216,6 +216,17 @@ internal abstract class HostedKafkaConsumer<TKey, TValue> : BackgroundService
         }
     }
 
+    /// <summary>Runs <paramref name="handle"/> with a handler resolved in a scope of its own, disposed after it.</summary>
+    protected async Task InScopeAsync<THandler>(Func<THandler, Task> handle)
+        where THandler : notnull
+    {
+        AsyncServiceScope scope = Scopes.CreateAsyncScope();
+        await using (scope.ConfigureAwait(false))
+        {
+            await handle(scope.ServiceProvider.GetRequiredService<THandler>()).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Sends a record that could not be handled to the dead-letter topic (or only logs it when that is turned off).</summary>
     protected Task DeadLetterAsync(ConsumeResult<byte[]?, byte[]?> raw, Exception error, int retries)
     {

@@ -56,13 +56,6 @@ internal sealed class MessageHandlerService<TKey, TValue, THandler>(string name,
         }
     }
 
-    private async Task HandleAsync(ConsumeResult<TKey, TValue> message, CancellationToken cancellationToken)
-    {
-        AsyncServiceScope scope = Scopes.CreateAsyncScope();
-        await using (scope.ConfigureAwait(false))
-        {
-            THandler handler = scope.ServiceProvider.GetRequiredService<THandler>();
-            await handler.HandleAsync(message, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    private Task HandleAsync(ConsumeResult<TKey, TValue> message, CancellationToken cancellationToken) =>
+        InScopeAsync<THandler>(handler => handler.HandleAsync(message, cancellationToken));
 }
