@@ -43,22 +43,28 @@ internal static class ClientSettings
         Consumer("client.rack", "rack for fetch-from-follower", (o, v, _) => o.ClientRack = v),
     ];
 
+    private static IEnumerable<(string Key, string Meaning)> Known =>
+        All.Select(s => (s.Key, s.Meaning)).Concat(SecuritySettings.Known);
+
     /// <summary>One line per setting, for <c>--help</c>.</summary>
     public static string Help =>
-        "Client setting key=value (repeatable): " + string.Join("; ", All.Select(s => $"{s.Key} ({s.Meaning})"));
+        "Client setting key=value (repeatable): " + string.Join("; ", Known.Select(s => $"{s.Key} ({s.Meaning})"));
 
     /// <summary>Applies <paramref name="pairs"/> to <paramref name="options"/>; settings of another client kind (a consumer setting on produce) are usage errors.</summary>
     public static T Apply<T>(T options, IEnumerable<string> pairs) where T : KafkaClientOptions
     {
+        var security = new SecuritySettings();
         foreach (string pair in pairs)
         {
             int equals = pair.IndexOf('=');
             if (equals <= 0) throw new UsageException($"-X expects key=value, got '{pair}'");
             string key = pair[..equals].Trim(), value = pair[(equals + 1)..].Trim();
+            if (security.TrySet(key, value)) continue;
             Setting setting = All.FirstOrDefault(s => s.Key == key)
-                ?? throw new UsageException($"-X {key}: unknown setting; known: {string.Join(", ", All.Select(s => s.Key))}");
+                ?? throw new UsageException($"-X {key}: unknown setting; known: {string.Join(", ", Known.Select(s => s.Key))}");
             setting.Apply(options, value, key);
         }
+        security.ApplyTo(options);
         return options;
     }
 
