@@ -111,6 +111,29 @@ public sealed partial class ClientVerbTests(ClusterFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Acl_create_then_list_with_a_filter_then_delete_round_trips_bindings()
+    {
+        Assert.Equal(0, (await RunAsync("acl create", "--resource-type topic --resource-name cli-acl-orders --principal User:alice --operation read")).ExitCode);
+        Assert.Equal(0, (await RunAsync("acl create", "--resource-type transactional-id --resource-name cli-acl- --pattern-type prefixed --principal User:bob --operation write --permission deny")).ExitCode);
+
+        CliResult alice = await RunAsync("acl list", "--principal User:alice");
+        Assert.True(alice.ExitCode == 0, alice.ToString());
+        Assert.Equal(2, alice.StdoutLines.Length);
+        Assert.Matches(@"^Topic\s+cli-acl-orders\s+Literal\s+User:alice\s+\*\s+Read\s+Allow$", alice.StdoutLines[1]);
+
+        CliResult deleted = await RunAsync("acl delete", "--resource-type transactional-id");
+        Assert.True(deleted.ExitCode == 0, deleted.ToString());
+        Assert.Contains("deleted 1 binding", deleted.Stderr);
+        Assert.DoesNotContain((await RunAsync("acl list", "")).StdoutLines, line => line.Contains("User:bob"));
+
+        CliResult everything = await RunAsync("acl delete", "");
+        Assert.Equal(2, everything.ExitCode);
+        CliResult badOperation = await RunAsync("acl create", "--resource-type topic --resource-name t --principal User:x --operation fly");
+        Assert.Equal(2, badOperation.ExitCode);
+        Assert.Contains("--operation: 'fly' is not one of", badOperation.Stderr);
+    }
+
+    [Fact]
     public async Task Broker_errors_are_one_line_and_exit_one()
     {
         await CreateTopicAsync("twice", 1);
