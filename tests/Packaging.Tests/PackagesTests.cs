@@ -50,6 +50,17 @@ public sealed class PackagesTests(PackedFeed feed) : IClassFixture<PackedFeed>
     }
 
     [Fact]
+    public void EveryPackableProjectIsBuiltBeforeThePackingTestsRun()
+    {
+        string references = File.ReadAllText(Path.Combine(PackedFeed.RepoRoot, "tests", "Packaging.Tests", "KafkaNative.Packaging.Tests.csproj"));
+        foreach (string project in Directory.GetFiles(Path.Combine(PackedFeed.RepoRoot, "src"), "*.csproj", SearchOption.AllDirectories))
+        {
+            if (File.ReadAllText(project).Contains("<IsPackable>true</IsPackable>", StringComparison.Ordinal))
+                Assert.True(references.Contains(Path.GetFileName(project), StringComparison.Ordinal), $"{Path.GetFileName(project)} packs: reference it from this test project");
+        }
+    }
+
+    [Fact]
     public void ThePackageReadmeShowsTheReadmesQuickStart()
     {
         string quickStart = QuickStart.Block(File.ReadAllText(QuickStart.ReadmePath), "Program.cs");
