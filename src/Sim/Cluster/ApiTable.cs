@@ -41,6 +41,12 @@ internal static class ApiTable
             ApiDescriptor.Create<DeleteTopicsRequest, DeleteTopicsResponse>(1, 6, DeleteTopicsHandler.Handle, DeleteTopicsHandler.Error),
             ApiDescriptor.Create<DeleteRecordsRequest, DeleteRecordsResponse>(0, 2, DeleteRecordsHandler.Handle, DeleteRecordsHandler.Error),
             ApiDescriptor.Create<InitProducerIdRequest, InitProducerIdResponse>(0, 5, InitProducerIdHandler.Handle, InitProducerIdHandler.Error),
+            // Transactions V1 (KIP-98): AddPartitionsToTxn in its client form only (v4+ batches ids, broker to broker), no EndTxn v5
+            // (KIP-890's epoch bump per transaction). The v4s only allow TRANSACTION_ABORTABLE, which the Sim never answers.
+            ApiDescriptor.Create<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse>(0, 3, AddPartitionsToTxnHandler.Handle, AddPartitionsToTxnHandler.Error),
+            ApiDescriptor.Create<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>(0, 4, AddOffsetsToTxnHandler.Handle, AddOffsetsToTxnHandler.Error),
+            ApiDescriptor.Create<EndTxnRequest, EndTxnResponse>(0, 4, EndTxnHandler.Handle, EndTxnHandler.Error),
+            ApiDescriptor.Create<TxnOffsetCommitRequest, TxnOffsetCommitResponse>(0, 4, TxnOffsetCommitHandler.Handle, TxnOffsetCommitHandler.Error),
             ApiDescriptor.Create<DescribeConfigsRequest, DescribeConfigsResponse>(1, 4, DescribeConfigsHandler.Handle, DescribeConfigsHandler.Error),
             ApiDescriptor.Create<SaslAuthenticateRequest, SaslAuthenticateResponse>(0, 2, null, SaslAuthenticateHandler.Error),
             ApiDescriptor.Create<CreatePartitionsRequest, CreatePartitionsResponse>(0, 3, CreatePartitionsHandler.Handle, CreatePartitionsHandler.Error),

@@ -36,3 +36,11 @@ internal sealed record Tick : BrokerMessage
 {
     public static readonly Tick Instance = new();
 }
+
+/// <summary>
+/// Transaction coordinator to partition leader (Kafka's WriteTxnMarkers): append a COMMIT or ABORT marker for
+/// the producer; <see cref="Done"/> gets NONE, or the error that makes the coordinator retry elsewhere.
+/// </summary>
+internal sealed record WriteTxnMarker(
+    TopicAndPartition Partition, long ProducerId, short ProducerEpoch, bool Commit, int CoordinatorEpoch,
+    TaskCompletionSource<Protocol.ErrorCode> Done) : BrokerMessage;

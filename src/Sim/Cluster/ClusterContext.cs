@@ -1,11 +1,12 @@
 using KafkaNative.Sim.Acls;
 using KafkaNative.Sim.Groups;
 using KafkaNative.Sim.Sasl;
+using KafkaNative.Sim.Transactions;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaNative.Sim;
 
-/// <summary>What every broker of one cluster shares: options, the controller, group state, committed offsets, ACLs, producer ids and injected errors.</summary>
+/// <summary>What every broker of one cluster shares: options, the controller, group and transaction state, committed offsets, ACLs, producer ids and injected errors.</summary>
 internal sealed class ClusterContext(ClusterOptions options, ClusterController controller, ILoggerFactory loggerFactory)
 {
     private long _nextProducerId = 1000;
@@ -22,6 +23,9 @@ internal sealed class ClusterContext(ClusterOptions options, ClusterController c
 
     /// <summary>Group generations, members and assignments, cluster-wide so they survive a coordinator move.</summary>
     public GroupStore GroupStore { get; } = new();
+
+    /// <summary>Every transactional id's state, cluster-wide so it survives a coordinator move.</summary>
+    public TransactionStore Transactions { get; } = new();
 
     /// <summary>ACLs, stored cluster-wide as the controller's metadata log keeps them (stored, not enforced).</summary>
     public AclStore Acls { get; } = new();

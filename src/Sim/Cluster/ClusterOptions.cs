@@ -51,6 +51,9 @@ public sealed record ClusterOptions
     /// <summary>How long the first rebalance of an empty group waits for more members (<c>group.initial.rebalance.delay.ms</c>); 0 suits tests.</summary>
     public int GroupInitialRebalanceDelayMs { get; init; }
 
+    /// <summary>Largest transaction timeout a transactional producer may ask for (<c>transaction.max.timeout.ms</c>, 15 minutes).</summary>
+    public int TransactionMaxTimeoutMs { get; init; } = 900_000;
+
     /// <summary>Largest request a broker accepts (<c>socket.request.max.bytes</c>); larger frames close the connection.</summary>
     public int MaxRequestSize { get; init; } = 100 * 1024 * 1024;
 

@@ -5,12 +5,13 @@ using System.Threading.Channels;
 using KafkaNative.Sim.Groups;
 using KafkaNative.Sim.Handlers;
 using KafkaNative.Sim.Replication;
+using KafkaNative.Sim.Transactions;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaNative.Sim;
 
 /// <summary>
-/// One simulated broker: an actor that owns its replicas, group coordinator and delayed requests,
+/// One simulated broker: an actor that owns its replicas, group and transaction coordinators and delayed requests,
 /// fed by a bounded mailbox. Client sessions decode requests on their own tasks and post them here;
 /// other brokers and the controller post replication and leadership messages. While stopped, its
 /// listener and sessions are gone and messages to it are lost, but its logs remain, as on disk.
@@ -35,6 +36,7 @@ internal sealed class SimulatedBroker
         Replicas = new ReplicaManager(id, cluster, Logger);
         Fetches = new FetchPurgatory(this);
         Groups = new GroupCoordinator(this);
+        Transactions = new TransactionCoordinator(this);
         Replicas.DataChanged += Fetches.MarkDirty;
     }
 
@@ -54,6 +56,8 @@ internal sealed class SimulatedBroker
     public FetchPurgatory Fetches { get; }
 
     public GroupCoordinator Groups { get; }
+
+    public TransactionCoordinator Transactions { get; }
 
     /// <summary>acks=-1 produces waiting for replication, expired on ticks.</summary>
     public List<DelayedProduce> DelayedProduces { get; } = new();
@@ -241,6 +245,9 @@ internal sealed class SimulatedBroker
                 case ReplicaAck ack:
                     Replicas.OnReplicaAck(ack);
                     break;
+                case WriteTxnMarker marker:
+                    TransactionMarkers.Write(this, marker);
+                    break;
                 case Tick:
                     OnTick();
                     break;
@@ -259,6 +266,9 @@ internal sealed class SimulatedBroker
                     break;
                 case StopReplica stop:
                     stop.Done?.TrySetResult();
+                    break;
+                case WriteTxnMarker marker:
+                    marker.Done.TrySetResult(Protocol.ErrorCode.UnknownServerError);
                     break;
             }
         }
@@ -279,5 +289,6 @@ internal sealed class SimulatedBroker
         }
         Fetches.ExpireDue(now);
         Groups.OnTick(now);
+        Transactions.OnTick(now);
     }
 }

@@ -1,11 +1,13 @@
 using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;
+using KafkaNative.Sim.Log;
 using KafkaNative.Sim.Replication;
 
 namespace KafkaNative.Sim.Handlers;
 
 /// <summary>
-/// Fetch: reads committed data (below the high watermark) from partitions this broker leads. The
+/// Fetch: reads committed data (below the high watermark; for read_committed below the last stable
+/// offset, with the aborted transactions of that range) from partitions this broker leads. The
 /// answer waits up to max wait for min bytes (long poll); partition and response max bytes bound it,
 /// except that the first batch found is always returned whole (KIP-74). Records go out as stored
 /// slices, never copied into new buffers. No incremental fetch sessions: every fetch is a full one
@@ -55,7 +57,7 @@ internal static class FetchHandler
         {
             PartitionReplica? replica = topic.Length == 0 ? null : broker.Replicas.Get(new TopicAndPartition(topic, partition.Partition));
             if (Check(replica, partition, topicKnown: true) != ErrorCode.None) return true;
-            available += replica!.Log.BytesAvailable(partition.FetchOffset, replica.HighWatermark, wanted - available);
+            available += replica!.Log.BytesAvailable(partition.FetchOffset, ReadableEnd(replica, fetch.Request), wanted - available);
             if (available >= wanted) return true;
         }
         return false;
@@ -92,13 +94,18 @@ internal static class FetchHandler
                 data.ErrorCode = (short)error;
                 if (error != ErrorCode.None) continue;
 
-                long highWatermark = replica!.HighWatermark;
-                data.HighWatermark = highWatermark;
-                data.LastStableOffset = highWatermark;
+                data.HighWatermark = replica!.HighWatermark;
+                data.LastStableOffset = replica.LastStableOffset;
                 data.LogStartOffset = replica.Log.LogStartOffset;
                 if (remaining <= 0) continue;
                 int limit = (int)Math.Min(partition.PartitionMaxBytes, remaining);
-                ReadOnlyMemory<byte> records = replica.Log.Read(partition.FetchOffset, highWatermark, limit, atLeastOne: !anyRecords);
+                long end = ReadableEnd(replica, request);
+                ReadOnlyMemory<byte> records = replica.Log.Read(partition.FetchOffset, end, limit, atLeastOne: !anyRecords);
+                if (data.AbortedTransactions is { } aborted)
+                {
+                    foreach (AbortedTransaction abort in replica.Producers.Transactions.AbortedIn(partition.FetchOffset, end))
+                        aborted.Add(new FetchResponse.AbortedTransaction { ProducerId = abort.ProducerId, FirstOffset = abort.FirstOffset });
+                }
                 data.Records = records;
                 remaining -= records.Length;
                 anyRecords |= records.Length > 0;
@@ -106,6 +113,10 @@ internal static class FetchHandler
         }
         return response;
     }
+
+    /// <summary>read_committed (isolation level 1) reads up to the last stable offset, read_uncommitted up to the high watermark.</summary>
+    private static long ReadableEnd(PartitionReplica replica, FetchRequest request) =>
+        request.IsolationLevel == 1 ? replica.LastStableOffset : replica.HighWatermark;
 
     private static ErrorCode Check(PartitionReplica? replica, FetchRequest.FetchPartition partition, bool topicKnown)
     {

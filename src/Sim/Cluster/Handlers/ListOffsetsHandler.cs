@@ -5,7 +5,7 @@ using KafkaNative.Sim.Replication;
 namespace KafkaNative.Sim.Handlers;
 
 /// <summary>
-/// ListOffsets: earliest (-2), latest (-1, the high watermark), max timestamp (-3, v7+), earliest
+/// ListOffsets: earliest (-2), latest (-1, the high watermark, or the last stable offset for read_committed), max timestamp (-3, v7+), earliest
 /// local (-4, v8+), latest tiered (-5, v9+: none here) and by timestamp (the first record at or after it).
 /// </summary>
 internal static class ListOffsetsHandler
@@ -26,7 +26,8 @@ internal static class ListOffsetsHandler
             bool topicKnown = broker.Cluster.Controller.Topic(topic.Name) is not null;
             foreach (ListOffsetsRequest.ListOffsetsPartition partition in topic.Partitions)
             {
-                topicResponse.Partitions.Add(Lookup(broker.Replicas.Get(new TopicAndPartition(topic.Name, partition.PartitionIndex)), partition, topicKnown, context.ApiVersion));
+                topicResponse.Partitions.Add(Lookup(broker.Replicas.Get(new TopicAndPartition(topic.Name, partition.PartitionIndex)), partition, topicKnown,
+                    context.ApiVersion, readCommitted: context.ApiVersion >= 2 && request.IsolationLevel == 1));
             }
         }
         context.Respond(response);
@@ -41,7 +42,7 @@ internal static class ListOffsetsHandler
         }).ToList(),
     };
 
-    private static ListOffsetsResponse.ListOffsetsPartitionResponse Lookup(PartitionReplica? replica, ListOffsetsRequest.ListOffsetsPartition partition, bool topicKnown, short version)
+    private static ListOffsetsResponse.ListOffsetsPartitionResponse Lookup(PartitionReplica? replica, ListOffsetsRequest.ListOffsetsPartition partition, bool topicKnown, short version, bool readCommitted)
     {
         var result = new ListOffsetsResponse.ListOffsetsPartitionResponse { PartitionIndex = partition.PartitionIndex, Offset = -1, Timestamp = -1 };
         ErrorCode error = replica is null ? (topicKnown ? ErrorCode.NotLeaderOrFollower : ErrorCode.UnknownTopicOrPartition)
@@ -52,7 +53,8 @@ internal static class ListOffsetsHandler
         result.ErrorCode = (short)error;
         if (error != ErrorCode.None) return result;
 
-        long highWatermark = replica!.HighWatermark;
+        // read_committed sees the log up to the last stable offset only.
+        long highWatermark = readCommitted ? replica!.LastStableOffset : replica!.HighWatermark;
         if (version >= 4) result.LeaderEpoch = replica.LeaderEpoch;
         switch (partition.Timestamp)
         {

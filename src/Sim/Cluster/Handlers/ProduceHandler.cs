@@ -9,7 +9,7 @@ namespace KafkaNative.Sim.Handlers;
 
 /// <summary>
 /// Produce: validates each partition's single v2 batch from its header and CRC alone, checks
-/// idempotent sequences, and stores the batch as sent with its base offset assigned. acks=1 answers
+/// idempotent sequences and that a transactional batch's partition is in its producer's open transaction, and stores the batch as sent with its base offset assigned. acks=1 answers
 /// after the leader's append, acks=-1 once the in-sync replicas have it, acks=0 never (errors close
 /// the session instead, so the client refreshes metadata).
 /// </summary>
@@ -32,8 +32,7 @@ internal static class ProduceHandler
                 var result = new ProduceResponse.PartitionProduceResponse { Index = partition.Index, BaseOffset = -1, LogAppendTimeMs = -1, LogStartOffset = -1 };
                 topicResponse.PartitionResponses.Add(result);
                 ErrorCode error = acks is 0 or 1 or -1
-                    ? request.TransactionalId is null ? Append(broker, new TopicAndPartition(topic.Name, partition.Index), partition.Records, acks, result, delayed)
-                    : ErrorCode.TransactionalIdAuthorizationFailed
+                    ? Append(broker, request.TransactionalId, new TopicAndPartition(topic.Name, partition.Index), partition.Records, acks, result, delayed)
                     : ErrorCode.InvalidRequiredAcks;
                 result.ErrorCode = (short)error;
                 anyError |= error != ErrorCode.None;
@@ -71,7 +70,7 @@ internal static class ProduceHandler
         }).ToList(),
     };
 
-    private static ErrorCode Append(SimulatedBroker broker, TopicAndPartition tp, ReadOnlyMemory<byte>? records, short acks,
+    private static ErrorCode Append(SimulatedBroker broker, string? transactionalId, TopicAndPartition tp, ReadOnlyMemory<byte>? records, short acks,
         ProduceResponse.PartitionProduceResponse result, DelayedProduce? delayed)
     {
         PartitionReplica? replica = broker.Replicas.Get(tp);
@@ -90,6 +89,13 @@ internal static class ProduceHandler
 
         ProducerStateTable.Verdict verdict = replica.Producers.Check(header);
         if (verdict.Error != ErrorCode.None) return verdict.Error;
+        // A retried batch already stored is acknowledged again even if its transaction has moved on since.
+        if (header.IsTransactional && !verdict.IsDuplicate)
+        {
+            if (transactionalId is null || !header.IsIdempotent) return ErrorCode.InvalidRecord;
+            ErrorCode txnError = broker.Cluster.Transactions.CheckProduce(transactionalId, header.ProducerId, header.ProducerEpoch, tp);
+            if (txnError != ErrorCode.None) return txnError;
+        }
         long requiredOffset;
         if (verdict.IsDuplicate)
         {
@@ -138,7 +144,8 @@ internal static class ProduceHandler
         if (header.TotalLength < records.Length) return ErrorCode.InvalidRecord;
         if (Crc32C.Compute(records[BatchHeader.CrcStart..]) != header.Crc) return ErrorCode.CorruptMessage;
         if (header.RecordCount < 1 || header.LastOffsetDelta != header.RecordCount - 1) return ErrorCode.InvalidRecord;
-        if (header.IsControl || header.IsTransactional) return ErrorCode.InvalidRecord;
+        // Only brokers write control batches (transaction markers); transactional batches are checked against the coordinator's state.
+        if (header.IsControl) return ErrorCode.InvalidRecord;
         return ErrorCode.None;
     }
 }

@@ -1,4 +1,6 @@
 using KafkaNative.Protocol;
+using KafkaNative.Protocol.Records;
+using KafkaNative.Sim.Transactions;
 
 namespace KafkaNative.Sim.Log;
 
@@ -42,10 +44,19 @@ internal sealed class ProducerStateTable
         return batch.BaseSequence == expected ? Verdict.Append : new Verdict(ErrorCode.OutOfOrderSequenceNumber, -1);
     }
 
-    /// <summary>Records a batch stored at <paramref name="baseOffset"/>.</summary>
-    public void Record(in BatchHeader batch, long baseOffset)
+    /// <summary>Open and aborted transactions, from the transactional batches and markers recorded here.</summary>
+    public TransactionIndex Transactions { get; } = new();
+
+    /// <summary>Records a batch stored at <paramref name="baseOffset"/>; <paramref name="bytes"/> is the whole batch, read for a marker's type.</summary>
+    public void Record(in BatchHeader batch, long baseOffset, ReadOnlySpan<byte> bytes)
     {
         if (!batch.IsIdempotent) return;
+        if (batch.IsControl)
+        {
+            RecordMarker(batch, baseOffset, bytes);
+            return;
+        }
+        if (batch.IsTransactional) Transactions.OnData(batch.ProducerId, baseOffset);
         if (!_producers.TryGetValue(batch.ProducerId, out ProducerEntry? entry) || batch.ProducerEpoch > entry.Epoch)
         {
             entry = new ProducerEntry(batch.ProducerEpoch);
@@ -59,10 +70,24 @@ internal sealed class ProducerStateTable
     public void Rebuild(IEnumerable<StoredBatch> batches)
     {
         _producers.Clear();
+        Transactions.Clear();
         foreach (StoredBatch stored in batches)
         {
-            if (BatchHeader.TryRead(stored.Bytes.Span, out BatchHeader header)) Record(header, stored.BaseOffset);
+            if (BatchHeader.TryRead(stored.Bytes.Span, out BatchHeader header)) Record(header, stored.BaseOffset, stored.Bytes.Span);
         }
+    }
+
+    /// <summary>
+    /// A transaction marker closes the producer's transaction here. Written at the coordinator's epoch, it
+    /// also raises the producer's epoch, so batches of a fenced instance are refused (INVALID_PRODUCER_EPOCH).
+    /// </summary>
+    private void RecordMarker(in BatchHeader marker, long offset, ReadOnlySpan<byte> bytes)
+    {
+        ControlRecordType type = TransactionMarkers.TypeOf(bytes);
+        if (type is not (ControlRecordType.Commit or ControlRecordType.Abort)) return;
+        Transactions.OnMarker(marker.ProducerId, type == ControlRecordType.Commit, offset);
+        if (!_producers.TryGetValue(marker.ProducerId, out ProducerEntry? entry) || marker.ProducerEpoch > entry.Epoch)
+            _producers[marker.ProducerId] = new ProducerEntry(marker.ProducerEpoch);
     }
 
     private static int NextSequence(int sequence) => sequence == int.MaxValue ? 0 : sequence + 1;

@@ -45,6 +45,12 @@ internal sealed class PartitionReplica(TopicAndPartition partition, Guid topicId
     /// <summary>Follower only: the log end at which a catch-up was last asked for, so a gap asks once.</summary>
     public long SyncRequestedAt { get; set; } = -1;
 
+    /// <summary>
+    /// Offsets below it are readable by read_committed consumers: the high watermark, or the first offset of the
+    /// earliest transaction still open here. Broker actor only.
+    /// </summary>
+    public long LastStableOffset => Math.Min(HighWatermark, Producers.Transactions.FirstUnstableOffset);
+
     /// <summary>Offsets below it are on every in-sync replica: consumers may read them.</summary>
     public long HighWatermark
     {

@@ -78,7 +78,7 @@ internal sealed class ReplicaManager(int brokerId, ClusterContext cluster, ILogg
     public StoredBatch AppendAsLeader(PartitionReplica replica, ReadOnlySpan<byte> batch, in BatchHeader header)
     {
         StoredBatch stored = replica.Log.AppendAsLeader(batch, header, replica.LeaderEpoch);
-        replica.Producers.Record(header, stored.BaseOffset);
+        replica.Producers.Record(header, stored.BaseOffset, batch);
         foreach ((int followerId, FollowerProgress progress) in replica.Followers)
         {
             if (progress.NextPush != stored.BaseOffset) continue;
@@ -206,7 +206,7 @@ internal sealed class ReplicaManager(int brokerId, ClusterContext cluster, ILogg
                 if (replica.SyncRequestedAt != log.LogEndOffset) RequestSync(replica);
                 break;
             }
-            replica.Producers.Record(header, header.BaseOffset);
+            replica.Producers.Record(header, header.BaseOffset, batch.Span);
             replica.SyncRequestedAt = -1;
             changed = true;
         }

@@ -1,0 +1,217 @@
+using KafkaNative.Protocol;
+using KafkaNative.Sim.Groups;
+
+namespace KafkaNative.Sim.Transactions;
+
+/// <summary>
+/// One broker's transaction coordinator role (Kafka's TransactionCoordinator). A transactional id maps to a
+/// coordinator slot as a group does (Kafka's __transaction_state has 50 partitions and the same hash); this
+/// broker serves the ids whose slot it owns and answers NOT_COORDINATOR for the others. State lives in the
+/// cluster-wide <see cref="TransactionStore"/>, so a new coordinator carries on where the old one stopped,
+/// including markers still to write.
+/// </summary>
+internal sealed class TransactionCoordinator(SimulatedBroker broker)
+{
+    /// <summary>How long a marker sent to a leader may stay unanswered before it is sent again (the leader may have died with it).</summary>
+    private const long MarkerResendMs = 1000;
+
+    private ClusterContext Cluster => broker.Cluster;
+
+    /// <summary>INVALID_REQUEST (no id), NOT_COORDINATOR or NONE for requests about <paramref name="transactionalId"/>.</summary>
+    public ErrorCode CheckCoordinator(string? transactionalId)
+    {
+        if (string.IsNullOrEmpty(transactionalId)) return ErrorCode.InvalidRequest;
+        return Cluster.Controller.CoordinatorFor(transactionalId).BrokerId == broker.Id ? ErrorCode.None : ErrorCode.NotCoordinator;
+    }
+
+    /// <summary>
+    /// InitProducerId with a transactional id: the id's producer id at the next epoch, which fences older
+    /// instances. An open transaction is aborted first at a bumped epoch and the caller told to retry
+    /// (CONCURRENT_TRANSACTIONS), as Kafka does; the retry bumps the epoch again once the abort completed.
+    /// </summary>
+    public (ErrorCode Error, long ProducerId, short Epoch) InitProducerId(string transactionalId, int timeoutMs, long producerId, short producerEpoch)
+    {
+        if (timeoutMs <= 0 || timeoutMs > Cluster.Options.TransactionMaxTimeoutMs) return (ErrorCode.InvalidTransactionTimeout, -1, -1);
+        (long, short) result = (-1, -1);
+        ErrorCode error = Use(transactionalId, create: true, txn =>
+        {
+            if (txn.IsCompleting) return ErrorCode.ConcurrentTransactions;
+            // KIP-360: a producer that names its id and epoch may bump only the epoch it holds.
+            if (producerId >= 0 && (producerId != txn.ProducerId || producerEpoch != txn.ProducerEpoch)) return ErrorCode.ProducerFenced;
+            if (txn.State == TransactionState.Ongoing)
+            {
+                AbortFencing(txn);
+                return ErrorCode.ConcurrentTransactions;
+            }
+            if (txn.ProducerEpoch >= short.MaxValue - 1)
+            {
+                txn.ProducerId = Cluster.NextProducerId();
+                txn.ProducerEpoch = 0;
+            }
+            else
+            {
+                txn.ProducerEpoch++;
+            }
+            txn.TimeoutMs = timeoutMs;
+            txn.State = TransactionState.Empty;
+            result = (txn.ProducerId, txn.ProducerEpoch);
+            return ErrorCode.None;
+        });
+        return (error, result.Item1, result.Item2);
+    }
+
+    /// <summary>AddPartitionsToTxn: the partitions join the open transaction (opening it).</summary>
+    public ErrorCode AddPartitions(string transactionalId, long producerId, short producerEpoch, IReadOnlyCollection<TopicAndPartition> partitions) =>
+        Use(transactionalId, create: false, txn =>
+        {
+            if (CheckProducer(txn, producerId, producerEpoch) is var error && error != ErrorCode.None) return error;
+            if (txn.IsCompleting) return ErrorCode.ConcurrentTransactions;
+            txn.Open(Cluster.NowMs);
+            txn.Partitions.UnionWith(partitions);
+            return ErrorCode.None;
+        });
+
+    /// <summary>AddOffsetsToTxn: the group's offsets will commit with the transaction.</summary>
+    public ErrorCode AddOffsets(string transactionalId, long producerId, short producerEpoch, string groupId) =>
+        Use(transactionalId, create: false, txn =>
+        {
+            if (CheckProducer(txn, producerId, producerEpoch) is var error && error != ErrorCode.None) return error;
+            if (txn.IsCompleting) return ErrorCode.ConcurrentTransactions;
+            txn.Open(Cluster.NowMs);
+            txn.Groups.Add(groupId);
+            return ErrorCode.None;
+        });
+
+    /// <summary>
+    /// EndTxn: prepares the commit or abort and answers at once, as Kafka answers once the prepare is logged;
+    /// the markers follow, and until they are all written the id answers CONCURRENT_TRANSACTIONS. Repeating an
+    /// end that completed succeeds; ending what is not open is INVALID_TXN_STATE.
+    /// </summary>
+    public ErrorCode EndTxn(string transactionalId, long producerId, short producerEpoch, bool commit) =>
+        Use(transactionalId, create: false, txn =>
+        {
+            if (CheckProducer(txn, producerId, producerEpoch) is var error && error != ErrorCode.None) return error;
+            switch (txn.State)
+            {
+                case TransactionState.Ongoing:
+                    txn.Prepare(commit);
+                    SendMarkers(txn, Cluster.NowMs);
+                    return ErrorCode.None;
+                case TransactionState.PrepareCommit when commit:
+                case TransactionState.PrepareAbort when !commit:
+                    return ErrorCode.ConcurrentTransactions;
+                case TransactionState.CompleteCommit when commit:
+                case TransactionState.CompleteAbort when !commit:
+                    return ErrorCode.None;
+                default:
+                    return ErrorCode.InvalidTxnState;
+            }
+        });
+
+    /// <summary>
+    /// TxnOffsetCommit, served by the group's coordinator: stages offsets with the producer's open transaction,
+    /// which the group must have joined through AddOffsetsToTxn.
+    /// </summary>
+    public ErrorCode StageOffsets(string transactionalId, long producerId, short producerEpoch, string groupId, IEnumerable<(TopicAndPartition Partition, CommittedOffset Offset)> offsets)
+    {
+        TransactionMetadata? txn = Cluster.Transactions.Get(transactionalId);
+        if (txn is null) return ErrorCode.InvalidProducerIdMapping;
+        lock (txn)
+        {
+            if (CheckProducer(txn, producerId, producerEpoch) is var error && error != ErrorCode.None) return error;
+            if (txn.State != TransactionState.Ongoing || !txn.Groups.Contains(groupId)) return ErrorCode.InvalidTxnState;
+            if (!txn.PendingOffsets.TryGetValue(groupId, out Dictionary<TopicAndPartition, CommittedOffset>? staged))
+            {
+                staged = new Dictionary<TopicAndPartition, CommittedOffset>();
+                txn.PendingOffsets[groupId] = staged;
+            }
+            foreach ((TopicAndPartition partition, CommittedOffset offset) in offsets) staged[partition] = offset;
+            return ErrorCode.None;
+        }
+    }
+
+    /// <summary>Aborts transactions past their timeout and (re)sends the markers of completing ones, for the ids coordinated here.</summary>
+    public void OnTick(long now)
+    {
+        foreach (TransactionMetadata txn in Cluster.Transactions.All)
+        {
+            if (txn.State is not (TransactionState.Ongoing or TransactionState.PrepareCommit or TransactionState.PrepareAbort)) continue;
+            Use(txn.TransactionalId, create: false, t =>
+            {
+                if (t.State == TransactionState.Ongoing && now - t.StartedAtMs > t.TimeoutMs) AbortFencing(t);
+                else if (t.IsCompleting) SendMarkers(t, now);
+                return ErrorCode.None;
+            });
+        }
+    }
+
+    /// <summary>Aborts the open transaction at a bumped epoch, so its producer can no longer write or commit (Kafka fences it so).</summary>
+    private void AbortFencing(TransactionMetadata txn)
+    {
+        txn.ProducerEpoch++;
+        txn.Prepare(commit: false);
+        SendMarkers(txn, Cluster.NowMs);
+    }
+
+    private static ErrorCode CheckProducer(TransactionMetadata txn, long producerId, short producerEpoch) =>
+        producerId != txn.ProducerId ? ErrorCode.InvalidProducerIdMapping
+        : producerEpoch != txn.ProducerEpoch ? ErrorCode.ProducerFenced
+        : ErrorCode.None;
+
+    /// <summary>Runs <paramref name="action"/> under the id's lock once this broker is confirmed as its coordinator.</summary>
+    private ErrorCode Use(string transactionalId, bool create, Func<TransactionMetadata, ErrorCode> action)
+    {
+        if (CheckCoordinator(transactionalId) is var error && error != ErrorCode.None) return error;
+        TransactionMetadata? txn = create
+            ? Cluster.Transactions.GetOrAdd(transactionalId, id => new TransactionMetadata(id, Cluster.NextProducerId()))
+            : Cluster.Transactions.Get(transactionalId);
+        if (txn is null) return ErrorCode.InvalidProducerIdMapping;
+        lock (txn)
+        {
+            // The slot may have moved since the first check; the new coordinator owns the id now.
+            return Cluster.Controller.CoordinatorFor(transactionalId).BrokerId == broker.Id ? action(txn) : ErrorCode.NotCoordinator;
+        }
+    }
+
+    /// <summary>Sends each marker not yet written (nor sent lately) to its partition's current leader. Under the id's lock.</summary>
+    private void SendMarkers(TransactionMetadata txn, long now)
+    {
+        int coordinatorEpoch = Cluster.Controller.CoordinatorFor(txn.TransactionalId).Epoch;
+        foreach ((TopicAndPartition partition, long sentAt) in txn.PendingMarkers.ToList())
+        {
+            if (sentAt >= 0 && now - sentAt < MarkerResendMs) continue;
+            if (Cluster.Controller.Topic(partition.Topic) is null)
+            {
+                txn.PendingMarkers.Remove(partition); // deleted with its topic: nothing to mark
+                continue;
+            }
+            int leader = Cluster.Controller.LeaderOf(partition);
+            var done = new TaskCompletionSource<ErrorCode>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (leader < 0 || !Cluster.Send(leader, new WriteTxnMarker(partition, txn.ProducerId, txn.ProducerEpoch, txn.Committing, coordinatorEpoch, done))) continue;
+            txn.PendingMarkers[partition] = now;
+            _ = AwaitMarkerAsync(txn, txn.Completion, partition, done.Task);
+        }
+        if (txn.PendingMarkers.Count == 0) Complete(txn);
+    }
+
+    private async Task AwaitMarkerAsync(TransactionMetadata txn, int completion, TopicAndPartition partition, Task<ErrorCode> written)
+    {
+        ErrorCode error = await written.ConfigureAwait(false);
+        lock (txn)
+        {
+            if (txn.Completion != completion || !txn.IsCompleting || !txn.PendingMarkers.ContainsKey(partition)) return;
+            if (error is ErrorCode.None or ErrorCode.UnknownTopicOrPartition) txn.PendingMarkers.Remove(partition);
+            else txn.PendingMarkers[partition] = -1; // the next tick sends it to the partition's new leader
+            if (txn.PendingMarkers.Count == 0) Complete(txn);
+        }
+    }
+
+    /// <summary>Every marker is written: a commit makes the staged offsets the groups' committed offsets.</summary>
+    private void Complete(TransactionMetadata txn)
+    {
+        foreach ((string groupId, Dictionary<TopicAndPartition, CommittedOffset> offsets) in txn.Complete())
+        {
+            foreach ((TopicAndPartition partition, CommittedOffset offset) in offsets) Cluster.Offsets.Commit(groupId, partition, offset);
+        }
+    }
+}
