@@ -8,7 +8,7 @@ namespace KafkaNative.Sim.Tests.Support;
 /// <summary>Builds and reads uncompressed v2 record batches for tests (the records library is not merged yet).</summary>
 internal static class Batches
 {
-    public static byte[] Build(IReadOnlyList<string> values, long producerId = -1, short producerEpoch = -1, int baseSequence = -1, long baseTimestamp = 1_700_000_000_000, int timestampStep = 1)
+    public static byte[] Build(IReadOnlyList<string> values, long producerId = -1, short producerEpoch = -1, int baseSequence = -1, long baseTimestamp = 1_700_000_000_000, int timestampStep = 1, bool transactional = false)
     {
         var records = new PooledBufferWriter();
         for (int i = 0; i < values.Count; i++)
@@ -36,7 +36,7 @@ internal static class Batches
         BinaryPrimitives.WriteInt32BigEndian(s[8..], batch.Length - BatchHeader.LogOverhead);
         BinaryPrimitives.WriteInt32BigEndian(s[12..], -1);
         s[16] = 2;
-        BinaryPrimitives.WriteInt16BigEndian(s[21..], 0);
+        BinaryPrimitives.WriteInt16BigEndian(s[21..], (short)(transactional ? 0x10 : 0));
         BinaryPrimitives.WriteInt32BigEndian(s[23..], values.Count - 1);
         BinaryPrimitives.WriteInt64BigEndian(s[27..], baseTimestamp);
         BinaryPrimitives.WriteInt64BigEndian(s[35..], baseTimestamp + (long)(values.Count - 1) * timestampStep);

@@ -1,0 +1,209 @@
+using KafkaNative.Protocol;
+using KafkaNative.Protocol.Messages;
+using KafkaNative.Protocol.Records;
+using KafkaNative.Sim.Log;
+using KafkaNative.Sim.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
+using static KafkaNative.Sim.Tests.ProduceFetchTests;
+
+namespace KafkaNative.Sim.Tests;
+
+/// <summary>The transaction coordinator at the wire: its states, errors, markers, timeout, and a coordinator move.</summary>
+public sealed class TransactionCoordinatorTests
+{
+    private const int TimeoutMs = 60_000;
+
+    /// <summary>A transaction's producer as the coordinator knows it.</summary>
+    private sealed record Producer(string TransactionalId, long Id, short Epoch);
+
+    private static async Task<KafkaTestClient> CoordinatorAsync(SimulatedCluster cluster, string transactionalId)
+    {
+        await using KafkaTestClient any = await KafkaTestClient.ConnectAsync(cluster, 0);
+        FindCoordinatorResponse found = await any.SendAsync<FindCoordinatorRequest, FindCoordinatorResponse>(
+            new FindCoordinatorRequest { Key = transactionalId, KeyType = 1 }, 3);
+        Assert.Equal((short)ErrorCode.None, found.ErrorCode);
+        return await KafkaTestClient.ConnectAsync(cluster, found.NodeId);
+    }
+
+    private static Task<InitProducerIdResponse> InitAsync(KafkaTestClient coordinator, string transactionalId, int timeoutMs = TimeoutMs) =>
+        coordinator.SendAsync<InitProducerIdRequest, InitProducerIdResponse>(new InitProducerIdRequest { TransactionalId = transactionalId, TransactionTimeoutMs = timeoutMs }, 4);
+
+    /// <summary>InitProducerId until it answers (it says CONCURRENT_TRANSACTIONS while an abort it started completes).</summary>
+    private static async Task<Producer> InitUntilDoneAsync(KafkaTestClient coordinator, string transactionalId, int timeoutMs = TimeoutMs)
+    {
+        InitProducerIdResponse? init = null;
+        await Eventually.TrueAsync(async () => (init = await InitAsync(coordinator, transactionalId, timeoutMs)).ErrorCode != (short)ErrorCode.ConcurrentTransactions,
+            "InitProducerId to stop answering CONCURRENT_TRANSACTIONS");
+        Assert.Equal((short)ErrorCode.None, init!.ErrorCode);
+        return new Producer(transactionalId, init.ProducerId, init.ProducerEpoch);
+    }
+
+    private static async Task<short> AddPartitionsAsync(KafkaTestClient coordinator, Producer producer, string topic, params int[] partitions)
+    {
+        AddPartitionsToTxnResponse response = await coordinator.SendAsync<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse>(new AddPartitionsToTxnRequest
+        {
+            V3AndBelowTransactionalId = producer.TransactionalId,
+            V3AndBelowProducerId = producer.Id,
+            V3AndBelowProducerEpoch = producer.Epoch,
+            V3AndBelowTopics = [new AddPartitionsToTxnRequest.AddPartitionsToTxnTopic { Name = topic, Partitions = partitions.ToList() }],
+        }, 3);
+        return response.ResultsByTopicV3AndBelow.Single().ResultsByPartition.Select(p => p.PartitionErrorCode).Distinct().Single();
+    }
+
+    private static async Task<short> EndAsync(KafkaTestClient coordinator, Producer producer, bool commit, short version = 3) =>
+        (await coordinator.SendAsync<EndTxnRequest, EndTxnResponse>(new EndTxnRequest
+        {
+            TransactionalId = producer.TransactionalId,
+            ProducerId = producer.Id,
+            ProducerEpoch = producer.Epoch,
+            Committed = commit,
+        }, version)).ErrorCode;
+
+    private static Task<ProduceResponse.PartitionProduceResponse> ProduceTxnAsync(KafkaTestClient leader, Producer producer, string topic, int sequence, params string[] values)
+    {
+        ProduceRequest request = Produce(topic, 0, Batches.Build(values, producer.Id, producer.Epoch, sequence, transactional: true), -1);
+        request.TransactionalId = producer.TransactionalId;
+        return leader.SendAsync<ProduceRequest, ProduceResponse>(request, 9).ContinueWith(t => t.Result.Responses.Single().PartitionResponses.Single());
+    }
+
+    private static async Task<FetchResponse.PartitionData> FetchCommittedAsync(KafkaTestClient leader, string topic)
+    {
+        FetchRequest request = Fetch(topic, 0, 0, 0, 1);
+        request.IsolationLevel = 1;
+        return (await leader.SendAsync<FetchRequest, FetchResponse>(request, 11)).Responses.Single().Partitions.Single();
+    }
+
+    private static ControlRecordType? MarkerAt(SimulatedCluster cluster, string topic, long offset)
+    {
+        foreach (ReadOnlyMemory<byte> batch in cluster.ReadBatches(topic, 0))
+        {
+            BatchHeader.TryRead(batch.Span, out BatchHeader header);
+            if (header.BaseOffset == offset) return header.IsControl && header.IsTransactional ? Transactions.TransactionMarkers.TypeOf(batch.Span) : null;
+        }
+        return null;
+    }
+
+    [Fact]
+    public async Task Commit_writes_a_marker_that_moves_the_last_stable_offset_past_the_transaction()
+    {
+        await using SimulatedCluster cluster = await Clusters.StartAsync();
+        await cluster.CreateTopicAsync("txn", 1);
+        await using KafkaTestClient coordinator = await CoordinatorAsync(cluster, "commit-id");
+        await using KafkaTestClient leader = await KafkaTestClient.ConnectAsync(cluster, cluster.LeaderOf("txn", 0));
+        Producer producer = await InitUntilDoneAsync(coordinator, "commit-id");
+        Assert.Equal(0, producer.Epoch);
+        Assert.Equal((short)ErrorCode.InvalidTxnState, await EndAsync(coordinator, producer, commit: true));
+
+        // A partition not yet added to the transaction refuses its batches.
+        Assert.Equal((short)ErrorCode.InvalidTxnState, (await ProduceTxnAsync(leader, producer, "txn", 0, "early")).ErrorCode);
+        Assert.Equal((short)ErrorCode.None, await AddPartitionsAsync(coordinator, producer, "txn", 0));
+        Assert.Equal((short)ErrorCode.None, (await ProduceTxnAsync(leader, producer, "txn", 0, "a", "b")).ErrorCode);
+        await WaitForHighWatermarkAsync(cluster, "txn", 0, 2);
+        FetchResponse.PartitionData open = await FetchCommittedAsync(leader, "txn");
+        Assert.Equal(0, open.LastStableOffset);
+        Assert.True(open.Records is not { Length: > 0 });
+
+        Assert.Equal((short)ErrorCode.None, await EndAsync(coordinator, producer, commit: true));
+        await Eventually.TrueAsync(async () => (await FetchCommittedAsync(leader, "txn")).LastStableOffset == 3, "the commit marker to be written");
+        Assert.Equal(ControlRecordType.Commit, MarkerAt(cluster, "txn", 2));
+        Assert.Empty((await FetchCommittedAsync(leader, "txn")).AbortedTransactions!);
+        // Repeating a completed commit succeeds; aborting it is the wrong state.
+        Assert.Equal((short)ErrorCode.None, await EndAsync(coordinator, producer, commit: true));
+        Assert.Equal((short)ErrorCode.InvalidTxnState, await EndAsync(coordinator, producer, commit: false));
+    }
+
+    [Fact]
+    public async Task Markers_wait_for_a_dead_leader_meanwhile_the_id_answers_CONCURRENT_TRANSACTIONS()
+    {
+        await using SimulatedCluster cluster = await Clusters.StartAsync();
+        await cluster.CreateTopicAsync("txn-dead", 1, replicationFactor: 1);
+        int partitionLeader = cluster.LeaderOf("txn-dead", 0);
+        string id = Enumerable.Range(0, 100).Select(i => $"dead-{i}").First(i => cluster.CoordinatorOf(i) != partitionLeader);
+        await using KafkaTestClient coordinator = await CoordinatorAsync(cluster, id);
+        Producer producer = await InitUntilDoneAsync(coordinator, id);
+        Assert.Equal((short)ErrorCode.None, await AddPartitionsAsync(coordinator, producer, "txn-dead", 0));
+        await using (KafkaTestClient leader = await KafkaTestClient.ConnectAsync(cluster, partitionLeader))
+            Assert.Equal((short)ErrorCode.None, (await ProduceTxnAsync(leader, producer, "txn-dead", 0, "x")).ErrorCode);
+
+        await cluster.KillBrokerAsync(partitionLeader);
+        Assert.Equal((short)ErrorCode.None, await EndAsync(coordinator, producer, commit: true));
+        Assert.Equal((short)ErrorCode.ConcurrentTransactions, await EndAsync(coordinator, producer, commit: true));
+        Assert.Equal((short)ErrorCode.InvalidTxnState, await EndAsync(coordinator, producer, commit: false));
+        Assert.Equal((short)ErrorCode.ConcurrentTransactions, await AddPartitionsAsync(coordinator, producer, "txn-dead", 0));
+        Assert.Equal((short)ErrorCode.ConcurrentTransactions, (await InitAsync(coordinator, id)).ErrorCode);
+
+        await cluster.StartBrokerAsync(partitionLeader);
+        await Eventually.TrueAsync(async () => await EndAsync(coordinator, producer, commit: true) == (short)ErrorCode.None, "the commit to complete once the leader is back");
+        Assert.Equal(ControlRecordType.Commit, MarkerAt(cluster, "txn-dead", 1));
+    }
+
+    [Fact]
+    public async Task A_new_instance_aborts_the_open_transaction_and_fences_the_old_epoch()
+    {
+        await using SimulatedCluster cluster = await Clusters.StartAsync();
+        await cluster.CreateTopicAsync("txn-fence", 1);
+        await using KafkaTestClient coordinator = await CoordinatorAsync(cluster, "fence-id");
+        await using KafkaTestClient leader = await KafkaTestClient.ConnectAsync(cluster, cluster.LeaderOf("txn-fence", 0));
+        Producer old = await InitUntilDoneAsync(coordinator, "fence-id");
+        Assert.Equal((short)ErrorCode.None, await AddPartitionsAsync(coordinator, old, "txn-fence", 0));
+        Assert.Equal((short)ErrorCode.None, (await ProduceTxnAsync(leader, old, "txn-fence", 0, "zombie")).ErrorCode);
+
+        // The open transaction is aborted at epoch 1, then the retry gets epoch 2.
+        Assert.Equal((short)ErrorCode.ConcurrentTransactions, (await InitAsync(coordinator, "fence-id")).ErrorCode);
+        Producer current = await InitUntilDoneAsync(coordinator, "fence-id");
+        Assert.Equal(old.Id, current.Id);
+        Assert.Equal(2, current.Epoch);
+        Assert.Equal(ControlRecordType.Abort, MarkerAt(cluster, "txn-fence", 1));
+        FetchResponse.PartitionData fetched = await FetchCommittedAsync(leader, "txn-fence");
+        Assert.Equal(2, fetched.LastStableOffset);
+        FetchResponse.AbortedTransaction aborted = Assert.Single(fetched.AbortedTransactions!);
+        Assert.Equal((old.Id, 0L), (aborted.ProducerId, aborted.FirstOffset));
+
+        Assert.Equal((short)ErrorCode.ProducerFenced, await EndAsync(coordinator, old, commit: true));
+        Assert.Equal((short)ErrorCode.InvalidProducerEpoch, await EndAsync(coordinator, old, commit: true, version: 1));
+        Assert.Equal((short)ErrorCode.ProducerFenced, await AddPartitionsAsync(coordinator, old, "txn-fence", 0));
+        Assert.Equal((short)ErrorCode.InvalidProducerEpoch, (await ProduceTxnAsync(leader, old, "txn-fence", 1, "late")).ErrorCode);
+    }
+
+    [Fact]
+    public async Task An_abandoned_transaction_is_aborted_after_its_timeout_and_its_producer_fenced()
+    {
+        var time = new FakeTimeProvider();
+        await using SimulatedCluster cluster = await SimulatedCluster.StartAsync(Clusters.Options() with { TimeProvider = time });
+        await cluster.CreateTopicAsync("txn-timeout", 1);
+        await using KafkaTestClient coordinator = await CoordinatorAsync(cluster, "timeout-id");
+        await using KafkaTestClient leader = await KafkaTestClient.ConnectAsync(cluster, cluster.LeaderOf("txn-timeout", 0));
+        Assert.Equal((short)ErrorCode.InvalidTransactionTimeout, (await InitAsync(coordinator, "timeout-id", 900_001)).ErrorCode);
+        Producer producer = await InitUntilDoneAsync(coordinator, "timeout-id", timeoutMs: 1000);
+        Assert.Equal((short)ErrorCode.None, await AddPartitionsAsync(coordinator, producer, "txn-timeout", 0));
+        Assert.Equal((short)ErrorCode.None, (await ProduceTxnAsync(leader, producer, "txn-timeout", 0, "abandoned")).ErrorCode);
+
+        await time.AdvanceUntilAsync(() => MarkerAt(cluster, "txn-timeout", 1) == ControlRecordType.Abort, TimeSpan.FromMilliseconds(200), "the timed-out transaction to be aborted");
+        Assert.Equal((short)ErrorCode.ProducerFenced, await EndAsync(coordinator, producer, commit: true));
+    }
+
+    [Fact]
+    public async Task A_transaction_survives_its_coordinator_stopping_and_commits_on_the_new_one()
+    {
+        await using SimulatedCluster cluster = await Clusters.StartAsync();
+        await cluster.CreateTopicAsync("txn-move", 1);
+        const string id = "move-id";
+        int first = cluster.CoordinatorOf(id);
+        Producer producer;
+        await using (KafkaTestClient coordinator = await CoordinatorAsync(cluster, id))
+        {
+            producer = await InitUntilDoneAsync(coordinator, id);
+            Assert.Equal((short)ErrorCode.None, await AddPartitionsAsync(coordinator, producer, "txn-move", 0));
+        }
+        await using (KafkaTestClient other = await KafkaTestClient.ConnectAsync(cluster, (first + 1) % 3))
+            Assert.Equal((short)ErrorCode.NotCoordinator, await EndAsync(other, producer, commit: true));
+        await using (KafkaTestClient leader = await KafkaTestClient.ConnectAsync(cluster, cluster.LeaderOf("txn-move", 0)))
+            Assert.Equal((short)ErrorCode.None, (await ProduceTxnAsync(leader, producer, "txn-move", 0, "moved")).ErrorCode);
+
+        await cluster.StopBrokerAsync(first);
+        Assert.NotEqual(first, cluster.CoordinatorOf(id));
+        await using KafkaTestClient next = await CoordinatorAsync(cluster, id);
+        Assert.Equal((short)ErrorCode.None, await EndAsync(next, producer, commit: true));
+        await Eventually.TrueAsync(() => MarkerAt(cluster, "txn-move", 1) == ControlRecordType.Commit, "the new coordinator to write the commit marker");
+    }
+}
