@@ -206,4 +206,80 @@ public sealed class TransactionCoordinatorTests
         Assert.Equal((short)ErrorCode.None, await EndAsync(next, producer, commit: true));
         await Eventually.TrueAsync(() => MarkerAt(cluster, "txn-move", 1) == ControlRecordType.Commit, "the new coordinator to write the commit marker");
     }
+
+    [Fact]
+    public async Task Describe_and_list_show_the_open_transaction_on_its_coordinator()
+    {
+        await using SimulatedCluster cluster = await Clusters.StartAsync();
+        await cluster.CreateTopicAsync("txn-admin", 2);
+        await using KafkaTestClient coordinator = await CoordinatorAsync(cluster, "admin-id");
+        Producer producer = await InitUntilDoneAsync(coordinator, "admin-id");
+        Assert.Equal((short)ErrorCode.None, await AddPartitionsAsync(coordinator, producer, "txn-admin", 1, 0));
+
+        int here = cluster.CoordinatorOf("admin-id");
+        string unseen = Enumerable.Range(0, 100).Select(i => $"never-seen-{i}").First(i => cluster.CoordinatorOf(i) == here);
+        string elsewhere = Enumerable.Range(0, 100).Select(i => $"elsewhere-{i}").First(i => cluster.CoordinatorOf(i) != here);
+        DescribeTransactionsResponse described = await coordinator.SendAsync<DescribeTransactionsRequest, DescribeTransactionsResponse>(
+            new DescribeTransactionsRequest { TransactionalIds = ["admin-id", unseen, elsewhere] }, 0);
+        DescribeTransactionsResponse.TransactionStateData open = described.TransactionStates[0];
+        Assert.Equal(((short)ErrorCode.None, "Ongoing", producer.Id, producer.Epoch, TimeoutMs), (open.ErrorCode, open.TransactionState, open.ProducerId, open.ProducerEpoch, open.TransactionTimeoutMs));
+        Assert.Equal([0, 1], Assert.Single(open.Topics).Partitions);
+        Assert.True(open.TransactionStartTimeMs > 0);
+        Assert.Equal((short)ErrorCode.TransactionalIdNotFound, described.TransactionStates[1].ErrorCode);
+        Assert.Equal((short)ErrorCode.NotCoordinator, described.TransactionStates[2].ErrorCode);
+
+        ListTransactionsResponse listed = await coordinator.SendAsync<ListTransactionsRequest, ListTransactionsResponse>(
+            new ListTransactionsRequest { StateFilters = ["Ongoing", "Bogus"] }, 1);
+        Assert.Equal(["Bogus"], listed.UnknownStateFilters);
+        ListTransactionsResponse.TransactionStateData item = Assert.Single(listed.TransactionStates);
+        Assert.Equal(("admin-id", producer.Id), (item.TransactionalId, item.ProducerId));
+        ListTransactionsResponse none = await coordinator.SendAsync<ListTransactionsRequest, ListTransactionsResponse>(
+            new ListTransactionsRequest { StateFilters = ["CompleteCommit"] }, 1);
+        Assert.Empty(none.TransactionStates);
+    }
+
+    [Fact]
+    public async Task Offsets_sent_to_a_transaction_become_the_groups_only_when_it_commits()
+    {
+        await using SimulatedCluster cluster = await Clusters.StartAsync();
+        await cluster.CreateTopicAsync("txn-offsets", 1);
+        await using KafkaTestClient coordinator = await CoordinatorAsync(cluster, "offsets-id");
+        await using KafkaTestClient groupCoordinator = await KafkaTestClient.ConnectAsync(cluster, cluster.CoordinatorOf("offsets-group"));
+        Producer producer = await InitUntilDoneAsync(coordinator, "offsets-id");
+
+        async Task<short> SendOffsetsAsync(long offset)
+        {
+            AddOffsetsToTxnResponse added = await coordinator.SendAsync<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>(new AddOffsetsToTxnRequest
+            {
+                TransactionalId = producer.TransactionalId, ProducerId = producer.Id, ProducerEpoch = producer.Epoch, GroupId = "offsets-group",
+            }, 3);
+            Assert.Equal((short)ErrorCode.None, added.ErrorCode);
+            TxnOffsetCommitResponse staged = await groupCoordinator.SendAsync<TxnOffsetCommitRequest, TxnOffsetCommitResponse>(new TxnOffsetCommitRequest
+            {
+                TransactionalId = producer.TransactionalId, GroupId = "offsets-group", ProducerId = producer.Id, ProducerEpoch = producer.Epoch,
+                Topics = [new TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic
+                {
+                    Name = "txn-offsets",
+                    Partitions = [new TxnOffsetCommitRequest.TxnOffsetCommitRequestPartition { PartitionIndex = 0, CommittedOffset = offset }],
+                }],
+            }, 3);
+            return staged.Topics.Single().Partitions.Single().ErrorCode;
+        }
+        async Task<long> CommittedAsync() => (await groupCoordinator.SendAsync<OffsetFetchRequest, OffsetFetchResponse>(new OffsetFetchRequest
+        {
+            GroupId = "offsets-group",
+            Topics = [new OffsetFetchRequest.OffsetFetchRequestTopic { Name = "txn-offsets", PartitionIndexes = [0] }],
+        }, 7)).Topics.Single().Partitions.Single().CommittedOffset;
+
+        Assert.Equal((short)ErrorCode.None, await SendOffsetsAsync(5));
+        Assert.Equal(-1, await CommittedAsync());
+        Assert.Equal((short)ErrorCode.None, await EndAsync(coordinator, producer, commit: false));
+        await Eventually.TrueAsync(async () => await EndAsync(coordinator, producer, commit: false) == (short)ErrorCode.None, "the abort to complete");
+        Assert.Equal(-1, await CommittedAsync());
+
+        Assert.Equal((short)ErrorCode.None, await SendOffsetsAsync(7));
+        Assert.Equal(-1, await CommittedAsync());
+        Assert.Equal((short)ErrorCode.None, await EndAsync(coordinator, producer, commit: true));
+        await Eventually.TrueAsync(async () => await CommittedAsync() == 7, "the committed offset to appear");
+    }
 }

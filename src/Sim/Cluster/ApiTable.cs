@@ -47,6 +47,8 @@ internal static class ApiTable
             ApiDescriptor.Create<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>(0, 4, AddOffsetsToTxnHandler.Handle, AddOffsetsToTxnHandler.Error),
             ApiDescriptor.Create<EndTxnRequest, EndTxnResponse>(0, 4, EndTxnHandler.Handle, EndTxnHandler.Error),
             ApiDescriptor.Create<TxnOffsetCommitRequest, TxnOffsetCommitResponse>(0, 4, TxnOffsetCommitHandler.Handle, TxnOffsetCommitHandler.Error),
+            ApiDescriptor.Create<DescribeTransactionsRequest, DescribeTransactionsResponse>(0, 0, DescribeTransactionsHandler.Handle, DescribeTransactionsHandler.Error),
+            ApiDescriptor.Create<ListTransactionsRequest, ListTransactionsResponse>(0, 1, ListTransactionsHandler.Handle, ListTransactionsHandler.Error),
             ApiDescriptor.Create<DescribeConfigsRequest, DescribeConfigsResponse>(1, 4, DescribeConfigsHandler.Handle, DescribeConfigsHandler.Error),
             ApiDescriptor.Create<SaslAuthenticateRequest, SaslAuthenticateResponse>(0, 2, null, SaslAuthenticateHandler.Error),
             ApiDescriptor.Create<CreatePartitionsRequest, CreatePartitionsResponse>(0, 3, CreatePartitionsHandler.Handle, CreatePartitionsHandler.Error),

@@ -188,8 +188,11 @@ public sealed class SimulatedCluster : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>The broker coordinating a group, as FindCoordinator answers, or -1 when none is live.</summary>
-    /// <param name="groupId">The group.</param>
+    /// <summary>
+    /// The broker coordinating a group, or a transactional id (ids map to coordinator slots the way groups do, so
+    /// <see cref="MoveGroupCoordinatorAsync"/> moves an id whose slot it moves), as FindCoordinator answers; -1 when none is live.
+    /// </summary>
+    /// <param name="groupId">The group or transactional id.</param>
     public int CoordinatorOf(string groupId) => _context.Controller.CoordinatorFor(groupId).BrokerId;
 
     /// <summary>Delays every response of a broker by <paramref name="latency"/> after its request arrived (zero removes it).</summary>

@@ -130,6 +130,44 @@ internal sealed class TransactionCoordinator(SimulatedBroker broker)
         }
     }
 
+    /// <summary>The ids this broker coordinates, as DescribeTransactions and ListTransactions show them.</summary>
+    public IReadOnlyList<TransactionSnapshot> Current()
+    {
+        var current = new List<TransactionSnapshot>();
+        foreach (TransactionMetadata txn in Cluster.Transactions.All)
+        {
+            Use(txn.TransactionalId, create: false, t =>
+            {
+                current.Add(Snapshot(t));
+                return ErrorCode.None;
+            });
+        }
+        return current;
+    }
+
+    /// <summary>One id's state; NOT_COORDINATOR elsewhere, TRANSACTIONAL_ID_NOT_FOUND for an id never initialised.</summary>
+    public (ErrorCode Error, TransactionSnapshot? Transaction) Describe(string transactionalId)
+    {
+        TransactionSnapshot? snapshot = null;
+        ErrorCode error = CheckCoordinator(transactionalId) is var notHere && notHere != ErrorCode.None ? notHere
+            : Cluster.Transactions.Get(transactionalId) is null ? ErrorCode.TransactionalIdNotFound
+            : Use(transactionalId, create: false, t =>
+            {
+                snapshot = Snapshot(t);
+                return ErrorCode.None;
+            });
+        return (error, snapshot);
+    }
+
+    private TransactionSnapshot Snapshot(TransactionMetadata txn)
+    {
+        bool open = txn.State is TransactionState.Ongoing or TransactionState.PrepareCommit or TransactionState.PrepareAbort;
+        // Start times go out on the wall clock; the coordinator measures them on the cluster's monotonic one.
+        long startedAt = open ? Cluster.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() - (Cluster.NowMs - txn.StartedAtMs) : -1;
+        return new TransactionSnapshot(txn.TransactionalId, txn.State, txn.ProducerId, txn.ProducerEpoch, txn.TimeoutMs, startedAt,
+            open ? Cluster.NowMs - txn.StartedAtMs : -1, txn.Partitions.ToList());
+    }
+
     /// <summary>Aborts transactions past their timeout and (re)sends the markers of completing ones, for the ids coordinated here.</summary>
     public void OnTick(long now)
     {
@@ -215,3 +253,8 @@ internal sealed class TransactionCoordinator(SimulatedBroker broker)
         }
     }
 }
+
+/// <summary>A transactional id's state at one moment, for the admin APIs.</summary>
+internal sealed record TransactionSnapshot(
+    string TransactionalId, TransactionState State, long ProducerId, short ProducerEpoch, int TimeoutMs, long StartTimeMs, long RunningMs,
+    IReadOnlyList<TopicAndPartition> Partitions);
