@@ -282,4 +282,29 @@ public sealed class TransactionCoordinatorTests
         Assert.Equal((short)ErrorCode.None, await EndAsync(coordinator, producer, commit: true));
         await Eventually.TrueAsync(async () => await CommittedAsync() == 7, "the committed offset to appear");
     }
+
+    [Fact]
+    public async Task A_leader_move_mid_transaction_keeps_it_open_on_the_new_leader_until_its_abort_marker()
+    {
+        await using SimulatedCluster cluster = await Clusters.StartAsync();
+        await cluster.CreateTopicAsync("txn-lead", 1);
+        await using KafkaTestClient coordinator = await CoordinatorAsync(cluster, "lead-id");
+        Producer producer = await InitUntilDoneAsync(coordinator, "lead-id");
+        Assert.Equal((short)ErrorCode.None, await AddPartitionsAsync(coordinator, producer, "txn-lead", 0));
+        int first = cluster.LeaderOf("txn-lead", 0);
+        await using (KafkaTestClient leader = await KafkaTestClient.ConnectAsync(cluster, first))
+            Assert.Equal((short)ErrorCode.None, (await ProduceTxnAsync(leader, producer, "txn-lead", 0, "a", "b")).ErrorCode);
+        await cluster.WaitForFullIsrAsync(TimeSpan.FromSeconds(10));
+        await Eventually.TrueAsync(() => cluster.HighWatermark("txn-lead", 0) == 2, "the batch to reach every replica");
+
+        int next = (first + 1) % 3;
+        await cluster.MoveLeaderAsync("txn-lead", 0, next);
+        await using KafkaTestClient moved = await KafkaTestClient.ConnectAsync(cluster, next);
+        Assert.Equal(0, (await FetchCommittedAsync(moved, "txn-lead")).LastStableOffset);
+
+        Assert.Equal((short)ErrorCode.None, await EndAsync(coordinator, producer, commit: false));
+        await Eventually.TrueAsync(async () => (await FetchCommittedAsync(moved, "txn-lead")).LastStableOffset == 3, "the abort marker on the new leader");
+        FetchResponse.AbortedTransaction aborted = Assert.Single((await FetchCommittedAsync(moved, "txn-lead")).AbortedTransactions!);
+        Assert.Equal((producer.Id, 0L), (aborted.ProducerId, aborted.FirstOffset));
+    }
 }

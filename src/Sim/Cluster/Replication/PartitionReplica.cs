@@ -42,6 +42,12 @@ internal sealed class PartitionReplica(TopicAndPartition partition, Guid topicId
     /// <summary>Leader only: produces waiting for the high watermark to pass an offset.</summary>
     public List<AckWaiter> AckWaiters { get; } = new();
 
+    /// <summary>
+    /// Leader only: transaction markers waiting for the high watermark to pass them, as Kafka's WriteTxnMarkers
+    /// answers once the in-sync replicas have the marker; a lost leadership answers NOT_LEADER_OR_FOLLOWER.
+    /// </summary>
+    public List<(long RequiredOffset, TaskCompletionSource<Protocol.ErrorCode> Done)> MarkerWaiters { get; } = new();
+
     /// <summary>Follower only: the log end at which a catch-up was last asked for, so a gap asks once.</summary>
     public long SyncRequestedAt { get; set; } = -1;
 

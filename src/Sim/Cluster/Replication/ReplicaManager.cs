@@ -33,6 +33,7 @@ internal sealed class ReplicaManager(int brokerId, ClusterContext cluster, ILogg
             replica.PartitionEpoch = -1;
             replica.Followers.Clear();
             replica.AckWaiters.Clear();
+            FailMarkerWaiters(replica);
             replica.SyncRequestedAt = -1;
         }
     }
@@ -155,6 +156,12 @@ internal sealed class ReplicaManager(int brokerId, ClusterContext cluster, ILogg
             replica.AckWaiters.RemoveAt(i);
             if (!waiter.Produce.IsCompleted) waiter.Produce.Settle(waiter.Result);
         }
+        replica.MarkerWaiters.RemoveAll(marker =>
+        {
+            if (marker.RequiredOffset > candidate) return false;
+            marker.Done.TrySetResult(ErrorCode.None);
+            return true;
+        });
         DataChanged?.Invoke();
     }
 
@@ -261,5 +268,13 @@ internal sealed class ReplicaManager(int brokerId, ClusterContext cluster, ILogg
             waiter.Produce.Settle(waiter.Result);
         }
         replica.AckWaiters.Clear();
+        FailMarkerWaiters(replica);
+    }
+
+    /// <summary>The coordinator sends these markers again, to whichever broker leads next.</summary>
+    private static void FailMarkerWaiters(PartitionReplica replica)
+    {
+        foreach ((_, TaskCompletionSource<ErrorCode> done) in replica.MarkerWaiters) done.TrySetResult(ErrorCode.NotLeaderOrFollower);
+        replica.MarkerWaiters.Clear();
     }
 }

@@ -15,7 +15,7 @@ namespace KafkaNative.Sim.Transactions;
 /// </summary>
 internal static class TransactionMarkers
 {
-    /// <summary>Appends the marker on this broker if it leads the partition, then answers the coordinator.</summary>
+    /// <summary>Appends the marker on this broker if it leads the partition; answers the coordinator once the in-sync replicas have it.</summary>
     public static void Write(SimulatedBroker broker, WriteTxnMarker marker)
     {
         PartitionReplica? replica = broker.Replicas.Get(marker.Partition);
@@ -26,7 +26,13 @@ internal static class TransactionMarkers
         {
             byte[] batch = Build(marker.ProducerId, marker.ProducerEpoch, marker.Commit, marker.CoordinatorEpoch, broker.Cluster.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
             BatchHeader.TryRead(batch, out BatchHeader header);
-            broker.Replicas.AppendAsLeader(replica!, batch, header);
+            StoredBatch stored = broker.Replicas.AppendAsLeader(replica!, batch, header);
+            // Answered only once replicated: a marker lost with its leader would leave the transaction open there for ever.
+            if (replica!.HighWatermark < stored.NextOffset)
+            {
+                replica.MarkerWaiters.Add((stored.NextOffset, marker.Done));
+                return;
+            }
         }
         marker.Done.TrySetResult(error);
     }
