@@ -73,6 +73,17 @@ public sealed class TransactionCoordinatorTests
         return (await leader.SendAsync<FetchRequest, FetchResponse>(request, 11)).Responses.Single().Partitions.Single();
     }
 
+    private static async Task<long> LatestAsync(KafkaTestClient leader, string topic, sbyte isolationLevel)
+    {
+        var request = new ListOffsetsRequest
+        {
+            ReplicaId = -1,
+            IsolationLevel = isolationLevel,
+            Topics = [new ListOffsetsRequest.ListOffsetsTopic { Name = topic, Partitions = [new ListOffsetsRequest.ListOffsetsPartition { PartitionIndex = 0, Timestamp = -1 }] }],
+        };
+        return (await leader.SendAsync<ListOffsetsRequest, ListOffsetsResponse>(request, 7)).Topics[0].Partitions[0].Offset;
+    }
+
     private static ControlRecordType? MarkerAt(SimulatedCluster cluster, string topic, long offset)
     {
         foreach (ReadOnlyMemory<byte> batch in cluster.ReadBatches(topic, 0))
@@ -102,10 +113,12 @@ public sealed class TransactionCoordinatorTests
         FetchResponse.PartitionData open = await FetchCommittedAsync(leader, "txn");
         Assert.Equal(0, open.LastStableOffset);
         Assert.True(open.Records is not { Length: > 0 });
+        Assert.Equal((0L, 2L), (await LatestAsync(leader, "txn", 1), await LatestAsync(leader, "txn", 0)));
 
         Assert.Equal((short)ErrorCode.None, await EndAsync(coordinator, producer, commit: true));
         await Eventually.TrueAsync(async () => (await FetchCommittedAsync(leader, "txn")).LastStableOffset == 3, "the commit marker to be written");
         Assert.Equal(ControlRecordType.Commit, MarkerAt(cluster, "txn", 2));
+        Assert.Equal(3, await LatestAsync(leader, "txn", 1));
         Assert.Empty((await FetchCommittedAsync(leader, "txn")).AbortedTransactions!);
         // Repeating a completed commit succeeds; aborting it is the wrong state.
         Assert.Equal((short)ErrorCode.None, await EndAsync(coordinator, producer, commit: true));
