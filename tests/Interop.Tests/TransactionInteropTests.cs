@@ -22,25 +22,9 @@ public class TransactionInteropTests(ITestOutputHelper output)
     {
         const string topic = "txn-mixed";
         await using SimulatedCluster sim = await StartAsync(topic, partitions: 3);
-        var committed = new List<string>();
-        var all = new List<string>();
-        using (Rd.IProducer<byte[]?, byte[]?> producer = TransactionalProducer(sim, "txn-mixed-writer"))
-        {
-            producer.InitTransactions(TxnTimeout);
-            // Five transactions over every partition, the odd ones aborted; the last one commits.
-            for (int t = 0; t < 5; t++)
-            {
-                bool commit = t % 2 == 0;
-                producer.BeginTransaction();
-                string[] values = Enumerable.Range(0, 9).Select(i => $"t{t}-{(commit ? "commit" : "abort")}-{i}").ToArray();
-                for (int i = 0; i < values.Length; i++) producer.Produce(new Rd.TopicPartition(topic, i % 3), Message(values[i]));
-                // Flushed, so an aborted transaction's records are in the log too, for read_uncommitted to find.
-                producer.Flush(TxnTimeout);
-                if (commit) producer.CommitTransaction(TxnTimeout); else producer.AbortTransaction(TxnTimeout);
-                all.AddRange(values);
-                if (commit) committed.AddRange(values);
-            }
-        }
+        // Five transactions over every partition, the odd ones aborted; the last one commits.
+        (List<string> committed, List<string> all) = WriteTransactions(sim, "txn-mixed-writer", topic, partitions: 3,
+            transactions: 5, perTransaction: 9, commits: t => t % 2 == 0, value: (t, commit, i) => $"t{t}-{(commit ? "commit" : "abort")}-{i}");
 
         Assert.Equal(committed.Order(), (await OurReadAsync(sim, topic, 3, IsolationLevel.ReadCommitted, committed.Count)).Order());
         Assert.Equal(all.Order(), (await OurReadAsync(sim, topic, 3, IsolationLevel.ReadUncommitted, all.Count)).Order());
@@ -53,23 +37,8 @@ public class TransactionInteropTests(ITestOutputHelper output)
         Skip.IfNot(Kcat.IsInstalled, "kcat is not installed");
         const string topic = "txn-kcat";
         await using SimulatedCluster sim = await StartAsync(topic, partitions: 2);
-        var committed = new List<string>();
-        var all = new List<string>();
-        using (Rd.IProducer<byte[]?, byte[]?> producer = TransactionalProducer(sim, "txn-kcat-writer"))
-        {
-            producer.InitTransactions(TxnTimeout);
-            for (int t = 0; t < 4; t++)
-            {
-                bool commit = t != 1;
-                producer.BeginTransaction();
-                string[] values = Enumerable.Range(0, 6).Select(i => $"k{t}-{i}").ToArray();
-                for (int i = 0; i < values.Length; i++) producer.Produce(new Rd.TopicPartition(topic, i % 2), Message(values[i]));
-                producer.Flush(TxnTimeout);
-                if (commit) producer.CommitTransaction(TxnTimeout); else producer.AbortTransaction(TxnTimeout);
-                all.AddRange(values);
-                if (commit) committed.AddRange(values);
-            }
-        }
+        (List<string> committed, List<string> all) = WriteTransactions(sim, "txn-kcat-writer", topic, partitions: 2,
+            transactions: 4, perTransaction: 6, commits: t => t != 1, value: (t, _, i) => $"k{t}-{i}");
         // Once ours has read every committed record, every marker is written and kcat's -e ends at the log end.
         await OurReadAsync(sim, topic, 2, IsolationLevel.ReadCommitted, committed.Count);
 
@@ -204,6 +173,32 @@ public class TransactionInteropTests(ITestOutputHelper output)
         SimulatedCluster sim = await Sims.StartAsync(brokers: 3);
         await sim.CreateTopicAsync(topic, partitions, 3);
         return sim;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="transactions"/> transactions of <paramref name="perTransaction"/> records spread over the
+    /// partitions with librdkafka's transactional producer, committing those <paramref name="commits"/> picks and
+    /// aborting the others; every record is flushed first, so aborted ones are in the log for read_uncommitted.
+    /// </summary>
+    private (List<string> Committed, List<string> All) WriteTransactions(SimulatedCluster sim, string transactionalId, string topic,
+        int partitions, int transactions, int perTransaction, Func<int, bool> commits, Func<int, bool, int, string> value)
+    {
+        var committed = new List<string>();
+        var all = new List<string>();
+        using Rd.IProducer<byte[]?, byte[]?> producer = TransactionalProducer(sim, transactionalId);
+        producer.InitTransactions(TxnTimeout);
+        for (int t = 0; t < transactions; t++)
+        {
+            bool commit = commits(t);
+            producer.BeginTransaction();
+            string[] values = Enumerable.Range(0, perTransaction).Select(i => value(t, commit, i)).ToArray();
+            for (int i = 0; i < values.Length; i++) producer.Produce(new Rd.TopicPartition(topic, i % partitions), Message(values[i]));
+            producer.Flush(TxnTimeout);
+            if (commit) producer.CommitTransaction(TxnTimeout); else producer.AbortTransaction(TxnTimeout);
+            all.AddRange(values);
+            if (commit) committed.AddRange(values);
+        }
+        return (committed, all);
     }
 
     private Rd.IProducer<byte[]?, byte[]?> TransactionalProducer(SimulatedCluster sim, string transactionalId)
