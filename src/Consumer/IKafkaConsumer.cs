@@ -28,6 +28,9 @@ public interface IKafkaConsumer<TKey, TValue> : IAsyncDisposable
     /// <summary>This member's id in the group, empty when not a member.</summary>
     string MemberId { get; }
 
+    /// <summary>The group, generation and member this consumer holds, for a transactional producer's offsets; null without a group.</summary>
+    ConsumerGroupMetadata? GroupMetadata { get; }
+
     /// <summary>Joins the group for these topics.</summary>
     /// <param name="topics">The topics.</param>
     void Subscribe(IEnumerable<string> topics);

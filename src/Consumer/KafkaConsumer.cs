@@ -134,6 +134,12 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IKafkaConsumer<TKey, T
     public string MemberId => _group?.MemberId ?? "";
 
     /// <summary>
+    /// The group, generation and member this consumer holds right now, for
+    /// a transactional producer's <c>SendOffsetsToTransactionAsync</c>; null without a <see cref="ConsumerOptions.GroupId"/>.
+    /// </summary>
+    public ConsumerGroupMetadata? GroupMetadata => _group?.Metadata;
+
+    /// <summary>
     /// Why the cluster could not be reached: the error of the latest metadata refresh that reached no broker
     /// (the one <see cref="KafkaClientOptions.OnClusterUnreachable"/> was told), or null once a refresh
     /// succeeded, and before any failed. A cheap signal for health checks; it asks nothing of the cluster.

@@ -62,4 +62,25 @@ public interface IKafkaProducer<TKey, TValue> : IAsyncDisposable
     /// <summary>Sends what is buffered now and waits until every record handed over before this call is acknowledged or failed.</summary>
     /// <param name="cancellationToken">Cancels the wait (not the records).</param>
     Task FlushAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Registers the transactional id (once, before the first transaction), fencing older instances.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    Task InitTransactionsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Opens a transaction.</summary>
+    void BeginTransaction();
+
+    /// <summary>Adds a consumer group's offsets to the open transaction.</summary>
+    /// <param name="offsets">The next offsets to read.</param>
+    /// <param name="groupMetadata">The consumer's group, generation and member.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    Task SendOffsetsToTransactionAsync(IEnumerable<TopicPartitionOffset> offsets, ConsumerGroupMetadata groupMetadata, CancellationToken cancellationToken = default);
+
+    /// <summary>Flushes and commits the open transaction.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    Task CommitTransactionAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Aborts the open transaction.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    Task AbortTransactionAsync(CancellationToken cancellationToken = default);
 }

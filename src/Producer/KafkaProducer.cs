@@ -16,7 +16,7 @@ namespace KafkaNative;
 /// </summary>
 /// <typeparam name="TKey">The key type.</typeparam>
 /// <typeparam name="TValue">The value type.</typeparam>
-public sealed class KafkaProducer<TKey, TValue> : IKafkaProducer<TKey, TValue>
+public sealed partial class KafkaProducer<TKey, TValue> : IKafkaProducer<TKey, TValue>
 {
     private readonly ProducerContext _context;
     private readonly Dispatcher _dispatcher;
@@ -153,6 +153,7 @@ public sealed class KafkaProducer<TKey, TValue> : IKafkaProducer<TKey, TValue>
         ArgumentException.ThrowIfNullOrEmpty(topic);
         ArgumentOutOfRangeException.ThrowIfLessThan(partition, -1);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _closing) != 0, this);
+        _context.Transactions?.ThrowUnlessSending();
 
         var record = new PendingRecord { Topic = topic, Partition = partition, Headers = headers, Timestamp = timestamp, Completion = completion };
         Serialize(ref record, key, value);
@@ -266,7 +267,7 @@ public sealed class KafkaProducer<TKey, TValue> : IKafkaProducer<TKey, TValue>
 
     /// <summary>
     /// Stops taking records, sends what is buffered and waits up to <see cref="ProducerOptions.CloseTimeout"/>
-    /// for it; records still undelivered then fail with a <see cref="ProduceException"/>.
+    /// for it; records still undelivered then fail with a <see cref="ProduceException"/>. A transaction still open is aborted first.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
@@ -275,6 +276,7 @@ public sealed class KafkaProducer<TKey, TValue> : IKafkaProducer<TKey, TValue>
         {
             try
             {
+                await AbortOpenTransactionAsync(deadline.Token).ConfigureAwait(false);
                 await FlushAsync(deadline.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
@@ -292,6 +294,7 @@ public sealed class KafkaProducer<TKey, TValue> : IKafkaProducer<TKey, TValue>
         finally
         {
             // Connections are released even when a stage failed.
+            _context.Transactions?.Dispose();
             await _cluster.DisposeAsync().ConfigureAwait(false);
             _context.Shutdown.Dispose();
         }

@@ -16,6 +16,23 @@ public sealed class ProducerOptions : KafkaClientOptions
     /// </summary>
     public bool EnableIdempotence { get; set; } = true;
 
+    /// <summary>
+    /// Makes the producer transactional: records are produced inside transactions
+    /// (<see cref="KafkaProducer{TKey, TValue}.InitTransactionsAsync"/> once, then
+    /// <see cref="KafkaProducer{TKey, TValue}.BeginTransaction"/> and commit or abort), and read_committed
+    /// consumers see them only once their transaction commits. The id names the producer across restarts:
+    /// a new instance with the same id fences the old one and aborts its open transaction. Needs idempotence.
+    /// Null (the default) for a producer without transactions.
+    /// </summary>
+    public string? TransactionalId { get; set; }
+
+    /// <summary>
+    /// How long the transaction coordinator lets a transaction stay open before aborting it, and how long a
+    /// transaction operation (init, commit, abort, offsets) retries passing errors. Kafka's default is a
+    /// minute; brokers refuse more than their <c>transaction.max.timeout.ms</c> (15 minutes by default).
+    /// </summary>
+    public TimeSpan TransactionTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long a batch may wait for more records before it is sent.</summary>
     public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(5);
 
@@ -69,6 +86,13 @@ public sealed class ProducerOptions : KafkaClientOptions
         if (!Enum.IsDefined(Acks)) throw new ArgumentException($"Acks must be None, Leader or All, not {(short)Acks}.", nameof(Acks));
         if (EnableIdempotence && Acks != Acks.All)
             throw new ArgumentException("Idempotence needs Acks.All; turn EnableIdempotence off to use fewer acknowledgements.", nameof(EnableIdempotence));
+        if (TransactionalId is not null)
+        {
+            if (TransactionalId.Length == 0) throw new ArgumentException("TransactionalId cannot be empty; leave it null for a producer without transactions.", nameof(TransactionalId));
+            if (!EnableIdempotence) throw new ArgumentException("A transactional producer is idempotent; EnableIdempotence cannot be off with a TransactionalId.", nameof(EnableIdempotence));
+        }
+        if (TransactionTimeout <= TimeSpan.Zero || TransactionTimeout.TotalMilliseconds > int.MaxValue)
+            throw new ArgumentException("TransactionTimeout must be positive and under 24 days.", nameof(TransactionTimeout));
         if (Linger < TimeSpan.Zero) throw new ArgumentException("Linger cannot be negative.", nameof(Linger));
         if (BatchSize < 1024) throw new ArgumentException("BatchSize must be at least 1024 bytes.", nameof(BatchSize));
         if (!Enum.IsDefined(Compression)) throw new ArgumentException($"Unknown compression {(int)Compression}.", nameof(Compression));

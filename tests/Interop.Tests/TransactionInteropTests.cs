@@ -26,9 +26,9 @@ public class TransactionInteropTests(ITestOutputHelper output)
         (List<string> committed, List<string> all) = WriteTransactions(sim, "txn-mixed-writer", topic, partitions: 3,
             transactions: 5, perTransaction: 9, commits: t => t % 2 == 0, value: (t, commit, i) => $"t{t}-{(commit ? "commit" : "abort")}-{i}");
 
-        Assert.Equal(committed.Order(), (await OurReadAsync(sim, topic, 3, IsolationLevel.ReadCommitted, committed.Count)).Order());
-        Assert.Equal(all.Order(), (await OurReadAsync(sim, topic, 3, IsolationLevel.ReadUncommitted, all.Count)).Order());
-        Assert.Equal(committed.Order(), (await ConfluentReadAsync(sim, topic, 3, committed.Count)).Order());
+        Assert.Equal(committed.Order(), (await TransactionReaders.OurReadAsync(sim, topic, 3, IsolationLevel.ReadCommitted, committed.Count)).Order());
+        Assert.Equal(all.Order(), (await TransactionReaders.OurReadAsync(sim, topic, 3, IsolationLevel.ReadUncommitted, all.Count)).Order());
+        Assert.Equal(committed.Order(), (await TransactionReaders.ConfluentReadAsync(output, sim, topic, 3, committed.Count)).Order());
     }
 
     [SkippableFact]
@@ -40,10 +40,10 @@ public class TransactionInteropTests(ITestOutputHelper output)
         (List<string> committed, List<string> all) = WriteTransactions(sim, "txn-kcat-writer", topic, partitions: 2,
             transactions: 4, perTransaction: 6, commits: t => t != 1, value: (t, _, i) => $"k{t}-{i}");
         // Once ours has read every committed record, every marker is written and kcat's -e ends at the log end.
-        await OurReadAsync(sim, topic, 2, IsolationLevel.ReadCommitted, committed.Count);
+        await TransactionReaders.OurReadAsync(sim, topic, 2, IsolationLevel.ReadCommitted, committed.Count);
 
-        Assert.Equal(committed.Order(), (await KcatReadAsync(sim, topic, "read_committed")).Order());
-        Assert.Equal(all.Order(), (await KcatReadAsync(sim, topic, "read_uncommitted")).Order());
+        Assert.Equal(committed.Order(), (await TransactionReaders.KcatReadAsync(sim, topic, "read_committed")).Order());
+        Assert.Equal(all.Order(), (await TransactionReaders.KcatReadAsync(sim, topic, "read_uncommitted")).Order());
     }
 
     [Fact]
@@ -121,8 +121,8 @@ public class TransactionInteropTests(ITestOutputHelper output)
         output.WriteLine($"zombie's commit: {failure.Error.Code} fatal={failure.Error.IsFatal}: {failure.Message}");
         Assert.True(failure.Error.IsFatal || failure.Error.Code is Rd.ErrorCode.ProducerFenced or Rd.ErrorCode.InvalidProducerEpoch, failure.Error.ToString());
 
-        Assert.Equal(live.Order(), (await OurReadAsync(sim, topic, 2, IsolationLevel.ReadCommitted, live.Length)).Order());
-        Assert.Equal(live.Order(), (await ConfluentReadAsync(sim, topic, 2, live.Length)).Order());
+        Assert.Equal(live.Order(), (await TransactionReaders.OurReadAsync(sim, topic, 2, IsolationLevel.ReadCommitted, live.Length)).Order());
+        Assert.Equal(live.Order(), (await TransactionReaders.ConfluentReadAsync(output, sim, topic, 2, live.Length)).Order());
     }
 
     [Fact]
@@ -162,7 +162,7 @@ public class TransactionInteropTests(ITestOutputHelper output)
         // The markers (and with them the offsets) land just after EndTxn answers.
         await Eventually.TrueAsync(() => Committed(consumer, inputPartition) == 6, "Committed(consumer, inputPartition) == 6");
         string[] expected = Enumerable.Range(0, 6).Select(i => $"out-in-{i}").ToArray();
-        Assert.Equal(expected, await OurReadAsync(sim, outputTopic, 1, IsolationLevel.ReadCommitted, expected.Length));
+        Assert.Equal(expected, await TransactionReaders.OurReadAsync(sim, outputTopic, 1, IsolationLevel.ReadCommitted, expected.Length));
     }
 
     private static Rd.Offset Committed(Rd.IConsumer<byte[]?, byte[]?> consumer, Rd.TopicPartition partition) =>
@@ -211,26 +211,6 @@ public class TransactionInteropTests(ITestOutputHelper output)
 
     private static Rd.Message<byte[]?, byte[]?> Message(string value) => new() { Key = null, Value = Encoding.UTF8.GetBytes(value) };
 
-    private static async Task<List<string>> OurReadAsync(SimulatedCluster sim, string topic, int partitions, IsolationLevel isolation, int count)
-    {
-        var options = Sims.OurConsumer(sim);
-        options.IsolationLevel = isolation;
-        await using var consumer = new KafkaConsumer<byte[]?, byte[]?>(options);
-        consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, TopicPartitionOffset.Beginning)));
-        var read = await OurClients.ConsumeAsync(consumer, count);
-        return read.Select(r => Encoding.UTF8.GetString(r.Value!)).ToList();
-    }
-
-    private async Task<List<string>> ConfluentReadAsync(SimulatedCluster sim, string topic, int partitions, int count)
-    {
-        var config = Librdkafka.ConsumerConfig(sim);
-        config.IsolationLevel = Rd.IsolationLevel.ReadCommitted;
-        using Rd.IConsumer<byte[]?, byte[]?> consumer = Librdkafka.ConsumerBuilder(config, output).Build();
-        consumer.Assign(Enumerable.Range(0, partitions).Select(p => new Rd.TopicPartitionOffset(topic, p, Rd.Offset.Beginning)));
-        var read = await Librdkafka.ConsumeAsync(consumer, count);
-        return read.Select(r => Encoding.UTF8.GetString(r.Message.Value!)).ToList();
-    }
-
     /// <summary>Where librdkafka's read_committed consumer finds the end of partition 0 (its EOF is the last stable offset).</summary>
     private async Task<long> ConfluentEndOffsetAsync(SimulatedCluster sim, string topic)
     {
@@ -248,12 +228,5 @@ public class TransactionInteropTests(ITestOutputHelper output)
             }
             throw new TimeoutException("librdkafka never reached the end of the partition.");
         });
-    }
-
-    private static async Task<List<string>> KcatReadAsync(SimulatedCluster sim, string topic, string isolation)
-    {
-        Kcat.Result result = await Kcat.RunAsync($"-b {sim.BootstrapServers} -C -t {topic} -e -o beginning -q -f %s\\n -X isolation.level={isolation}", Sims.Generous);
-        Assert.True(result.ExitCode == 0, result.Stderr);
-        return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
     }
 }

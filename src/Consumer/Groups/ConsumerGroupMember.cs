@@ -61,6 +61,15 @@ internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
         }
     }
 
+    /// <summary>The group, generation and member id, read together.</summary>
+    public ConsumerGroupMetadata Metadata
+    {
+        get
+        {
+            lock (_lock) return new ConsumerGroupMetadata(_groupId, _generation, _memberId, _options.GroupInstanceId);
+        }
+    }
+
     public int Generation
     {
         get

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using KafkaNative.Client;
+using KafkaNative.Producer.Transactions;
 using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;
 using Microsoft.Extensions.Logging;
@@ -59,6 +60,7 @@ internal sealed class BrokerFlusher : SupervisedLoop
             while (bytes < _context.Options.MaxRequestSize && Input.Reader.TryRead(out ProducerBatch? batch))
                 Take(batch, request, partitions, ref bytes);
             if (request.Count == 0) continue;
+            if (_context.Transactions is { } transactions && !await JoinTransactionAsync(transactions, request, stop).ConfigureAwait(false)) continue;
 
             await EnsureConnectedAsync(stop).ConfigureAwait(false);
             _inFlight.Enqueue(SendRequestAsync([.. request], stop));
@@ -113,6 +115,29 @@ internal sealed class BrokerFlusher : SupervisedLoop
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>
+    /// Adds the request's partitions to the open transaction before they are written to. False when nothing
+    /// is left to send: the batches failed with the transaction's error, or went stale during the wait.
+    /// </summary>
+    private async ValueTask<bool> JoinTransactionAsync(TransactionManager transactions, List<ProducerBatch> request, CancellationToken stop)
+    {
+        ValueTask<KafkaException?> adding = transactions.AddPartitionsAsync(request, stop);
+        if (adding.IsCompletedSuccessfully && adding.Result is null) return true;
+        if (await adding.ConfigureAwait(false) is { } refused)
+        {
+            foreach (ProducerBatch batch in request) BrokerProducer.HandBack(batch, refused);
+            return false;
+        }
+        // The wait let the partitions move on: a batch whose route left or halted goes back, as in Take.
+        request.RemoveAll(batch =>
+        {
+            if (!batch.Partition.IsStale(batch.RoutingEpoch)) return false;
+            batch.Partition.Owner.HandBack(batch);
+            return true;
+        });
+        return request.Count > 0;
     }
 
     /// <summary>Puts a batch in the request, or defers it when its partition already has one there (one batch per partition per request).</summary>

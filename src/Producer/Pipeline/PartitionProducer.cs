@@ -52,7 +52,7 @@ internal sealed class PartitionProducer : SupervisedLoop
     public PartitionProducer(ProducerContext context, string topic, int partition)
     {
         _context = context;
-        _state = new PartitionState(topic, partition) { Owner = this };
+        _state = new PartitionState(topic, partition, context.Transactions) { Owner = this };
         _held = new PartitionBacklog(context, _state);
         _timer = context.Time.CreateTimer(static self => ((PartitionProducer)self!).Wake(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
@@ -263,7 +263,7 @@ internal sealed class PartitionProducer : SupervisedLoop
                 if (IsFatal(error, batch))
                 {
                     _context.Logger.LogWarning(error, "{Batch} failed", batch);
-                    if (batch.BaseSequence >= 0) _state.NeedsEpochBump = true;
+                    if (batch.BaseSequence >= 0 && _context.Idempotence is not null) _state.NeedsEpochBump = true;
                     batch.Fail(error as ProduceException ?? new ProduceException(_state.Topic, _state.Partition, PartitionBacklog.ErrorCodeOf(error), error.Message, error));
                     continue;
                 }
@@ -325,8 +325,11 @@ internal sealed class PartitionProducer : SupervisedLoop
     {
         if (_held.Batches.Count == 0) return;
         ProducerBatch oldest = _held.Batches[0];
-        if (oldest.LatestAttemptFailedWith(ErrorCode.OutOfOrderSequenceNumber) && !oldest.MayBeWritten)
-            _state.NeedsEpochBump = true;
+        if (!oldest.LatestAttemptFailedWith(ErrorCode.OutOfOrderSequenceNumber) || oldest.MayBeWritten) return;
+        // A transactional producer cannot bump its epoch mid-transaction: the transaction fails, and its
+        // abort bumps the epoch for every partition.
+        if (_context.Transactions is not null) _held.FailAll((KafkaException)oldest.LastError!);
+        else _state.NeedsEpochBump = true;
     }
 
     /// <summary>Errors that may mean the leader moved or died: the next route must come from metadata fetched after them.</summary>
@@ -336,9 +339,13 @@ internal sealed class PartitionProducer : SupervisedLoop
     /// <summary>Errors after which sending the same batch again cannot help.</summary>
     private bool IsFatal(KafkaException error, ProducerBatch batch)
     {
+        if (error is KafkaTransactionException) return true;
         if (error is not KafkaErrorException k) return false;
         switch (k.ErrorCode)
         {
+            case ErrorCode.UnknownProducerId or ErrorCode.InvalidProducerEpoch when _context.Transactions is not null:
+                // Only a new epoch helps, and a transactional producer gets one by aborting (KIP-588).
+                return true;
             case ErrorCode.OutOfOrderSequenceNumber:
                 // Usually behind an earlier batch that failed: the broker has not seen that one yet.
                 // Whether it is a real gap is only known once the route has drained (SettleSequenceGap).

@@ -7,7 +7,7 @@ namespace KafkaNative.Producer.Pipeline;
 /// routing epoch; the broker stage halts a route (<see cref="Halt"/>), counts records out of transit
 /// and, while the partition is routed to it, seals batches with the sequence fields.
 /// </summary>
-internal sealed class PartitionState(string topic, int partition)
+internal sealed class PartitionState(string topic, int partition, Transactions.TransactionManager? transactions = null)
 {
     public string Topic { get; } = topic;
     public int Partition { get; } = partition;
@@ -47,6 +47,9 @@ internal sealed class PartitionState(string topic, int partition)
     /// <summary>Set when a hole in the sequence means the producer epoch must be bumped before sending on.</summary>
     public bool NeedsEpochBump;
 
+    /// <summary>The transaction (its serial) this partition was last added to; read and written by broker flushers under the transaction manager's lock.</summary>
+    public int TransactionSerial = -1;
+
     /// <summary>
     /// Called by the broker stage when a batch of this partition comes back with an error: no later
     /// batch of that route is sealed or sent, since the broker would take it out of order (and its
@@ -80,12 +83,20 @@ internal sealed class PartitionState(string topic, int partition)
     /// </summary>
     public void Seal(ProducerBatch batch)
     {
+        // A transactional producer's identity changes between transactions (the epoch bump after an
+        // abort): every partition adopts it and starts its sequence over.
+        if (transactions?.Identity is { } identity && (identity.ProducerId != ProducerId || identity.Epoch != ProducerEpoch))
+        {
+            ProducerId = identity.ProducerId;
+            ProducerEpoch = identity.Epoch;
+            NextSequence = 0;
+        }
         if (ProducerId < 0)
         {
             batch.Seal(Sentinels.NoProducerId, Sentinels.NoProducerEpoch, Sentinels.NoSequence);
             return;
         }
-        batch.Seal(ProducerId, ProducerEpoch, NextSequence);
+        batch.Seal(ProducerId, ProducerEpoch, NextSequence, transactional: transactions is not null);
         NextSequence = Sequences.Next(NextSequence, batch.Count);
     }
 

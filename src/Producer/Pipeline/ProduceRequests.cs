@@ -12,6 +12,7 @@ internal static class ProduceRequests
         var request = new ProduceRequest
         {
             Acks = (short)options.Acks,
+            TransactionalId = options.TransactionalId,
             TimeoutMs = (int)Math.Min(int.MaxValue, options.RequestTimeout.TotalMilliseconds),
         };
         foreach (ProducerBatch batch in batches)

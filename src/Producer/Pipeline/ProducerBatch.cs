@@ -65,9 +65,10 @@ internal sealed class ProducerBatch
         if (record.Deadline < Deadline) Deadline = record.Deadline;
     }
 
-    /// <summary>Encodes the batch, numbering it for idempotence when <paramref name="producerId"/> is set.</summary>
-    public void Seal(long producerId, short producerEpoch, int baseSequence)
+    /// <summary>Encodes the batch, numbering it for idempotence when <paramref name="producerId"/> is set, and marking it part of a transaction when <paramref name="transactional"/>.</summary>
+    public void Seal(long producerId, short producerEpoch, int baseSequence, bool transactional = false)
     {
+        Builder.IsTransactional = transactional;
         Builder.ProducerId = producerId;
         Builder.ProducerEpoch = producerEpoch;
         Builder.BaseSequence = baseSequence;

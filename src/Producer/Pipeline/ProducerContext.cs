@@ -1,4 +1,5 @@
 using KafkaNative.Client;
+using KafkaNative.Producer.Transactions;
 using Microsoft.Extensions.Logging;
 
 namespace KafkaNative.Producer.Pipeline;
@@ -13,7 +14,8 @@ internal sealed class ProducerContext
         Logger = logger;
         Budget = new MemoryBudget(options.BufferMemory);
         Builders = new BuilderPool(options.Compression, options.CompressionLevel, Math.Min(options.BatchSize, 64 * 1024) + 1024);
-        Idempotence = options.EnableIdempotence ? new IdempotenceManager(this) : null;
+        Transactions = options.TransactionalId is { } transactionalId ? new TransactionManager(this, transactionalId) : null;
+        Idempotence = options.EnableIdempotence && Transactions is null ? new IdempotenceManager(this) : null;
         BrokerProducers = new BrokerProducerPool(this);
         Breakers = new BrokerBreakers(options);
         Backoff = new RetryBackoff(options.RetryBackoff, options.RetryBackoffMax, options.Random);
@@ -25,7 +27,11 @@ internal sealed class ProducerContext
     public MemoryBudget Budget { get; }
     public FlushTracker Flushes { get; } = new();
     public BuilderPool Builders { get; }
+    /// <summary>The producer identity of an idempotent, non-transactional producer.</summary>
     public IdempotenceManager? Idempotence { get; }
+
+    /// <summary>The transaction state of a producer with a <see cref="ProducerOptions.TransactionalId"/>; it owns the identity then.</summary>
+    public TransactionManager? Transactions { get; }
     public BrokerProducerPool BrokerProducers { get; }
     public BrokerBreakers Breakers { get; }
 
@@ -48,6 +54,7 @@ internal sealed class ProducerContext
     public void Report(object? completion, in DeliveryResult result, KafkaNative.KafkaException? error)
     {
         if (KafkaTelemetry.SentMessages.Enabled) ProducerTelemetry.CountSent(result, error);
+        if (error is not null) Transactions?.OnRecordFailed(error);
         if (completion is TracedDelivery traced) completion = ProducerTelemetry.End(traced, result, error, Time);
         switch (completion)
         {

@@ -15,7 +15,7 @@ public readonly record struct TopicPartitionOffset(string Topic, int Partition, 
     /// <summary>The end of the log: the next message produced.</summary>
     public const long End = -1;
 
-    /// <summary>No offset: the committed offset, or the <see cref="AutoOffsetReset"/> policy without one.</summary>
+    /// <summary>No offset: the committed offset, or the consumer's AutoOffsetReset policy without one.</summary>
     public const long Unset = -1001;
 
     /// <summary>Creates one from a partition and an offset.</summary>

@@ -2,13 +2,13 @@ using KafkaNative.Client;
 using KafkaNative.Protocol;
 using KafkaNative.Protocol.Messages;
 
-namespace KafkaNative.Consumer.Groups;
+namespace KafkaNative.Client;
 
 /// <summary>
-/// The group's coordinator broker: found with FindCoordinator, leased on a connection of its own, and forgotten when it answers
-/// NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE or its connection fails, so the next request finds it again.
+/// A group's or transactional id's coordinator broker: found with FindCoordinator, leased on a connection of its own, and forgotten
+/// when it answers NOT_COORDINATOR / COORDINATOR_NOT_AVAILABLE or its connection fails, so the next request finds it again.
 /// </summary>
-internal sealed class CoordinatorBroker(KafkaCluster cluster, string groupId) : IDisposable
+internal sealed class CoordinatorBroker(KafkaCluster cluster, string key, CoordinatorType type = CoordinatorType.Group) : IDisposable
 {
     private readonly Lock _lock = new();
     private BrokerLease? _lease;
@@ -80,7 +80,7 @@ internal sealed class CoordinatorBroker(KafkaCluster cluster, string groupId) : 
         {
             if (_lease is not null) return _lease;
         }
-        var request = new FindCoordinatorRequest { Key = groupId, KeyType = 0 };
+        var request = new FindCoordinatorRequest { Key = key, KeyType = (sbyte)type };
         ClusterMetadata metadata = await cluster.GetMetadataAsync(cancellationToken).ConfigureAwait(false);
         Exception? last = null;
         foreach (int nodeId in metadata.Brokers.Keys.Order())
@@ -96,7 +96,7 @@ internal sealed class CoordinatorBroker(KafkaCluster cluster, string groupId) : 
                 last = exception;
                 continue;
             }
-            KafkaErrorException.ThrowIfError(response.ErrorCode, $"FindCoordinator for group {groupId}", response.ErrorMessage);
+            KafkaErrorException.ThrowIfError(response.ErrorCode, $"FindCoordinator for {Describe()}", response.ErrorMessage);
             BrokerLease lease = await cluster.AcquireCoordinatorAsync(response.NodeId, cancellationToken).ConfigureAwait(false);
             lock (_lock)
             {
@@ -107,11 +107,20 @@ internal sealed class CoordinatorBroker(KafkaCluster cluster, string groupId) : 
                 }
             }
             lease.Dispose();
-            lock (_lock) return _lease ?? throw new KafkaConnectionException($"The coordinator of group {groupId} was forgotten while it was being found.");
+            lock (_lock) return _lease ?? throw new KafkaConnectionException($"The coordinator of {Describe()} was forgotten while it was being found.");
         }
         await cluster.RefreshMetadataAsync(cancellationToken).ConfigureAwait(false);
-        throw new KafkaConnectionException($"No broker answered FindCoordinator for group {groupId}.", last);
+        throw new KafkaConnectionException($"No broker answered FindCoordinator for {Describe()}.", last);
     }
 
     public void Dispose() => Invalidate();
+
+    private string Describe() => type == CoordinatorType.Group ? $"group {key}" : $"transactional id {key}";
+}
+
+/// <summary>What a coordinator coordinates: FindCoordinator's key type.</summary>
+internal enum CoordinatorType : sbyte
+{
+    Group = 0,
+    Transaction = 1,
 }
