@@ -99,6 +99,48 @@ public class OurTransactionInteropTests(ITestOutputHelper output)
         await Assert.ThrowsAsync<KafkaTransactionException>(async () => await zombie.ProduceAsync(topic, 0, null, "after"));
     }
 
+    [Fact]
+    public async Task ReadCommittedMember_WaitsOutOffsetsATransactionIsCommitting_ThenStartsFromThem()
+    {
+        const string input = "our-txn-stable", group = "our-txn-stable-group";
+        await using SimulatedCluster sim = await StartAsync(input, partitions: 1);
+        await using (var plain = new KafkaProducer<string, string>(Sims.OurProducer(sim)))
+            for (int i = 0; i < 10; i++) await plain.ProduceAsync(input, 0, null, $"in-{i}");
+        await using var producer = new KafkaProducer<string, string>(TransactionalOptions(sim, "our-txn-stable-writer"));
+        await producer.InitTransactionsAsync();
+        producer.BeginTransaction();
+        // As a member that has since left would: no generation to check.
+        await producer.SendOffsetsToTransactionAsync([new TopicPartitionOffset(input, 0, 6)], new ConsumerGroupMetadata(group, -1, "", null));
+
+        var options = Sims.OurConsumer(sim, group);
+        options.IsolationLevel = IsolationLevel.ReadCommitted;
+        options.EnableAutoCommit = false;
+        await using var consumer = new KafkaConsumer<string, string>(options);
+        consumer.Subscribe([input]);
+        var read = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var stop = new CancellationTokenSource();
+        Task reading = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var result in consumer.ConsumeAsync(stop.Token)) read.Enqueue(result.Value!);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+        });
+        // KIP-447: the coordinator answers UNSTABLE_OFFSET_COMMIT while the transaction holds the offset; the member asks again.
+        int coordinator = sim.CoordinatorOf(group);
+        await Eventually.TrueAsync(() => sim.RequestCount(coordinator, Protocol.ApiKey.OffsetFetch) >= 4, "the member asked for its offsets four times");
+        Assert.Empty(read);
+
+        await producer.CommitTransactionAsync();
+        await Eventually.TrueAsync(() => read.Count == 4, () => $"read {read.Count} of the 4 records after offset 6");
+        Assert.Equal(["in-6", "in-7", "in-8", "in-9"], read);
+        await stop.CancelAsync();
+        await reading;
+    }
+
     private static async Task<SimulatedCluster> StartAsync(string topic, int partitions)
     {
         SimulatedCluster sim = await Sims.StartAsync(brokers: 3);

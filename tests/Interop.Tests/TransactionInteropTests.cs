@@ -143,6 +143,11 @@ public class TransactionInteropTests(ITestOutputHelper output)
         consumer.Subscribe(input);
         var consumed = await Librdkafka.ConsumeAsync(consumer, 6);
         var inputPartition = new Rd.TopicPartition(input, 0);
+        // Asks for the group's offsets without require_stable: a read_committed member's ask would wait (KIP-447)
+        // while a transaction holds the offset, where this one sees what is committed now.
+        var watcherConfig = Librdkafka.ConsumerConfig(sim, group);
+        watcherConfig.IsolationLevel = Rd.IsolationLevel.ReadUncommitted;
+        using Rd.IConsumer<byte[]?, byte[]?> watcher = Librdkafka.ConsumerBuilder(watcherConfig, output).Build();
 
         using Rd.IProducer<byte[]?, byte[]?> producer = TransactionalProducer(sim, "txn-ctp-writer");
         producer.InitTransactions(TxnTimeout);
@@ -150,17 +155,17 @@ public class TransactionInteropTests(ITestOutputHelper output)
         producer.BeginTransaction();
         foreach (var record in consumed.Take(3)) producer.Produce(new Rd.TopicPartition(outputTopic, 0), Message("out-" + Encoding.UTF8.GetString(record.Message.Value!)));
         producer.SendOffsetsToTransaction([new Rd.TopicPartitionOffset(inputPartition, 3)], consumer.ConsumerGroupMetadata, TxnTimeout);
-        Assert.Equal(Rd.Offset.Unset, Committed(consumer, inputPartition));
+        Assert.Equal(Rd.Offset.Unset, Committed(watcher, inputPartition));
         producer.AbortTransaction(TxnTimeout);
         // Second round: the same, committed.
         producer.BeginTransaction();
         foreach (var record in consumed) producer.Produce(new Rd.TopicPartition(outputTopic, 0), Message("out-" + Encoding.UTF8.GetString(record.Message.Value!)));
         producer.SendOffsetsToTransaction([new Rd.TopicPartitionOffset(inputPartition, 6)], consumer.ConsumerGroupMetadata, TxnTimeout);
-        Assert.Equal(Rd.Offset.Unset, Committed(consumer, inputPartition));
+        Assert.Equal(Rd.Offset.Unset, Committed(watcher, inputPartition));
         producer.CommitTransaction(TxnTimeout);
 
         // The markers (and with them the offsets) land just after EndTxn answers.
-        await Eventually.TrueAsync(() => Committed(consumer, inputPartition) == 6, "Committed(consumer, inputPartition) == 6");
+        await Eventually.TrueAsync(() => Committed(watcher, inputPartition) == 6, "Committed(watcher, inputPartition) == 6");
         string[] expected = Enumerable.Range(0, 6).Select(i => $"out-in-{i}").ToArray();
         Assert.Equal(expected, await TransactionReaders.OurReadAsync(sim, outputTopic, 1, IsolationLevel.ReadCommitted, expected.Length));
     }

@@ -40,7 +40,7 @@ internal sealed class CoordinatorBroker(KafkaCluster cluster, string key, Coordi
     /// Sends a request whose fields differ by version: <paramref name="build"/> gets the version
     /// negotiated with the coordinator's connection, and the request goes out at that version on it.
     /// </summary>
-    public async Task<TResponse> SendAsync<TRequest, TResponse>(Func<short, TRequest> build, Func<TResponse, ErrorCode> error, CancellationToken cancellationToken)
+    public async Task<TResponse> SendAsync<TRequest, TResponse>(Func<short, TRequest> build, Func<TResponse, ErrorCode> error, CancellationToken cancellationToken, short? maxVersion = null)
         where TRequest : class, IKafkaRequest<TRequest, TResponse>
         where TResponse : class, IKafkaResponse<TResponse>
     {
@@ -49,7 +49,7 @@ internal sealed class CoordinatorBroker(KafkaCluster cluster, string key, Coordi
         try
         {
             BrokerConnection connection = await lease.Broker.GetConnectionAsync(cancellationToken).ConfigureAwait(false);
-            short version = connection.Versions.Negotiate<TRequest>();
+            short version = connection.Versions.Negotiate<TRequest>(maxVersion);
             response = await connection.SendAsync<TRequest, TResponse>(build(version), new SendOptions(MaxVersion: version), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (exception is KafkaConnectionException or KafkaTimeoutException or ObjectDisposedException)

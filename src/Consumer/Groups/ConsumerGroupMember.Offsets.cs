@@ -52,7 +52,12 @@ internal sealed partial class ConsumerGroupMember
             request.Topics.Add(new OffsetFetchRequest.OffsetFetchRequestTopic { Name = topic.Key, PartitionIndexes = topic.Select(p => p.Partition).ToList() });
         for (int attempt = 0; ; attempt++)
         {
-            OffsetFetchResponse response = await _coordinator.SendAsync<OffsetFetchRequest, OffsetFetchResponse>(request, r => (ErrorCode)r.ErrorCode, new SendOptions(MaxVersion: 7), cancellationToken).ConfigureAwait(false);
+            // read_committed asks for stable offsets (KIP-447): not one a transaction is still committing, which would change under us.
+            OffsetFetchResponse response = await _coordinator.SendAsync<OffsetFetchRequest, OffsetFetchResponse>(version =>
+            {
+                request.RequireStable = version >= 7 && _options.IsolationLevel == IsolationLevel.ReadCommitted;
+                return request;
+            }, r => (ErrorCode)r.ErrorCode, cancellationToken, maxVersion: 7).ConfigureAwait(false);
             var error = (ErrorCode)response.ErrorCode;
             if (error == ErrorCode.None)
             {
@@ -69,7 +74,8 @@ internal sealed partial class ConsumerGroupMember
                 }
                 return result;
             }
-            if ((CoordinatorBroker.IsCoordinatorError(error) || error.IsRetriable()) && attempt < 10)
+            // An unstable offset settles when its transaction ends, which the transaction timeout bounds.
+            if ((CoordinatorBroker.IsCoordinatorError(error) || error.IsRetriable()) && (attempt < 10 || error == ErrorCode.UnstableOffsetCommit))
             {
                 await Task.Delay(_backoff.Delay(attempt), _options.TimeProvider, cancellationToken).ConfigureAwait(false);
                 continue;

@@ -210,6 +210,7 @@ internal static class OffsetFetchHandler
                         Partitions = partitions.Select(p => new OffsetFetchResponse.OffsetFetchResponsePartitions
                         {
                             PartitionIndex = p.Partition,
+                            ErrorCode = (short)Stability(broker, group.GroupId, request.RequireStable, topic, p.Partition),
                             CommittedOffset = p.Offset?.Offset ?? -1,
                             CommittedLeaderEpoch = p.Offset?.LeaderEpoch ?? -1,
                             Metadata = p.Offset is null ? "" : p.Offset.Metadata,
@@ -234,6 +235,7 @@ internal static class OffsetFetchHandler
                 Partitions = partitions.Select(p => new OffsetFetchResponse.OffsetFetchResponsePartition
                 {
                     PartitionIndex = p.Partition,
+                    ErrorCode = (short)Stability(broker, request.GroupId, request.RequireStable, topic, p.Partition),
                     CommittedOffset = p.Offset?.Offset ?? -1,
                     CommittedLeaderEpoch = context.ApiVersion >= 5 ? p.Offset?.LeaderEpoch ?? -1 : -1,
                     Metadata = p.Offset is null ? "" : p.Offset.Metadata,
@@ -242,6 +244,10 @@ internal static class OffsetFetchHandler
         }
         context.Respond(response);
     }
+
+    /// <summary>With RequireStable (KIP-447), a partition whose offset a transaction is still committing answers UNSTABLE_OFFSET_COMMIT, so a read_committed consumer waits rather than start from an offset about to change.</summary>
+    private static ErrorCode Stability(SimulatedBroker broker, string groupId, bool requireStable, string topic, int partition) =>
+        requireStable && broker.Cluster.Transactions.HasPendingOffset(groupId, new TopicAndPartition(topic, partition)) ? ErrorCode.UnstableOffsetCommit : ErrorCode.None;
 
     public static OffsetFetchResponse Error(OffsetFetchRequest request, ErrorCode error, short version) => version >= 8
         ? new OffsetFetchResponse { Groups = request.Groups.Select(g => new OffsetFetchResponse.OffsetFetchResponseGroup { GroupId = g.GroupId, ErrorCode = (short)error }).ToList() }

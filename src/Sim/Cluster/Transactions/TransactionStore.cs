@@ -35,4 +35,20 @@ internal sealed class TransactionStore
             return txn.State == TransactionState.Ongoing && txn.Partitions.Contains(partition) ? ErrorCode.None : ErrorCode.InvalidTxnState;
         }
     }
+
+    /// <summary>
+    /// True while a transaction that has not completed holds offsets of <paramref name="groupId"/> for
+    /// <paramref name="partition"/>: OffsetFetch with RequireStable answers UNSTABLE_OFFSET_COMMIT for it (KIP-447).
+    /// </summary>
+    public bool HasPendingOffset(string groupId, TopicAndPartition partition)
+    {
+        foreach (TransactionMetadata txn in _transactions.Values)
+        {
+            lock (txn)
+            {
+                if (txn.PendingOffsets.TryGetValue(groupId, out var staged) && staged.ContainsKey(partition)) return true;
+            }
+        }
+        return false;
+    }
 }
