@@ -34,6 +34,8 @@ internal static class KafkaSettings
     public static readonly SettingTable<ProducerOptions> Producer = ClientSettings(new SettingTable<ProducerOptions>())
         .Enum<Acks>(nameof(ProducerOptions.Acks), (o, v) => o.Acks = v)
         .Bool(nameof(ProducerOptions.EnableIdempotence), (o, v) => o.EnableIdempotence = v)
+        .NullableText(nameof(ProducerOptions.TransactionalId), (o, v) => o.TransactionalId = v)
+        .Duration(nameof(ProducerOptions.TransactionTimeout), (o, v) => o.TransactionTimeout = v)
         .Duration(nameof(ProducerOptions.Linger), (o, v) => o.Linger = v)
         .Int(nameof(ProducerOptions.BatchSize), (o, v) => o.BatchSize = v)
         .Enum<CompressionType>(nameof(ProducerOptions.Compression), (o, v) => o.Compression = v)
