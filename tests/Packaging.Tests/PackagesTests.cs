@@ -93,6 +93,14 @@ public sealed class PackagesTests(PackedFeed feed) : IClassFixture<PackedFeed>
         Assert.Contains("read alice: hello from offset 0", run.Output);
     }
 
+    [Fact]
+    public async Task TheReadmesTransactionQuickStartBuildsFromThePackages()
+    {
+        string program = QuickStart.Block(File.ReadAllText(QuickStart.ReadmePath), "Transactions.cs");
+        string app = QuickStart.WriteApp(feed, "TransactionQuickStart", program);
+        (await Dotnet.RunAsync(app, "build -c Release", BuildTimeout)).ShouldSucceed("building the transaction quick start");
+    }
+
     // What the hosting samples take from nuget.org beside our packages.
     private static readonly string[] HostingPackages =
     [
