@@ -7,7 +7,7 @@ namespace KafkaNative.Admin;
 /// <param name="ProducerId">The producer id.</param>
 /// <param name="ProducerEpoch">The producer epoch; a producer holding an older one is fenced.</param>
 /// <param name="TransactionTimeout">The transaction timeout the producer asked for: past it the coordinator aborts an open transaction.</param>
-/// <param name="TransactionStart">When the open transaction started, or null when the coordinator reports none.</param>
+/// <param name="TransactionStart">When the current transaction started (Kafka keeps the last one's start once it completed), or null when the coordinator reports none, as for an id with no transaction yet.</param>
 /// <param name="TopicPartitions">The partitions added to the open transaction, ordered by topic and partition; empty once it completed.</param>
 public sealed record TransactionDescription(
     string TransactionalId,
