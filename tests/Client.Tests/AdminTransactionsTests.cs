@@ -149,3 +149,19 @@ public sealed class AdminTransactionsTests : IAsyncLifetime
 
     private Task<IReadOnlyList<TransactionListing>> ListAsync(ListTransactionsOptions options) => _admin.ListTransactionsAsync(options);
 }
+
+/// <summary>Transaction states read as Kafka spells them on the wire.</summary>
+public sealed class TransactionStateNamesTests
+{
+    [Theory]
+    [InlineData("Ongoing", TransactionState.Ongoing)]
+    [InlineData("PrepareEpochFence", TransactionState.PrepareEpochFence)]
+    [InlineData("CompleteAbort", TransactionState.CompleteAbort)]
+    [InlineData("Dead", TransactionState.Dead)]
+    [InlineData("ongoing", TransactionState.Unknown)]
+    [InlineData("Unknown", TransactionState.Unknown)]
+    [InlineData("2", TransactionState.Unknown)]
+    [InlineData("", TransactionState.Unknown)]
+    public void Names_are_kafkas_and_anything_else_is_unknown(string name, TransactionState state) =>
+        Assert.Equal(state, TransactionStates.Parse(name));
+}
