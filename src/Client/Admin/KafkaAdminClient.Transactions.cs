@@ -94,7 +94,7 @@ public sealed partial class KafkaAdminClient
         List<CoordinatorLookup> lookups;
         try
         {
-            lookups = await FindCoordinatorsAsync(ids, TransactionCoordinator, cancellationToken).ConfigureAwait(false);
+            lookups = await FindCoordinatorsAsync(ids, CoordinatorType.Transaction, cancellationToken).ConfigureAwait(false);
         }
         catch (KafkaErrorException exception) when (exception.IsRetriable)
         {
@@ -128,7 +128,7 @@ public sealed partial class KafkaAdminClient
                     throw new KafkaProtocolException($"DescribeTransactions: broker {coordinator.Key} did not answer for transactional id {id}", "TransactionStates");
                 var error = (ErrorCode)t.ErrorCode;
                 if (error == ErrorCode.None) described[id] = Describe(coordinator.Key, t);
-                else if (error is ErrorCode.NotCoordinator or ErrorCode.CoordinatorNotAvailable or ErrorCode.CoordinatorLoadInProgress) retry.Add((id, error));
+                else if (CoordinatorBroker.IsCoordinatorError(error)) retry.Add((id, error));
                 else failures.Add((id, t.ErrorCode, null));
             }
         }

@@ -22,10 +22,6 @@ public sealed partial class KafkaAdminClient : IAsyncDisposable
     // DescribeConfigs' ConfigSource for a value no one set (Kafka's DEFAULT_CONFIG).
     private const sbyte DefaultConfigSource = 5;
 
-    // FindCoordinator's key types.
-    private const sbyte GroupCoordinator = 0;
-    private const sbyte TransactionCoordinator = 1;
-
     private readonly KafkaCluster _cluster;
     private readonly bool _ownsCluster;
     private readonly Dictionary<int, BrokerLease> _leases = new();
@@ -74,17 +70,16 @@ public sealed partial class KafkaAdminClient : IAsyncDisposable
 
     private async ValueTask<KafkaBroker> CoordinatorAsync(string groupId, CancellationToken cancellationToken)
     {
-        CoordinatorLookup found = (await FindCoordinatorsAsync([groupId], GroupCoordinator, cancellationToken).ConfigureAwait(false)).Single();
+        CoordinatorLookup found = (await FindCoordinatorsAsync([groupId], CoordinatorType.Group, cancellationToken).ConfigureAwait(false)).Single();
         KafkaErrorException.ThrowIfError((short)found.Error, $"FindCoordinator for group {groupId}", found.Message);
         return await BrokerAsync(found.NodeId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Each key's coordinator (<paramref name="keyType"/> 0 for groups, 1 for transactional ids), or the error
-    /// FindCoordinator answered for it, in the order of <paramref name="keys"/>. Version 4 and later batch the keys in
-    /// one request; older versions take one key per request.
+    /// Each key's coordinator of <paramref name="type"/>, or the error FindCoordinator answered for it, in the order of
+    /// <paramref name="keys"/>. Version 4 and later batch the keys in one request; older versions take one key per request.
     /// </summary>
-    private async Task<List<CoordinatorLookup>> FindCoordinatorsAsync(IReadOnlyList<string> keys, sbyte keyType, CancellationToken cancellationToken)
+    private async Task<List<CoordinatorLookup>> FindCoordinatorsAsync(IReadOnlyList<string> keys, CoordinatorType type, CancellationToken cancellationToken)
     {
         KafkaBroker any = await ControllerAsync(cancellationToken).ConfigureAwait(false);
         BrokerConnection connection = await any.GetConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -94,7 +89,7 @@ public sealed partial class KafkaAdminClient : IAsyncDisposable
         if (version >= 4)
         {
             FindCoordinatorResponse response = await connection.SendAsync<FindCoordinatorRequest, FindCoordinatorResponse>(
-                new FindCoordinatorRequest { KeyType = keyType, CoordinatorKeys = [.. keys] }, options, cancellationToken).ConfigureAwait(false);
+                new FindCoordinatorRequest { KeyType = (sbyte)type, CoordinatorKeys = [.. keys] }, options, cancellationToken).ConfigureAwait(false);
             foreach (string key in keys)
             {
                 FindCoordinatorResponse.Coordinator coordinator = response.Coordinators.FirstOrDefault(c => c.Key == key)
@@ -106,7 +101,7 @@ public sealed partial class KafkaAdminClient : IAsyncDisposable
         foreach (string key in keys)
         {
             FindCoordinatorResponse response = await connection.SendAsync<FindCoordinatorRequest, FindCoordinatorResponse>(
-                new FindCoordinatorRequest { KeyType = keyType, Key = key }, options, cancellationToken).ConfigureAwait(false);
+                new FindCoordinatorRequest { KeyType = (sbyte)type, Key = key }, options, cancellationToken).ConfigureAwait(false);
             found.Add(new CoordinatorLookup(key, (ErrorCode)response.ErrorCode, response.ErrorMessage, response.NodeId));
         }
         return found;
