@@ -48,7 +48,7 @@ internal static class KafkaNativeCli
     }
 
     private static RootCommand Build(CliConsole console) =>
-        new("kafkanative: a Kafka command-line client (produce, consume, metadata, topics, groups, ACLs, offsets) and a simulated Kafka cluster (cluster, demo, storm). " +
+        new("kafkanative: a Kafka command-line client (produce, consume, metadata, topics, groups, transactions, ACLs, offsets) and a simulated Kafka cluster (cluster, demo, storm). " +
             "Exit codes: 0 success, 1 runtime or broker error, 2 usage error.")
         {
             ProduceVerb.Create(console),
@@ -56,6 +56,7 @@ internal static class KafkaNativeCli
             MetadataVerb.Create(console),
             TopicVerb.Create(console),
             GroupVerb.Create(console),
+            TransactionVerb.Create(console),
             AclVerb.Create(console),
             OffsetsVerb.Create(console),
             ClusterVerb.Create(),

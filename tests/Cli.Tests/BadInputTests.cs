@@ -44,7 +44,7 @@ public sealed class BadInputTests
     {
         CliResult help = await CliRunner.RunAsync(["--help"]);
         Assert.Equal(0, help.ExitCode);
-        foreach (string verb in new[] { "produce", "consume", "metadata", "topic", "group", "offsets", "cluster", "demo", "storm" })
+        foreach (string verb in new[] { "produce", "consume", "metadata", "topic", "group", "transaction", "offsets", "cluster", "demo", "storm" })
             Assert.Matches($@"(?m)^\s+(\w+, )?{verb}\b", help.Stdout);
 
         CliResult storm = await CliRunner.RunAsync(["storm", "--help"]);

@@ -148,7 +148,7 @@ public sealed class PackagesTests(PackedFeed feed) : IClassFixture<PackedFeed>
         (await Dotnet.RunAsync(tools, $"tool install KafkaNative.Cli --version {feed.Version} --tool-path bin --configfile nuget.config", BuildTimeout))
             .ShouldSucceed("installing the kafkanative tool");
         Dotnet.Result help = (await Dotnet.RunFileAsync(Path.Combine(tools, "bin", "kafkanative"), tools, "--help", TimeSpan.FromMinutes(1))).ShouldSucceed("kafkanative --help");
-        foreach (string verb in new[] { "produce", "consume", "metadata", "topic", "group", "acl", "offsets", "cluster", "demo", "storm" })
+        foreach (string verb in new[] { "produce", "consume", "metadata", "topic", "group", "transaction", "acl", "offsets", "cluster", "demo", "storm" })
             Assert.Contains(verb, help.Output);
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using KafkaNative.Admin;
 using KafkaNative.Cli.Output;
+using static KafkaNative.Cli.EnumOptions;
 
 namespace KafkaNative.Cli.Verbs;
 
@@ -112,14 +113,5 @@ internal static class AclVerb
         foreach (AclBinding b in bindings.OrderBy(b => b.ResourceType).ThenBy(b => b.ResourceName, StringComparer.Ordinal).ThenBy(b => b.Principal, StringComparer.Ordinal))
             table.Add(b.ResourceType, b.ResourceName, b.PatternType, b.Principal, b.Host, b.Operation, b.Permission);
         table.WriteTo(output);
-    }
-
-    private static T Parse<T>(string? value, T absent, string option) where T : struct, Enum
-    {
-        if (value is null) return absent;
-        string name = value.Replace("-", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal);
-        return Enum.TryParse(name, ignoreCase: true, out T parsed) && !int.TryParse(name, out _) && !parsed.Equals(default(T))
-            ? parsed
-            : throw new UsageException($"{option}: '{value}' is not one of {string.Join(", ", Enum.GetNames<T>().Skip(1).Select(n => n.ToLowerInvariant()))}");
     }
 }

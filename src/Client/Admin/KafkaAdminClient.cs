@@ -70,27 +70,45 @@ public sealed partial class KafkaAdminClient : IAsyncDisposable
 
     private async ValueTask<KafkaBroker> CoordinatorAsync(string groupId, CancellationToken cancellationToken)
     {
+        CoordinatorLookup found = (await FindCoordinatorsAsync([groupId], CoordinatorType.Group, cancellationToken).ConfigureAwait(false)).Single();
+        KafkaErrorException.ThrowIfError((short)found.Error, $"FindCoordinator for group {groupId}", found.Message);
+        return await BrokerAsync(found.NodeId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Each key's coordinator of <paramref name="type"/>, or the error FindCoordinator answered for it, in the order of
+    /// <paramref name="keys"/>. Version 4 and later batch the keys in one request; older versions take one key per request.
+    /// </summary>
+    private async Task<List<CoordinatorLookup>> FindCoordinatorsAsync(IReadOnlyList<string> keys, CoordinatorType type, CancellationToken cancellationToken)
+    {
         KafkaBroker any = await ControllerAsync(cancellationToken).ConfigureAwait(false);
         BrokerConnection connection = await any.GetConnectionAsync(cancellationToken).ConfigureAwait(false);
         short version = connection.Versions.Negotiate<FindCoordinatorRequest>();
-        // Version 4 batches keys in CoordinatorKeys; older versions take a single Key.
-        var request = version >= 4 ? new FindCoordinatorRequest { CoordinatorKeys = [groupId] } : new FindCoordinatorRequest { Key = groupId };
-        FindCoordinatorResponse response = await connection.SendAsync<FindCoordinatorRequest, FindCoordinatorResponse>(request, new SendOptions(MaxVersion: version), cancellationToken).ConfigureAwait(false);
-        int nodeId;
+        var options = new SendOptions(MaxVersion: version);
+        var found = new List<CoordinatorLookup>(keys.Count);
         if (version >= 4)
         {
-            FindCoordinatorResponse.Coordinator coordinator = response.Coordinators.SingleOrDefault()
-                ?? throw new KafkaProtocolException($"FindCoordinator answered {response.Coordinators.Count} coordinators for one key", "Coordinators");
-            KafkaErrorException.ThrowIfError(coordinator.ErrorCode, $"FindCoordinator for group {groupId}", coordinator.ErrorMessage);
-            nodeId = coordinator.NodeId;
+            FindCoordinatorResponse response = await connection.SendAsync<FindCoordinatorRequest, FindCoordinatorResponse>(
+                new FindCoordinatorRequest { KeyType = (sbyte)type, CoordinatorKeys = [.. keys] }, options, cancellationToken).ConfigureAwait(false);
+            foreach (string key in keys)
+            {
+                FindCoordinatorResponse.Coordinator coordinator = response.Coordinators.FirstOrDefault(c => c.Key == key)
+                    ?? throw new KafkaProtocolException($"FindCoordinator answered {response.Coordinators.Count} coordinators for {keys.Count} keys, none for {key}", "Coordinators");
+                found.Add(new CoordinatorLookup(key, (ErrorCode)coordinator.ErrorCode, coordinator.ErrorMessage, coordinator.NodeId));
+            }
+            return found;
         }
-        else
+        foreach (string key in keys)
         {
-            KafkaErrorException.ThrowIfError(response.ErrorCode, $"FindCoordinator for group {groupId}", response.ErrorMessage);
-            nodeId = response.NodeId;
+            FindCoordinatorResponse response = await connection.SendAsync<FindCoordinatorRequest, FindCoordinatorResponse>(
+                new FindCoordinatorRequest { KeyType = (sbyte)type, Key = key }, options, cancellationToken).ConfigureAwait(false);
+            found.Add(new CoordinatorLookup(key, (ErrorCode)response.ErrorCode, response.ErrorMessage, response.NodeId));
         }
-        return await BrokerAsync(nodeId, cancellationToken).ConfigureAwait(false);
+        return found;
     }
+
+    /// <summary>One key's coordinator as FindCoordinator answered it: its node id, or an error.</summary>
+    private readonly record struct CoordinatorLookup(string Key, ErrorCode Error, string? Message, int NodeId);
 
     private async ValueTask<KafkaBroker> BrokerAsync(int nodeId, CancellationToken cancellationToken)
     {
