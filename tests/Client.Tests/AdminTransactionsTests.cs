@@ -61,6 +61,9 @@ public sealed class AdminTransactionsTests : IAsyncLifetime
         await Eventually.TrueAsync(async () => (committed = (await _admin.DescribeTransactionsAsync(["pay-open"])).Single()).State == TransactionState.CompleteCommit,
             () => $"pay-open to complete its commit (last seen {committed?.State})");
         Assert.Empty(committed!.TopicPartitions);
+        // Kafka keeps the completed transaction's start time.
+        Assert.NotNull(committed.TransactionStart);
+        Assert.InRange(committed.TransactionStart.Value, ongoing.TransactionStart.Value.AddSeconds(-1), ongoing.TransactionStart.Value.AddSeconds(1));
         Assert.Equal(["pay-open"], (await ListAsync(new() { States = [TransactionState.CompleteCommit] })).Select(l => l.TransactionalId));
         Assert.Empty(await ListAsync(new() { States = [TransactionState.Ongoing] }));
     }

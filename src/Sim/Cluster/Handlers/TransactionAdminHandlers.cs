@@ -49,7 +49,8 @@ internal static class ListTransactionsHandler
 {
     public static void Handle(SimulatedBroker broker, RequestContext context, ListTransactionsRequest request)
     {
-        var known = new HashSet<string>(Enum.GetNames<TransactionState>(), StringComparer.Ordinal);
+        // Kafka's state names include two the Sim never enters.
+        var known = new HashSet<string>([.. Enum.GetNames<TransactionState>(), "Dead", "PrepareEpochFence"], StringComparer.Ordinal);
         var response = new ListTransactionsResponse { UnknownStateFilters = request.StateFilters.Where(s => !known.Contains(s)).ToList() };
         foreach (TransactionSnapshot txn in broker.Transactions.Current())
         {

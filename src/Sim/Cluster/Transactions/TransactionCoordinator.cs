@@ -161,11 +161,12 @@ internal sealed class TransactionCoordinator(SimulatedBroker broker)
 
     private TransactionSnapshot Snapshot(TransactionMetadata txn)
     {
-        bool open = txn.State is TransactionState.Ongoing or TransactionState.PrepareCommit or TransactionState.PrepareAbort;
+        // Kafka keeps the last transaction's start after it completes; -1 only before the first.
+        bool started = txn.StartedAtMs >= 0;
         // Start times go out on the wall clock; the coordinator measures them on the cluster's monotonic one.
-        long startedAt = open ? Cluster.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() - (Cluster.NowMs - txn.StartedAtMs) : -1;
+        long startedAt = started ? Cluster.Options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() - (Cluster.NowMs - txn.StartedAtMs) : -1;
         return new TransactionSnapshot(txn.TransactionalId, txn.State, txn.ProducerId, txn.ProducerEpoch, txn.TimeoutMs, startedAt,
-            open ? Cluster.NowMs - txn.StartedAtMs : -1, txn.Partitions.ToList());
+            started ? Cluster.NowMs - txn.StartedAtMs : -1, txn.Partitions.ToList());
     }
 
     /// <summary>Aborts transactions past their timeout and (re)sends the markers of completing ones, for the ids coordinated here.</summary>

@@ -43,7 +43,7 @@ internal sealed class TransactionMetadata(string transactionalId, long producerI
     public TransactionState State { get; set; }
 
     /// <summary>When the open transaction started (cluster clock, ms), for the timeout.</summary>
-    public long StartedAtMs { get; set; }
+    public long StartedAtMs { get; set; } = -1;
 
     /// <summary>Partitions added to the open transaction.</summary>
     public HashSet<TopicAndPartition> Partitions { get; } = new();
