@@ -107,6 +107,37 @@ public class TransactionalProducerTests
         Assert.Equal(0, data[^2].BaseSequence);
     }
 
+    [Theory]
+    [InlineData(2, true)]
+    [InlineData(1, false)]
+    public async Task TransactionsV2_BumpTheEpochAtEveryEnd_WhereTheClusterRunsThem(short transactionVersion, bool bumpsEveryEnd)
+    {
+        await using SimulatedCluster cluster = await SimulatedCluster.StartAsync(new ClusterOptions { Brokers = 3, Seed = 11, TransactionVersion = transactionVersion });
+        await cluster.CreateTopicAsync(Topic, 1);
+        await using var producer = new KafkaProducer<string, string>(Options(cluster, "v2"));
+        await producer.InitTransactionsAsync();
+        for (int t = 0; t < 3; t++)
+        {
+            producer.BeginTransaction();
+            await producer.ProduceAsync(Topic, null, $"t{t}-a");
+            await producer.ProduceAsync(Topic, null, $"t{t}-b");
+            if (t == 1) await producer.AbortTransactionAsync();
+            else await producer.CommitTransactionAsync();
+        }
+        Assert.Equal(["t0-a", "t0-b", "t2-a", "t2-b"], await ReadCommittedThroughEndAsync(cluster, producer));
+
+        // Each transaction's first batch: under V2 a new epoch each time, from sequence 0; under V1 one epoch, sequences running on.
+        List<RecordBatchHeader> firsts = DataBatches(cluster).Where((_, i) => i % 2 == 0).ToList();
+        short epoch = firsts[0].ProducerEpoch;
+        for (int t = 1; t < firsts.Count; t++)
+        {
+            Assert.Equal(bumpsEveryEnd ? epoch + t : epoch, firsts[t].ProducerEpoch);
+            Assert.Equal(bumpsEveryEnd ? 0 : 2 * t, firsts[t].BaseSequence);
+        }
+        int coordinator = cluster.CoordinatorOf("v2");
+        Assert.Equal(1, cluster.RequestCount(coordinator, ApiKey.InitProducerId));
+    }
+
     [Fact]
     public async Task ClosingWithATransactionOpen_AbortsIt()
     {

@@ -11,6 +11,7 @@ internal sealed class BrokerApiVersions
 {
     // Indexed by API key; Max < 0 marks an API the broker did not announce.
     private readonly (short Min, short Max)[] _ranges;
+    private readonly Dictionary<string, short> _finalizedFeatures = new(StringComparer.Ordinal);
 
     /// <summary>Builds the table from a broker's ApiVersions response.</summary>
     public BrokerApiVersions(ApiVersionsResponse response)
@@ -24,7 +25,12 @@ internal sealed class BrokerApiVersions
         foreach (ApiVersionsResponse.ApiVersion api in response.ApiKeys)
             if (api.ApiKey >= 0) _ranges[api.ApiKey] = (api.MinVersion, api.MaxVersion);
         Count = response.ApiKeys.Count;
+        if (response.FinalizedFeaturesEpoch >= 0)
+            foreach (ApiVersionsResponse.FinalizedFeatureKey feature in response.FinalizedFeatures) _finalizedFeatures[feature.Name] = feature.MaxVersionLevel;
     }
+
+    /// <summary>The cluster-wide level of a feature (e.g. <c>transaction.version</c>), or 0 when the broker finalized none.</summary>
+    public short FinalizedLevel(string feature) => _finalizedFeatures.GetValueOrDefault(feature);
 
     /// <summary>Number of APIs the broker announced.</summary>
     public int Count { get; }
@@ -51,11 +57,20 @@ internal sealed class BrokerApiVersions
             (maxVersion is { } m ? $" (capped at {m} by the caller)" : "") + ".");
     }
 
+    /// <summary>This client's highest version, raised where this broker's finalized features make a newer one stable.</summary>
+    private short HighestFor<TRequest>() where TRequest : class, IKafkaRequest<TRequest>
+    {
+        short highest = ClientApiVersions.Highest<TRequest>();
+        return ClientApiVersions.FeatureUnlocks.TryGetValue(TRequest.ApiKey, out var unlock) && FinalizedLevel(unlock.Feature) >= unlock.Level
+            ? Math.Max(highest, Math.Min(unlock.Version, TRequest.HighestSupportedVersion))
+            : highest;
+    }
+
     private bool TryNegotiate<TRequest>(short? maxVersion, out short version) where TRequest : class, IKafkaRequest<TRequest>
     {
         version = -1;
         if (GetBrokerRange(TRequest.ApiKey) is not { } broker) return false;
-        int high = Math.Min(broker.Max, ClientApiVersions.Highest<TRequest>());
+        int high = Math.Min(broker.Max, HighestFor<TRequest>());
         if (maxVersion is { } cap) high = Math.Min(high, cap);
         int low = Math.Max(broker.Min, ClientApiVersions.Lowest<TRequest>());
         if (high < low) return false;

@@ -30,6 +30,17 @@ internal static class ClientApiVersions
         [ApiKey.ReadShareGroupStateSummary] = -1,
     }.ToFrozenDictionary();
 
+    /// <summary>
+    /// Versions a cluster feature makes stable where the schemas still mark them unstable: Kafka 4.0 declared
+    /// EndTxn v5 stable together with Transactions V2, which a cluster turns on by finalizing
+    /// <c>transaction.version</c> 2 (KIP-890); the schemas here predate that.
+    /// </summary>
+    public static readonly FrozenDictionary<ApiKey, (string Feature, short Level, short Version)> FeatureUnlocks =
+        new Dictionary<ApiKey, (string, short, short)>
+        {
+            [ApiKey.EndTxn] = ("transaction.version", 2, 5),
+        }.ToFrozenDictionary();
+
     /// <summary>The highest version of <typeparamref name="TRequest"/> this client sends.</summary>
     public static short Highest<TRequest>() where TRequest : class, IKafkaRequest<TRequest> => Cache<TRequest>.Highest;
 

@@ -98,14 +98,19 @@ internal sealed class TransactionCoordinatorClient(ProducerContext context, stri
             FirstOffsetError, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>EndTxn: commit or abort. Repeating an end the coordinator already completed succeeds, so a retry after a lost answer is safe.</summary>
-    public Task EndAsync(ProducerIdentity identity, bool commit, CancellationToken cancellationToken)
+    /// <summary>
+    /// EndTxn: commit or abort. Repeating an end the coordinator already completed succeeds, so a retry after a lost
+    /// answer is safe. Where the cluster runs Transactions V2 (<c>transaction.version</c> 2 and EndTxn v5, KIP-890) the
+    /// coordinator bumps the epoch at the end and this returns the new identity; otherwise null.
+    /// </summary>
+    public async Task<ProducerIdentity?> EndAsync(ProducerIdentity identity, bool commit, CancellationToken cancellationToken)
     {
         var request = new EndTxnRequest { TransactionalId = transactionalId, ProducerId = identity.ProducerId, ProducerEpoch = identity.Epoch, Committed = commit };
-        // v5 is Transactions V2 (KIP-890), which bumps the epoch at every end: not used yet.
-        return RetryAsync(commit ? "EndTxn(commit)" : "EndTxn(abort)", (coordinator, token) =>
-            coordinator.SendAsync<EndTxnRequest, EndTxnResponse>(request, static r => (ErrorCode)r.ErrorCode, new SendOptions(MaxVersion: 4), token),
-            static r => (ErrorCode)r.ErrorCode, cancellationToken);
+        // v5 is negotiated only with a coordinator whose cluster finalized transaction.version 2 (ClientApiVersions.FeatureUnlocks).
+        EndTxnResponse response = await RetryAsync(commit ? "EndTxn(commit)" : "EndTxn(abort)", (coordinator, token) =>
+            coordinator.SendAsync<EndTxnRequest, EndTxnResponse>(request, static r => (ErrorCode)r.ErrorCode, default, token),
+            static r => (ErrorCode)r.ErrorCode, cancellationToken).ConfigureAwait(false);
+        return response.ProducerId >= 0 && response.ProducerEpoch >= 0 ? new ProducerIdentity(response.ProducerId, response.ProducerEpoch) : null;
     }
 
     public void Dispose() => _coordinator.Dispose();

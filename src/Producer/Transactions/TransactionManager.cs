@@ -167,7 +167,7 @@ internal sealed class TransactionManager : IDisposable
             }
             await flush(cancellationToken).ConfigureAwait(false);
             if (_error is { } doomed) throw doomed;
-            if (_anythingAdded) await Guard(_coordinator.EndAsync(_identity!, commit: true, cancellationToken)).ConfigureAwait(false);
+            if (_anythingAdded) AdoptEndIdentity(await Guard(_coordinator.EndAsync(_identity!, commit: true, cancellationToken)).ConfigureAwait(false));
             SetPhase(TransactionPhase.Ready);
         }
         finally
@@ -211,11 +211,19 @@ internal sealed class TransactionManager : IDisposable
         }
     }
 
+    /// <summary>Transactions V2: the coordinator bumped the epoch at the end; the next transaction's batches carry the new one, from sequence 0.</summary>
+    private void AdoptEndIdentity(ProducerIdentity? bumped)
+    {
+        if (bumped is null) return;
+        _identity = bumped;
+        _bumpNeeded = false;
+    }
+
     private async Task EndAbortAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await _coordinator.EndAsync(_identity!, commit: false, cancellationToken).ConfigureAwait(false);
+            AdoptEndIdentity(await _coordinator.EndAsync(_identity!, commit: false, cancellationToken).ConfigureAwait(false));
         }
         catch (KafkaErrorException e) when (e.ErrorCode == ErrorCode.InvalidProducerIdMapping)
         {

@@ -41,11 +41,11 @@ internal static class ApiTable
             ApiDescriptor.Create<DeleteTopicsRequest, DeleteTopicsResponse>(1, 6, DeleteTopicsHandler.Handle, DeleteTopicsHandler.Error),
             ApiDescriptor.Create<DeleteRecordsRequest, DeleteRecordsResponse>(0, 2, DeleteRecordsHandler.Handle, DeleteRecordsHandler.Error),
             ApiDescriptor.Create<InitProducerIdRequest, InitProducerIdResponse>(0, 5, InitProducerIdHandler.Handle, InitProducerIdHandler.Error),
-            // Transactions V1 (KIP-98): AddPartitionsToTxn in its client form only (v4+ batches ids, broker to broker), no EndTxn v5
+            // Transactions (KIP-98): AddPartitionsToTxn in its client form only (v4+ batches ids, broker to broker); EndTxn v5 is Transactions V2 (KIP-890)
             // (KIP-890's epoch bump per transaction). The v4s only allow TRANSACTION_ABORTABLE, which the Sim never answers.
             ApiDescriptor.Create<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse>(0, 3, AddPartitionsToTxnHandler.Handle, AddPartitionsToTxnHandler.Error),
             ApiDescriptor.Create<AddOffsetsToTxnRequest, AddOffsetsToTxnResponse>(0, 4, AddOffsetsToTxnHandler.Handle, AddOffsetsToTxnHandler.Error),
-            ApiDescriptor.Create<EndTxnRequest, EndTxnResponse>(0, 4, EndTxnHandler.Handle, EndTxnHandler.Error),
+            ApiDescriptor.Create<EndTxnRequest, EndTxnResponse>(0, 5, EndTxnHandler.Handle, EndTxnHandler.Error),
             ApiDescriptor.Create<TxnOffsetCommitRequest, TxnOffsetCommitResponse>(0, 4, TxnOffsetCommitHandler.Handle, TxnOffsetCommitHandler.Error),
             ApiDescriptor.Create<DescribeTransactionsRequest, DescribeTransactionsResponse>(0, 0, DescribeTransactionsHandler.Handle, DescribeTransactionsHandler.Error),
             ApiDescriptor.Create<ListTransactionsRequest, ListTransactionsResponse>(0, 1, ListTransactionsHandler.Handle, ListTransactionsHandler.Error),

@@ -221,7 +221,7 @@ internal sealed class ClientSession(long id, SessionLink link, SimulatedBroker b
         switch (api)
         {
             case ApiKey.ApiVersions:
-                context.Respond(ApiVersionsHandler.Handle((ApiVersionsRequest)context.Request, context.ApiVersion));
+                context.Respond(ApiVersionsHandler.Handle((ApiVersionsRequest)context.Request, context.ApiVersion, broker.Cluster.Options.TransactionVersion));
                 return true;
             case ApiKey.SaslHandshake:
                 context.Respond(SaslHandshakeHandler.Handle(_sasl, (SaslHandshakeRequest)context.Request, context.ApiVersion));

@@ -54,6 +54,13 @@ public sealed record ClusterOptions
     /// <summary>Largest transaction timeout a transactional producer may ask for (<c>transaction.max.timeout.ms</c>, 15 minutes).</summary>
     public int TransactionMaxTimeoutMs { get; init; } = 900_000;
 
+    /// <summary>
+    /// The finalized <c>transaction.version</c> feature the brokers announce: 2 (Kafka 4.0's level for new
+    /// clusters) offers EndTxn v5, with which a client runs Transactions V2 (the coordinator bumps the epoch at
+    /// every commit or abort, KIP-890); 0 or 1 keeps the classic protocol, EndTxn v4 at most.
+    /// </summary>
+    public short TransactionVersion { get; init; } = 2;
+
     /// <summary>Largest request a broker accepts (<c>socket.request.max.bytes</c>); larger frames close the connection.</summary>
     public int MaxRequestSize { get; init; } = 100 * 1024 * 1024;
 

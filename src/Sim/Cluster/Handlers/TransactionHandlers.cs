@@ -68,8 +68,14 @@ internal static class EndTxnHandler
 {
     public static void Handle(SimulatedBroker broker, RequestContext context, EndTxnRequest request)
     {
-        ErrorCode error = broker.Transactions.EndTxn(request.TransactionalId, request.ProducerId, request.ProducerEpoch, request.Committed);
-        context.Respond(new EndTxnResponse { ErrorCode = (short)TransactionErrors.ForVersion(error, context.ApiVersion, producerFencedSince: 2) });
+        (ErrorCode error, long producerId, short epoch) = broker.Transactions.EndTxn(request.TransactionalId, request.ProducerId, request.ProducerEpoch, request.Committed,
+            bumpEpoch: context.ApiVersion >= 5 && broker.Cluster.Options.TransactionVersion >= 2);
+        context.Respond(new EndTxnResponse
+        {
+            ErrorCode = (short)TransactionErrors.ForVersion(error, context.ApiVersion, producerFencedSince: 2),
+            ProducerId = context.ApiVersion >= 5 && error == ErrorCode.None ? producerId : -1,
+            ProducerEpoch = (short)(context.ApiVersion >= 5 && error == ErrorCode.None ? epoch : -1),
+        });
     }
 
     public static EndTxnResponse Error(EndTxnRequest request, ErrorCode error, short version) => new() { ErrorCode = (short)error };

@@ -53,6 +53,7 @@ internal sealed class TransactionCoordinator(SimulatedBroker broker)
                 txn.ProducerEpoch++;
             }
             txn.TimeoutMs = timeoutMs;
+            txn.LastEndBumped = false;
             txn.State = TransactionState.Empty;
             result = (txn.ProducerId, txn.ProducerEpoch);
             return ErrorCode.None;
@@ -85,28 +86,43 @@ internal sealed class TransactionCoordinator(SimulatedBroker broker)
     /// <summary>
     /// EndTxn: prepares the commit or abort and answers at once, as Kafka answers once the prepare is logged;
     /// the markers follow, and until they are all written the id answers CONCURRENT_TRANSACTIONS. Repeating an
-    /// end that completed succeeds; ending what is not open is INVALID_TXN_STATE.
+    /// end that completed succeeds; ending what is not open is INVALID_TXN_STATE. With <paramref name="bumpEpoch"/>
+    /// (EndTxn v5, Transactions V2) the end bumps the epoch, its markers carry the new one, and the answer names
+    /// it; a retry after a lost answer then comes with the epoch before the bump and is recognised as one.
     /// </summary>
-    public ErrorCode EndTxn(string transactionalId, long producerId, short producerEpoch, bool commit) =>
-        Use(transactionalId, create: false, txn =>
+    public (ErrorCode Error, long ProducerId, short Epoch) EndTxn(string transactionalId, long producerId, short producerEpoch, bool commit, bool bumpEpoch)
+    {
+        (long, short) identity = (-1, -1);
+        ErrorCode error = Use(transactionalId, create: false, txn =>
         {
-            if (CheckProducer(txn, producerId, producerEpoch) is var error && error != ErrorCode.None) return error;
-            switch (txn.State)
+            bool retryOfBumpedEnd = bumpEpoch && txn.LastEndBumped && producerId == txn.ProducerId && producerEpoch == txn.ProducerEpoch - 1;
+            if (!retryOfBumpedEnd && CheckProducer(txn, producerId, producerEpoch) is var refused && refused != ErrorCode.None) return refused;
+            ErrorCode answer = txn.State switch
             {
-                case TransactionState.Ongoing:
-                    txn.Prepare(commit);
-                    SendMarkers(txn, Cluster.NowMs);
-                    return ErrorCode.None;
-                case TransactionState.PrepareCommit when commit:
-                case TransactionState.PrepareAbort when !commit:
-                    return ErrorCode.ConcurrentTransactions;
-                case TransactionState.CompleteCommit when commit:
-                case TransactionState.CompleteAbort when !commit:
-                    return ErrorCode.None;
-                default:
-                    return ErrorCode.InvalidTxnState;
-            }
+                // An old epoch's retry must never end the transaction the new epoch opened.
+                TransactionState.Ongoing when retryOfBumpedEnd => ErrorCode.ProducerFenced,
+                TransactionState.Ongoing => Prepare(txn, commit, bumpEpoch),
+                TransactionState.PrepareCommit when commit => ErrorCode.ConcurrentTransactions,
+                TransactionState.PrepareAbort when !commit => ErrorCode.ConcurrentTransactions,
+                TransactionState.CompleteCommit when commit => ErrorCode.None,
+                TransactionState.CompleteAbort when !commit => ErrorCode.None,
+                _ => ErrorCode.InvalidTxnState,
+            };
+            identity = (txn.ProducerId, txn.ProducerEpoch);
+            return answer;
         });
+        return (error, identity.Item1, identity.Item2);
+    }
+
+    private ErrorCode Prepare(TransactionMetadata txn, bool commit, bool bumpEpoch)
+    {
+        // An epoch about to overflow is not bumped here; the producer's next InitProducerId starts a new producer id.
+        txn.LastEndBumped = bumpEpoch && txn.ProducerEpoch < short.MaxValue - 1;
+        if (txn.LastEndBumped) txn.ProducerEpoch++;
+        txn.Prepare(commit);
+        SendMarkers(txn, Cluster.NowMs);
+        return ErrorCode.None;
+    }
 
     /// <summary>
     /// TxnOffsetCommit, served by the group's coordinator: stages offsets with the producer's open transaction,
@@ -188,6 +204,7 @@ internal sealed class TransactionCoordinator(SimulatedBroker broker)
     private void AbortFencing(TransactionMetadata txn)
     {
         txn.ProducerEpoch++;
+        txn.LastEndBumped = false;
         txn.Prepare(commit: false);
         SendMarkers(txn, Cluster.NowMs);
     }

@@ -45,6 +45,9 @@ internal sealed class TransactionMetadata(string transactionalId, long producerI
     /// <summary>When the open transaction started (cluster clock, ms), for the timeout.</summary>
     public long StartedAtMs { get; set; } = -1;
 
+    /// <summary>The last EndTxn bumped the epoch (Transactions V2), so a retry of it comes with the epoch before.</summary>
+    public bool LastEndBumped { get; set; }
+
     /// <summary>Partitions added to the open transaction.</summary>
     public HashSet<TopicAndPartition> Partitions { get; } = new();
 
