@@ -43,7 +43,14 @@ public sealed class ConsumerOptions : KafkaClientOptions
     /// <summary>Largest share of a fetch response one partition may fill.</summary>
     public int MaxPartitionFetchBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>Which transactional messages are visible.</summary>
+    /// <summary>
+    /// Which records of transactional producers are visible (Kafka's isolation.level). Default
+    /// <see cref="IsolationLevel.ReadUncommitted"/>, as in the Java client: every record up to the high
+    /// watermark, aborted and still-open transactions included. <see cref="IsolationLevel.ReadCommitted"/>
+    /// reads only committed and non-transactional records and never past the last stable offset (the first
+    /// record of the oldest open transaction); librdkafka and Confluent.Kafka default to it. Transaction
+    /// markers are never handed out at either level but count in the position, commits and lag.
+    /// </summary>
     public IsolationLevel IsolationLevel { get; set; } = IsolationLevel.ReadUncommitted;
 
     /// <summary>The group drops a member it has not heard from for this long.</summary>
