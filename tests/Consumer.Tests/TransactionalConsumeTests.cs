@@ -167,6 +167,17 @@ public class TransactionalConsumeTests
             break;
         }
         Assert.Equal(4, consumer.Position(tp));
+
+        // A fetch of nothing but an aborted transaction and its marker still moves the position (no refetching it forever).
+        await txn.WriteAsync(topic, 0, "z0", "z1");                      // 4-5
+        await txn.AbortAsync();                                          // ABORT at 6
+        await LogEndAsync(sim, topic, 7);
+        await using var reader = Reader.Enumerate(consumer);
+        await Eventually.TrueAsync(() => reader.Count == 0 && consumer.Position(tp) == 7 && consumer.GetLag(tp) == 0,
+            () => $"the position past the aborted transaction (position {consumer.Position(tp)}, read {reader.Count})");
+        await ProduceAsync(producer, topic, 0, 0, 1, "after");          // 7
+        await Eventually.TrueAsync(() => reader.Count >= 1, "the record after the abort");
+        Assert.Equal([("after0", 7L)], reader.Records);
     }
 
     private static Task LogEndAsync(SimulatedCluster sim, string topic, long end) =>

@@ -10,8 +10,9 @@ namespace KafkaNative.Consumer.Fetching;
 /// <summary>
 /// Sarama's <c>partitionConsumer.responseFeeder()</c>: takes this partition's share of each fetch,
 /// decodes it (skipping control batches, aborted transactions under read_committed, records before
-/// the fetch offset; the position still moves past what it skipped, see <see cref="MessageChunk{TKey, TValue}.EndOffset"/>), deserializes it into chunks (a corrupt record becomes an error at its place in
-/// the stream, or a warning with <see cref="CorruptRecordHandling.Skip"/>), releases the
+/// the fetch offset; the position still moves past what it skipped, see
+/// <see cref="MessageChunk{TKey, TValue}.EndOffset"/>), deserializes it into chunks (a corrupt record
+/// becomes an error at its place in the stream, or a warning with <see cref="CorruptRecordHandling.Skip"/>), releases the
 /// pooled fetch buffer and delivers the chunks through the partition's bounded queue. When the
 /// application takes no chunk for <see cref="ConsumerOptions.MaxProcessingTime"/>, it tells the broker
 /// consumer to drop the partition (so the broker's other partitions keep flowing), finishes delivering,
