@@ -25,6 +25,9 @@ public sealed class ConsumerOptions : KafkaClientOptions
     /// enable.auto.offset.store): <c>await foreach</c> when the loop asks for the next record or exits,
     /// the handler form when the handler returns. Off: only <see cref="KafkaConsumer{TKey, TValue}.StoreOffset(ConsumeResult{TKey, TValue})"/>
     /// stores offsets, so commits (automatic or <see cref="KafkaConsumer{TKey, TValue}.CommitAsync(CancellationToken)"/>) cover only what the application stored.
+    /// On, the stored position also moves past transaction markers and skipped aborted transactions that
+    /// follow the last record consumed; a record's offset + 1 stored by hand does not (as with Confluent's
+    /// StoreOffset), so on a transactional topic such a commit can point at a marker and show a lag of 1.
     /// </summary>
     public bool EnableAutoOffsetStore { get; set; } = true;
 
