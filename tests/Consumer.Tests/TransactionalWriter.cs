@@ -101,21 +101,44 @@ internal sealed class TransactionalWriter
         ErrorCode last = ErrorCode.None;
         await Eventually.TrueAsync(async () =>
         {
-            ClusterMetadata metadata = await _cluster.GetMetadataAsync();
-            FindCoordinatorResponse found;
-            using (BrokerLease any = await _cluster.AcquireBrokerAsync(metadata.Brokers.Keys.First()))
+            try
             {
-                found = await any.Broker.SendAsync<FindCoordinatorRequest, FindCoordinatorResponse>(
-                    new FindCoordinatorRequest { Key = _id, KeyType = 1 }, new SendOptions(MaxVersion: 3));
+                using BrokerLease coordinator = await _cluster.AcquireBrokerAsync(await FindCoordinatorAsync());
+                response = await coordinator.Broker.SendAsync<TRequest, TResponse>(request, new SendOptions(MaxVersion: version));
+                last = (ErrorCode)error(response);
+                return !Again.Contains(last);
             }
-            last = (ErrorCode)found.ErrorCode;
-            if (last != ErrorCode.None) return false;
-            using BrokerLease coordinator = await _cluster.AcquireBrokerAsync(found.NodeId);
-            response = await coordinator.Broker.SendAsync<TRequest, TResponse>(request, new SendOptions(MaxVersion: version));
-            last = (ErrorCode)error(response);
-            return !Again.Contains(last);
+            catch (KafkaException failure)
+            {
+                // A broker down or the coordinator moving: ask again.
+                last = failure is KafkaErrorException known ? known.ErrorCode : ErrorCode.CoordinatorNotAvailable;
+                return false;
+            }
         }, () => $"{typeof(TRequest).Name} to be answered (last: {last})");
         Assert.Equal(ErrorCode.None, last);
         return response!;
+    }
+
+    /// <summary>The transaction coordinator's node id, asked of the brokers in turn until one answers.</summary>
+    private async Task<int> FindCoordinatorAsync()
+    {
+        ClusterMetadata metadata = await _cluster.GetMetadataAsync();
+        KafkaException? failure = null;
+        foreach (int node in metadata.Brokers.Keys)
+        {
+            try
+            {
+                using BrokerLease any = await _cluster.AcquireBrokerAsync(node);
+                FindCoordinatorResponse found = await any.Broker.SendAsync<FindCoordinatorRequest, FindCoordinatorResponse>(
+                    new FindCoordinatorRequest { Key = _id, KeyType = 1 }, new SendOptions(MaxVersion: 3));
+                if (found.ErrorCode == 0) return found.NodeId;
+                failure = new KafkaErrorException((ErrorCode)found.ErrorCode, "FindCoordinator", (string?)null);
+            }
+            catch (KafkaException unreachable)
+            {
+                failure = unreachable;
+            }
+        }
+        throw failure ?? new KafkaErrorException(ErrorCode.CoordinatorNotAvailable, "FindCoordinator", (string?)null);
     }
 }
