@@ -15,7 +15,8 @@ public sealed partial class KafkaConsumer<TKey, TValue>
     /// arrive; waits while there are none.
     /// </summary>
     /// <remarks>
-    /// The message handed out last counts as consumed (its offset + 1 is stored for the next commit) when
+    /// The message handed out last counts as consumed (its offset + 1 is stored for the next commit, or the
+    /// offset past the transaction markers and skipped aborted transactions right after it) when
     /// the loop asks for the next one, or when it exits by <c>break</c>, <c>return</c> or disposal of the
     /// enumerator; an exception thrown out of the loop body also disposes the enumerator, so that message
     /// counts as consumed too, as with Confluent's default enable.auto.offset.store. To count only what
