@@ -25,6 +25,9 @@ public sealed class ConsumerOptions : KafkaClientOptions
     /// enable.auto.offset.store): <c>await foreach</c> when the loop asks for the next record or exits,
     /// the handler form when the handler returns. Off: only <see cref="KafkaConsumer{TKey, TValue}.StoreOffset(ConsumeResult{TKey, TValue})"/>
     /// stores offsets, so commits (automatic or <see cref="KafkaConsumer{TKey, TValue}.CommitAsync(CancellationToken)"/>) cover only what the application stored.
+    /// On, the stored position also moves past transaction markers and skipped aborted transactions that
+    /// follow the last record consumed; a record's offset + 1 stored by hand does not (as with Confluent's
+    /// StoreOffset), so on a transactional topic such a commit can point at a marker and show a lag of 1.
     /// </summary>
     public bool EnableAutoOffsetStore { get; set; } = true;
 
@@ -43,7 +46,14 @@ public sealed class ConsumerOptions : KafkaClientOptions
     /// <summary>Largest share of a fetch response one partition may fill.</summary>
     public int MaxPartitionFetchBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>Which transactional messages are visible.</summary>
+    /// <summary>
+    /// Which records of transactional producers are visible (Kafka's isolation.level). Default
+    /// <see cref="IsolationLevel.ReadUncommitted"/>, as in the Java client: every record up to the high
+    /// watermark, aborted and still-open transactions included. <see cref="IsolationLevel.ReadCommitted"/>
+    /// reads only committed and non-transactional records and never past the last stable offset (the first
+    /// record of the oldest open transaction); librdkafka and Confluent.Kafka default to it. Transaction
+    /// markers are never handed out at either level but count in the position, commits and lag.
+    /// </summary>
     public IsolationLevel IsolationLevel { get; set; } = IsolationLevel.ReadUncommitted;
 
     /// <summary>The group drops a member it has not heard from for this long.</summary>

@@ -20,7 +20,7 @@ internal static class ConsumerTelemetry
 
     // Observed on collection only: no cost while nothing reads it.
     internal static readonly ObservableGauge<long> Lag = KafkaTelemetry.Meter.CreateObservableGauge(
-        "messaging.kafka.consumer.lag", ObserveLag, "{message}", "Messages between a partition's consumed position and its high watermark, per assigned partition.");
+        "messaging.kafka.consumer.lag", ObserveLag, "{message}", "Messages between a partition's consumed position and its high watermark (read_committed: its last stable offset), per assigned partition.");
 
     public static void Register(ILagSource source) => LagSources.TryAdd(source, 0);
 

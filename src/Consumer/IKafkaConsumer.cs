@@ -63,7 +63,7 @@ public interface IKafkaConsumer<TKey, TValue> : IAsyncDisposable
     /// <param name="partitions">The partitions.</param>
     void Resume(IEnumerable<TopicPartition> partitions);
 
-    /// <summary>The offset of the next message the application gets from the partition.</summary>
+    /// <summary>The offset of the next message the application gets from the partition (past transaction markers and skipped aborted transactions that follow the last one consumed).</summary>
     /// <param name="partition">An assigned partition.</param>
     long Position(TopicPartition partition);
 
@@ -71,7 +71,7 @@ public interface IKafkaConsumer<TKey, TValue> : IAsyncDisposable
     /// <param name="partition">An assigned partition.</param>
     (long Low, long High) GetWatermarkOffsets(TopicPartition partition);
 
-    /// <summary>Messages between the position and the high watermark of the last fetch, or null when unknown.</summary>
+    /// <summary>Messages between the position and the high watermark of the last fetch (the last stable offset under read_committed), or null when unknown.</summary>
     /// <param name="partition">An assigned partition.</param>
     long? GetLag(TopicPartition partition);
 

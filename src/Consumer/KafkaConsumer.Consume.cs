@@ -15,7 +15,8 @@ public sealed partial class KafkaConsumer<TKey, TValue>
     /// arrive; waits while there are none.
     /// </summary>
     /// <remarks>
-    /// The message handed out last counts as consumed (its offset + 1 is stored for the next commit) when
+    /// The message handed out last counts as consumed (its offset + 1 is stored for the next commit, or the
+    /// offset past the transaction markers and skipped aborted transactions right after it) when
     /// the loop asks for the next one, or when it exits by <c>break</c>, <c>return</c> or disposal of the
     /// enumerator; an exception thrown out of the loop body also disposes the enumerator, so that message
     /// counts as consumed too, as with Confluent's default enable.auto.offset.store. To count only what
@@ -137,17 +138,22 @@ public sealed partial class KafkaConsumer<TKey, TValue>
                 _markPartition = partition;
                 _markVersion = chunk.Version;
                 _markOffset = run.LastOffset + 1;
+                // The chunk's last message: consuming it also moves past the records skipped after it (markers, aborted transactions).
+                if (chunk.Next == chunk.Count && chunk.Error is null && chunk.EndOffset > _markOffset) _markOffset = chunk.EndOffset;
                 partition.InHand.Take();
                 return true;
             }
             Exception? error = chunk.Error;
-            long errorNext = chunk.ErrorNextOffset;
+            long errorNext = chunk.ErrorNextOffset, end = chunk.EndOffset;
+            int version = chunk.Version;
             DropChunk();
             if (error is not null)
             {
-                if (errorNext >= 0 && _options.EnableAutoOffsetStore) partition.MarkConsumed(partition.Version, errorNext);
+                if (errorNext >= 0 && _options.EnableAutoOffsetStore) partition.MarkConsumed(version, Math.Max(errorNext, end));
                 throw error;
             }
+            // A fetch whose records were all skipped: its end is the position now that the messages before it are consumed.
+            if (end >= 0 && _options.EnableAutoOffsetStore) partition.MarkConsumed(version, end);
         }
     }
 
@@ -242,13 +248,18 @@ public sealed partial class KafkaConsumer<TKey, TValue>
                 try
                 {
                     int version = chunk.Version;
+                    bool handled = true;
                     for (int i = 0; i < chunk.Count; i++)
                     {
                         partition.InHand.Take();
                         try
                         {
                             // Checked after Take, so a revocation either sees this message in hand or this loop sees the revocation.
-                            if (partition.Version != version || partition.IsStopped || partition.IsRevoking) break;
+                            if (partition.Version != version || partition.IsStopped || partition.IsRevoking)
+                            {
+                                handled = false;
+                                break;
+                            }
                             ConsumeResult<TKey, TValue> item = chunk.Items[i];
                             _poll.Polled();
                             ConsumerTelemetry.CountConsumed(partition.TopicPartition, _options.GroupId, 1);
@@ -263,11 +274,14 @@ public sealed partial class KafkaConsumer<TKey, TValue>
                             partition.InHand.Release();
                         }
                     }
-                    if (chunk.Error is { } error && partition.Version == version)
+                    // A revocation or seek cut the chunk short: what follows, its error too, is no longer this loop's.
+                    if (handled && chunk.Error is { } error && partition.Version == version)
                     {
-                        if (chunk.ErrorNextOffset >= 0 && _options.EnableAutoOffsetStore) partition.MarkConsumed(version, chunk.ErrorNextOffset);
+                        if (chunk.ErrorNextOffset >= 0 && _options.EnableAutoOffsetStore) partition.MarkConsumed(version, Math.Max(chunk.ErrorNextOffset, chunk.EndOffset));
                         throw error;
                     }
+                    // Past the records skipped after the chunk's last message (markers, aborted transactions).
+                    if (handled && chunk.EndOffset >= 0 && _options.EnableAutoOffsetStore) partition.MarkConsumed(version, chunk.EndOffset);
                 }
                 finally
                 {

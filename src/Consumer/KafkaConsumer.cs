@@ -241,7 +241,12 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IKafkaConsumer<TKey, T
         foreach (TopicPartition partition in partitions) GetPartition(partition).Resume();
     }
 
-    /// <summary>The offset of the next message the application gets from the partition, or <see cref="TopicPartitionOffset.Unset"/> before it is known.</summary>
+    /// <summary>
+    /// The offset of the next message the application gets from the partition, or <see cref="TopicPartitionOffset.Unset"/>
+    /// before it is known. Control records (transaction markers) and, under read_committed, aborted
+    /// transactions are never handed out but count in it, as in the Java client: once the messages before
+    /// them are consumed, the position (and so the next commit) is past them.
+    /// </summary>
     public long Position(TopicPartition partition) => GetPartition(partition).Position;
 
     /// <summary>The low and high watermarks last seen in a fetch of the partition (-1 when not yet fetched).</summary>
@@ -251,13 +256,12 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IKafkaConsumer<TKey, T
         return (p.LogStartOffset, p.HighWatermark);
     }
 
-    /// <summary>Messages between the position and the high watermark of the last fetch, or null when either is unknown.</summary>
-    public long? GetLag(TopicPartition partition)
-    {
-        PartitionConsumer p = GetPartition(partition);
-        long position = p.Position, high = p.HighWatermark;
-        return position >= 0 && high >= 0 ? Math.Max(0, high - position) : null;
-    }
+    /// <summary>
+    /// Messages between the position and the high watermark of the last fetch (under read_committed, its
+    /// last stable offset, as the Java client counts lag), or null when either is unknown. Transaction
+    /// markers count as read once the messages before them are consumed, so a drained partition has lag 0.
+    /// </summary>
+    public long? GetLag(TopicPartition partition) => GetPartition(partition).Lag;
 
     /// <summary>
     /// For each partition, the offset of the first message whose timestamp is at or after <paramref name="timestamp"/>
@@ -323,8 +327,7 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IKafkaConsumer<TKey, T
         {
             foreach (PartitionConsumer<TKey, TValue> p in _partitions.Values)
             {
-                long position = p.Position, high = p.HighWatermark;
-                if (position >= 0 && high >= 0) lags.Add(ConsumerTelemetry.LagOf(p.TopicPartition, _options.GroupId, Math.Max(0, high - position)));
+                if (p.Lag is { } lag) lags.Add(ConsumerTelemetry.LagOf(p.TopicPartition, _options.GroupId, lag));
             }
         }
         return lags;

@@ -2,7 +2,8 @@ namespace KafkaNative.Cli.Records;
 
 /// <summary>
 /// <c>consume -e</c>: watches the consumer's assigned partitions and cancels <see cref="Reached"/> once every one
-/// is read up to the high watermark of its latest fetch (kcat's end-of-partition), checking after each record
+/// is read up to the high watermark of its latest fetch, or its last stable offset under read_committed
+/// (kcat's end-of-partition; a final transaction marker counts as read), checking after each record
 /// and on a short timer (so partitions that receive nothing end too).
 /// </summary>
 internal sealed class EndOfPartitions<TKey, TValue> : IDisposable
@@ -37,7 +38,8 @@ internal sealed class EndOfPartitions<TKey, TValue> : IDisposable
         if (assigned.Count == 0) return false;
         try
         {
-            return assigned.All(p => _consumer.GetWatermarkOffsets(p).High is long high && high >= 0 && _consumer.Position(p) is long position && position >= high);
+            // Lag 0: the position at the high watermark, or under read_committed at the last stable offset (as librdkafka's end of partition).
+            return assigned.All(p => _consumer.GetLag(p) == 0);
         }
         catch (InvalidOperationException)
         {

@@ -24,6 +24,14 @@ internal sealed class MessageChunk<TKey, TValue>
     /// <summary>The offset to continue at after the error (past a message that failed to deserialize), or -1.</summary>
     public long ErrorNextOffset { get; set; } = -1;
 
+    /// <summary>
+    /// Where the partition's position moves once every message (and the error) of the chunk is consumed,
+    /// when the fetch went on past its last message with records the application never sees (control
+    /// batches, aborted transactions under read_committed, records removed by compaction); or -1. A chunk
+    /// with no message carries just that: a fetch whose records were all skipped.
+    /// </summary>
+    public long EndOffset { get; set; } = -1;
+
     public bool IsFull => Count == Capacity;
 
     public void Clear()
@@ -33,5 +41,6 @@ internal sealed class MessageChunk<TKey, TValue>
         Next = 0;
         Error = null;
         ErrorNextOffset = -1;
+        EndOffset = -1;
     }
 }

@@ -80,8 +80,28 @@ internal abstract class PartitionConsumer
 
     public long LogStartOffset { get; private set; } = -1;
 
-    /// <summary>The next offset the application gets (last consumed + 1), or <see cref="TopicPartitionOffset.Unset"/>.</summary>
+    /// <summary>The last stable offset of the last fetch (below it no transaction is open), or -1.</summary>
+    public long LastStableOffset { get; private set; } = -1;
+
+    /// <summary>
+    /// The next offset the application gets (last consumed + 1, or past the control records and aborted
+    /// transactions that follow it once they are fetched), or <see cref="TopicPartitionOffset.Unset"/>.
+    /// </summary>
     public long Position => Volatile.Read(ref _consumed);
+
+    /// <summary>
+    /// Messages between the position and what this consumer can read, as the Java client counts them:
+    /// the high watermark, or under read_committed the last stable offset; null while either is unknown.
+    /// </summary>
+    public long? Lag
+    {
+        get
+        {
+            long position = Position;
+            long end = Context.Options.IsolationLevel == IsolationLevel.ReadCommitted ? LastStableOffset : HighWatermark;
+            return position >= 0 && end >= 0 ? Math.Max(0, end - position) : null;
+        }
+    }
 
     /// <summary>A reset waiting for the dispatcher: Beginning, End, Unset (the policy), or 0 for none.</summary>
     public long PendingReset
@@ -203,9 +223,10 @@ internal abstract class PartitionConsumer
         }
     }
 
-    public void UpdateWatermarks(long highWatermark, long logStartOffset)
+    public void UpdateWatermarks(long highWatermark, long lastStableOffset, long logStartOffset)
     {
         if (highWatermark >= 0) HighWatermark = highWatermark;
+        if (lastStableOffset >= 0) LastStableOffset = lastStableOffset;
         if (logStartOffset >= 0) LogStartOffset = logStartOffset;
     }
 

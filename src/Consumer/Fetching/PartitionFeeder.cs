@@ -10,8 +10,9 @@ namespace KafkaNative.Consumer.Fetching;
 /// <summary>
 /// Sarama's <c>partitionConsumer.responseFeeder()</c>: takes this partition's share of each fetch,
 /// decodes it (skipping control batches, aborted transactions under read_committed, records before
-/// the fetch offset), deserializes it into chunks (a corrupt record becomes an error at its place in
-/// the stream, or a warning with <see cref="CorruptRecordHandling.Skip"/>), releases the
+/// the fetch offset; the position still moves past what it skipped, see
+/// <see cref="MessageChunk{TKey, TValue}.EndOffset"/>), deserializes it into chunks (a corrupt record
+/// becomes an error at its place in the stream, or a warning with <see cref="CorruptRecordHandling.Skip"/>), releases the
 /// pooled fetch buffer and delivers the chunks through the partition's bounded queue. When the
 /// application takes no chunk for <see cref="ConsumerOptions.MaxProcessingTime"/>, it tells the broker
 /// consumer to drop the partition (so the broker's other partitions keep flowing), finishes delivering,
@@ -96,11 +97,12 @@ internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
             return;
         }
         var data = fetched.Data;
-        _partition.UpdateWatermarks(data.HighWatermark, data.LogStartOffset);
+        _partition.UpdateWatermarks(data.HighWatermark, data.LastStableOffset, data.LogStartOffset);
         var error = (ErrorCode)data.ErrorCode;
         if (error == ErrorCode.None)
         {
             long next = Decode(fetched);
+            if (next > fetched.FetchOffset) CarryEndOffset(fetched.Version, next);
             fetched.ReleaseBuffer();
             if (!_partition.TryAdvanceFetchOffset(fetched.Version, next))
             {
@@ -260,6 +262,27 @@ internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
             if (magic2) next = Math.Max(next, header.NextOffset);
         }
         return next;
+    }
+
+    /// <summary>
+    /// The position follows the fetch position past records the application never sees (control batches,
+    /// aborted transactions): the last chunk carries where the fetch ended, or, when every record was
+    /// skipped, an empty chunk does, so the position moves only once the messages before are consumed.
+    /// </summary>
+    private void CarryEndOffset(int version, long next)
+    {
+        MessageChunk<TKey, TValue> last;
+        if (_decoded.Count > 0)
+        {
+            last = _decoded[^1];
+        }
+        else
+        {
+            last = _partition.RentChunk();
+            last.Version = version;
+            _decoded.Add(last);
+        }
+        last.EndOffset = next;
     }
 
     /// <summary>Puts a corrupt record's error at its place in the stream, or logs and skips it.</summary>
