@@ -5,95 +5,13 @@ using KafkaNative.Sim.Log;
 using KafkaNative.Sim.Tests.Support;
 using Microsoft.Extensions.Time.Testing;
 using static KafkaNative.Sim.Tests.ProduceFetchTests;
+using static KafkaNative.Sim.Tests.Support.TransactionRequests;
 
 namespace KafkaNative.Sim.Tests;
 
 /// <summary>The transaction coordinator at the wire: its states, errors, markers, timeout, and a coordinator move.</summary>
 public sealed class TransactionCoordinatorTests
 {
-    private const int TimeoutMs = 60_000;
-
-    /// <summary>A transaction's producer as the coordinator knows it.</summary>
-    private sealed record Producer(string TransactionalId, long Id, short Epoch);
-
-    private static async Task<KafkaTestClient> CoordinatorAsync(SimulatedCluster cluster, string transactionalId)
-    {
-        await using KafkaTestClient any = await KafkaTestClient.ConnectAsync(cluster, 0);
-        FindCoordinatorResponse found = await any.SendAsync<FindCoordinatorRequest, FindCoordinatorResponse>(
-            new FindCoordinatorRequest { Key = transactionalId, KeyType = 1 }, 3);
-        Assert.Equal((short)ErrorCode.None, found.ErrorCode);
-        return await KafkaTestClient.ConnectAsync(cluster, found.NodeId);
-    }
-
-    private static Task<InitProducerIdResponse> InitAsync(KafkaTestClient coordinator, string transactionalId, int timeoutMs = TimeoutMs) =>
-        coordinator.SendAsync<InitProducerIdRequest, InitProducerIdResponse>(new InitProducerIdRequest { TransactionalId = transactionalId, TransactionTimeoutMs = timeoutMs }, 4);
-
-    /// <summary>InitProducerId until it answers (it says CONCURRENT_TRANSACTIONS while an abort it started completes).</summary>
-    private static async Task<Producer> InitUntilDoneAsync(KafkaTestClient coordinator, string transactionalId, int timeoutMs = TimeoutMs)
-    {
-        InitProducerIdResponse? init = null;
-        await Eventually.TrueAsync(async () => (init = await InitAsync(coordinator, transactionalId, timeoutMs)).ErrorCode != (short)ErrorCode.ConcurrentTransactions,
-            "InitProducerId to stop answering CONCURRENT_TRANSACTIONS");
-        Assert.Equal((short)ErrorCode.None, init!.ErrorCode);
-        return new Producer(transactionalId, init.ProducerId, init.ProducerEpoch);
-    }
-
-    private static async Task<short> AddPartitionsAsync(KafkaTestClient coordinator, Producer producer, string topic, params int[] partitions)
-    {
-        AddPartitionsToTxnResponse response = await coordinator.SendAsync<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse>(new AddPartitionsToTxnRequest
-        {
-            V3AndBelowTransactionalId = producer.TransactionalId,
-            V3AndBelowProducerId = producer.Id,
-            V3AndBelowProducerEpoch = producer.Epoch,
-            V3AndBelowTopics = [new AddPartitionsToTxnRequest.AddPartitionsToTxnTopic { Name = topic, Partitions = partitions.ToList() }],
-        }, 3);
-        return response.ResultsByTopicV3AndBelow.Single().ResultsByPartition.Select(p => p.PartitionErrorCode).Distinct().Single();
-    }
-
-    private static async Task<short> EndAsync(KafkaTestClient coordinator, Producer producer, bool commit, short version = 3) =>
-        (await coordinator.SendAsync<EndTxnRequest, EndTxnResponse>(new EndTxnRequest
-        {
-            TransactionalId = producer.TransactionalId,
-            ProducerId = producer.Id,
-            ProducerEpoch = producer.Epoch,
-            Committed = commit,
-        }, version)).ErrorCode;
-
-    private static Task<ProduceResponse.PartitionProduceResponse> ProduceTxnAsync(KafkaTestClient leader, Producer producer, string topic, int sequence, params string[] values)
-    {
-        ProduceRequest request = Produce(topic, 0, Batches.Build(values, producer.Id, producer.Epoch, sequence, transactional: true), -1);
-        request.TransactionalId = producer.TransactionalId;
-        return leader.SendAsync<ProduceRequest, ProduceResponse>(request, 9).ContinueWith(t => t.Result.Responses.Single().PartitionResponses.Single());
-    }
-
-    private static async Task<FetchResponse.PartitionData> FetchCommittedAsync(KafkaTestClient leader, string topic)
-    {
-        FetchRequest request = Fetch(topic, 0, 0, 0, 1);
-        request.IsolationLevel = 1;
-        return (await leader.SendAsync<FetchRequest, FetchResponse>(request, 11)).Responses.Single().Partitions.Single();
-    }
-
-    private static async Task<long> LatestAsync(KafkaTestClient leader, string topic, sbyte isolationLevel)
-    {
-        var request = new ListOffsetsRequest
-        {
-            ReplicaId = -1,
-            IsolationLevel = isolationLevel,
-            Topics = [new ListOffsetsRequest.ListOffsetsTopic { Name = topic, Partitions = [new ListOffsetsRequest.ListOffsetsPartition { PartitionIndex = 0, Timestamp = -1 }] }],
-        };
-        return (await leader.SendAsync<ListOffsetsRequest, ListOffsetsResponse>(request, 7)).Topics[0].Partitions[0].Offset;
-    }
-
-    private static ControlRecordType? MarkerAt(SimulatedCluster cluster, string topic, long offset)
-    {
-        foreach (ReadOnlyMemory<byte> batch in cluster.ReadBatches(topic, 0))
-        {
-            BatchHeader.TryRead(batch.Span, out BatchHeader header);
-            if (header.BaseOffset == offset) return header.IsControl && header.IsTransactional ? Transactions.TransactionMarkers.TypeOf(batch.Span) : null;
-        }
-        return null;
-    }
-
     [Fact]
     public async Task Commit_writes_a_marker_that_moves_the_last_stable_offset_past_the_transaction()
     {
@@ -101,7 +19,7 @@ public sealed class TransactionCoordinatorTests
         await cluster.CreateTopicAsync("txn", 1);
         await using KafkaTestClient coordinator = await CoordinatorAsync(cluster, "commit-id");
         await using KafkaTestClient leader = await KafkaTestClient.ConnectAsync(cluster, cluster.LeaderOf("txn", 0));
-        Producer producer = await InitUntilDoneAsync(coordinator, "commit-id");
+        TxnProducer producer = await InitUntilDoneAsync(coordinator, "commit-id");
         Assert.Equal(0, producer.Epoch);
         Assert.Equal((short)ErrorCode.InvalidTxnState, await EndAsync(coordinator, producer, commit: true));
 
@@ -133,7 +51,7 @@ public sealed class TransactionCoordinatorTests
         int partitionLeader = cluster.LeaderOf("txn-dead", 0);
         string id = Enumerable.Range(0, 100).Select(i => $"dead-{i}").First(i => cluster.CoordinatorOf(i) != partitionLeader);
         await using KafkaTestClient coordinator = await CoordinatorAsync(cluster, id);
-        Producer producer = await InitUntilDoneAsync(coordinator, id);
+        TxnProducer producer = await InitUntilDoneAsync(coordinator, id);
         Assert.Equal((short)ErrorCode.None, await AddPartitionsAsync(coordinator, producer, "txn-dead", 0));
         await using (KafkaTestClient leader = await KafkaTestClient.ConnectAsync(cluster, partitionLeader))
             Assert.Equal((short)ErrorCode.None, (await ProduceTxnAsync(leader, producer, "txn-dead", 0, "x")).ErrorCode);
@@ -157,13 +75,13 @@ public sealed class TransactionCoordinatorTests
         await cluster.CreateTopicAsync("txn-fence", 1);
         await using KafkaTestClient coordinator = await CoordinatorAsync(cluster, "fence-id");
         await using KafkaTestClient leader = await KafkaTestClient.ConnectAsync(cluster, cluster.LeaderOf("txn-fence", 0));
-        Producer old = await InitUntilDoneAsync(coordinator, "fence-id");
+        TxnProducer old = await InitUntilDoneAsync(coordinator, "fence-id");
         Assert.Equal((short)ErrorCode.None, await AddPartitionsAsync(coordinator, old, "txn-fence", 0));
         Assert.Equal((short)ErrorCode.None, (await ProduceTxnAsync(leader, old, "txn-fence", 0, "zombie")).ErrorCode);
 
         // The open transaction is aborted at epoch 1, then the retry gets epoch 2.
         Assert.Equal((short)ErrorCode.ConcurrentTransactions, (await InitAsync(coordinator, "fence-id")).ErrorCode);
-        Producer current = await InitUntilDoneAsync(coordinator, "fence-id");
+        TxnProducer current = await InitUntilDoneAsync(coordinator, "fence-id");
         Assert.Equal(old.Id, current.Id);
         Assert.Equal(2, current.Epoch);
         Assert.Equal(ControlRecordType.Abort, MarkerAt(cluster, "txn-fence", 1));
@@ -187,7 +105,7 @@ public sealed class TransactionCoordinatorTests
         await using KafkaTestClient coordinator = await CoordinatorAsync(cluster, "timeout-id");
         await using KafkaTestClient leader = await KafkaTestClient.ConnectAsync(cluster, cluster.LeaderOf("txn-timeout", 0));
         Assert.Equal((short)ErrorCode.InvalidTransactionTimeout, (await InitAsync(coordinator, "timeout-id", 900_001)).ErrorCode);
-        Producer producer = await InitUntilDoneAsync(coordinator, "timeout-id", timeoutMs: 1000);
+        TxnProducer producer = await InitUntilDoneAsync(coordinator, "timeout-id", timeoutMs: 1000);
         Assert.Equal((short)ErrorCode.None, await AddPartitionsAsync(coordinator, producer, "txn-timeout", 0));
         Assert.Equal((short)ErrorCode.None, (await ProduceTxnAsync(leader, producer, "txn-timeout", 0, "abandoned")).ErrorCode);
 
@@ -202,7 +120,7 @@ public sealed class TransactionCoordinatorTests
         await cluster.CreateTopicAsync("txn-move", 1);
         const string id = "move-id";
         int first = cluster.CoordinatorOf(id);
-        Producer producer;
+        TxnProducer producer;
         await using (KafkaTestClient coordinator = await CoordinatorAsync(cluster, id))
         {
             producer = await InitUntilDoneAsync(coordinator, id);
@@ -226,7 +144,7 @@ public sealed class TransactionCoordinatorTests
         await using SimulatedCluster cluster = await Clusters.StartAsync();
         await cluster.CreateTopicAsync("txn-admin", 2);
         await using KafkaTestClient coordinator = await CoordinatorAsync(cluster, "admin-id");
-        Producer producer = await InitUntilDoneAsync(coordinator, "admin-id");
+        TxnProducer producer = await InitUntilDoneAsync(coordinator, "admin-id");
         Assert.Equal((short)ErrorCode.None, await AddPartitionsAsync(coordinator, producer, "txn-admin", 1, 0));
 
         int here = cluster.CoordinatorOf("admin-id");
@@ -258,7 +176,7 @@ public sealed class TransactionCoordinatorTests
         await cluster.CreateTopicAsync("txn-offsets", 1);
         await using KafkaTestClient coordinator = await CoordinatorAsync(cluster, "offsets-id");
         await using KafkaTestClient groupCoordinator = await KafkaTestClient.ConnectAsync(cluster, cluster.CoordinatorOf("offsets-group"));
-        Producer producer = await InitUntilDoneAsync(coordinator, "offsets-id");
+        TxnProducer producer = await InitUntilDoneAsync(coordinator, "offsets-id");
 
         async Task<short> SendOffsetsAsync(long offset)
         {
@@ -302,7 +220,7 @@ public sealed class TransactionCoordinatorTests
         await using SimulatedCluster cluster = await Clusters.StartAsync();
         await cluster.CreateTopicAsync("txn-lead", 1);
         await using KafkaTestClient coordinator = await CoordinatorAsync(cluster, "lead-id");
-        Producer producer = await InitUntilDoneAsync(coordinator, "lead-id");
+        TxnProducer producer = await InitUntilDoneAsync(coordinator, "lead-id");
         Assert.Equal((short)ErrorCode.None, await AddPartitionsAsync(coordinator, producer, "txn-lead", 0));
         int first = cluster.LeaderOf("txn-lead", 0);
         await using (KafkaTestClient leader = await KafkaTestClient.ConnectAsync(cluster, first))

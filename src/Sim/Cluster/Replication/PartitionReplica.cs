@@ -55,7 +55,7 @@ internal sealed class PartitionReplica(TopicAndPartition partition, Guid topicId
     /// Offsets below it are readable by read_committed consumers: the high watermark, or the first offset of the
     /// earliest transaction still open here. Broker actor only.
     /// </summary>
-    public long LastStableOffset => Math.Min(HighWatermark, Producers.Transactions.FirstUnstableOffset);
+    public long LastStableOffset => Math.Min(HighWatermark, Producers.Transactions.FirstUnstableOffset(HighWatermark));
 
     /// <summary>Offsets below it are on every in-sync replica: consumers may read them.</summary>
     public long HighWatermark
