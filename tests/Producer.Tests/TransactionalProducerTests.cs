@@ -139,6 +139,43 @@ public class TransactionalProducerTests
     }
 
     [Fact]
+    public async Task AnExpiredTransactionalId_RequiresAbort_ThenTheProducerStartsOverUnderAFreshProducerId()
+    {
+        await using SimulatedCluster cluster = await SimulatedCluster.StartAsync(new ClusterOptions { Brokers = 3, Seed = 11, TransactionalIdExpiration = TimeSpan.FromMilliseconds(300) });
+        await cluster.CreateTopicAsync(Topic, 1);
+        await using var producer = new KafkaProducer<string, string>(Options(cluster, "expiring"));
+        await producer.InitTransactionsAsync();
+        producer.BeginTransaction();
+        await producer.ProduceAsync(Topic, null, "before");
+        await producer.CommitTransactionAsync();
+        await using var admin = new Admin.KafkaAdminClient(new KafkaClientOptions { BootstrapServers = cluster.BootstrapServers });
+        await Eventually.TrueAsync(async () =>
+        {
+            try
+            {
+                await admin.DescribeTransactionsAsync(["expiring"]);
+                return false;
+            }
+            catch (KafkaErrorException e) when (e.ErrorCode == ErrorCode.TransactionalIdNotFound)
+            {
+                return true;
+            }
+        }, "the coordinator to forget the unused id");
+
+        producer.BeginTransaction();
+        await Assert.ThrowsAsync<ProduceException>(async () => await producer.ProduceAsync(Topic, null, "refused"));
+        var commit = await Assert.ThrowsAsync<KafkaTransactionException>(() => producer.CommitTransactionAsync());
+        Assert.True(commit.RequiresAbort, commit.Message);
+        Assert.Equal(ErrorCode.InvalidProducerIdMapping, commit.ErrorCode);
+        await producer.AbortTransactionAsync();
+
+        producer.BeginTransaction();
+        await producer.ProduceAsync(Topic, null, "after");
+        await producer.CommitTransactionAsync();
+        Assert.Equal(["before", "after"], await ReadCommittedThroughEndAsync(cluster, producer));
+    }
+
+    [Fact]
     public async Task ClosingWithATransactionOpen_AbortsIt()
     {
         await using SimulatedCluster cluster = await StartAsync();

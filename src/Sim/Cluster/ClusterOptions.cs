@@ -61,6 +61,12 @@ public sealed record ClusterOptions
     /// </summary>
     public short TransactionVersion { get; init; } = 2;
 
+    /// <summary>
+    /// How long a transactional id with no transaction open may stay unused before the coordinator forgets it
+    /// (<c>transactional.id.expiration.ms</c>, 7 days); its producer then meets INVALID_PRODUCER_ID_MAPPING.
+    /// </summary>
+    public TimeSpan TransactionalIdExpiration { get; init; } = TimeSpan.FromDays(7);
+
     /// <summary>Largest request a broker accepts (<c>socket.request.max.bytes</c>); larger frames close the connection.</summary>
     public int MaxRequestSize { get; init; } = 100 * 1024 * 1024;
 

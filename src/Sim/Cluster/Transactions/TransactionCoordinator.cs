@@ -185,16 +185,22 @@ internal sealed class TransactionCoordinator(SimulatedBroker broker)
             started ? Cluster.NowMs - txn.StartedAtMs : -1, txn.Partitions.ToList());
     }
 
-    /// <summary>Aborts transactions past their timeout and (re)sends the markers of completing ones, for the ids coordinated here.</summary>
+    /// <summary>
+    /// Aborts transactions past their timeout, (re)sends the markers of completing ones, and forgets ids unused
+    /// past <see cref="ClusterOptions.TransactionalIdExpiration"/>, for the ids coordinated here.
+    /// </summary>
     public void OnTick(long now)
     {
+        long expiration = (long)Cluster.Options.TransactionalIdExpiration.TotalMilliseconds;
         foreach (TransactionMetadata txn in Cluster.Transactions.All)
         {
-            if (txn.State is not (TransactionState.Ongoing or TransactionState.PrepareCommit or TransactionState.PrepareAbort)) continue;
+            bool open = txn.State is TransactionState.Ongoing or TransactionState.PrepareCommit or TransactionState.PrepareAbort;
+            if (!open && now - txn.LastUpdateMs <= expiration) continue;
             Use(txn.TransactionalId, create: false, t =>
             {
                 if (t.State == TransactionState.Ongoing && now - t.StartedAtMs > t.TimeoutMs) AbortFencing(t);
                 else if (t.IsCompleting) SendMarkers(t, now);
+                else if (!open && now - t.LastUpdateMs > expiration) Cluster.Transactions.Remove(t);
                 return ErrorCode.None;
             });
         }
@@ -225,7 +231,12 @@ internal sealed class TransactionCoordinator(SimulatedBroker broker)
         lock (txn)
         {
             // The slot may have moved since the first check; the new coordinator owns the id now.
-            return Cluster.Controller.CoordinatorFor(transactionalId).BrokerId == broker.Id ? action(txn) : ErrorCode.NotCoordinator;
+            if (Cluster.Controller.CoordinatorFor(transactionalId).BrokerId != broker.Id) return ErrorCode.NotCoordinator;
+            // Expired between the lookup and the lock: gone for its producer; a new InitProducerId tries again.
+            if (txn.Expired) return create ? ErrorCode.ConcurrentTransactions : ErrorCode.InvalidProducerIdMapping;
+            ErrorCode result = action(txn);
+            if (result == ErrorCode.None) txn.LastUpdateMs = Cluster.NowMs;
+            return result;
         }
     }
 

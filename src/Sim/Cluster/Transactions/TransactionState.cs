@@ -45,6 +45,12 @@ internal sealed class TransactionMetadata(string transactionalId, long producerI
     /// <summary>When the open transaction started (cluster clock, ms), for the timeout.</summary>
     public long StartedAtMs { get; set; } = -1;
 
+    /// <summary>When the coordinator last changed this id's state, for expiration.</summary>
+    public long LastUpdateMs { get; set; }
+
+    /// <summary>Set once the id expired and left the store: requests that still hold this object treat the id as gone.</summary>
+    public bool Expired { get; set; }
+
     /// <summary>The last EndTxn bumped the epoch (Transactions V2), so a retry of it comes with the epoch before.</summary>
     public bool LastEndBumped { get; set; }
 

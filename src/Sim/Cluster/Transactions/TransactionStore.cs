@@ -19,6 +19,13 @@ internal sealed class TransactionStore
 
     public IEnumerable<TransactionMetadata> All => _transactions.Values;
 
+    /// <summary>Forgets an expired id (under its lock).</summary>
+    public void Remove(TransactionMetadata txn)
+    {
+        txn.Expired = true;
+        _transactions.TryRemove(new KeyValuePair<string, TransactionMetadata>(txn.TransactionalId, txn));
+    }
+
     /// <summary>
     /// Whether a leader may append a transactional batch of <paramref name="transactionalId"/>'s producer to
     /// <paramref name="partition"/>: the producer must hold the id's current epoch (else INVALID_PRODUCER_EPOCH,
