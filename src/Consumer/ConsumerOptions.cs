@@ -88,6 +88,20 @@ public sealed class ConsumerOptions : KafkaClientOptions
     public IList<PartitionAssignmentStrategy> AssignmentStrategies { get; set; } = [PartitionAssignmentStrategy.Range, PartitionAssignmentStrategy.RoundRobin];
 
     /// <summary>
+    /// Which group protocol runs the group: <see cref="GroupProtocol.Classic"/> (the default, as in the Java
+    /// client and librdkafka, until KIP-848 has been proven against more clusters) or
+    /// <see cref="GroupProtocol.Consumer"/> (KIP-848, Kafka 4.0+). A group is one or the other: a member of the
+    /// other kind is refused while the group has members.
+    /// </summary>
+    public GroupProtocol GroupProtocol { get; set; } = GroupProtocol.Classic;
+
+    /// <summary>
+    /// With <see cref="GroupProtocol.Consumer"/>, the server-side assignor to ask for (<c>uniform</c> or
+    /// <c>range</c> in Kafka 4.0), or null for the coordinator's default. Ignored by the classic protocol.
+    /// </summary>
+    public string? GroupRemoteAssignor { get; set; }
+
+    /// <summary>
     /// How long a partition's messages may wait for the application before the partition stops being
     /// fetched (it resumes once they are taken), so one slow partition never stalls the others on its broker.
     /// </summary>
@@ -152,6 +166,10 @@ public sealed class ConsumerOptions : KafkaClientOptions
         Positive(RetryBackoff, nameof(RetryBackoff));
         if (RetryBackoffMax < RetryBackoff)
             throw new ArgumentException($"RetryBackoffMax ({RetryBackoffMax}) must not be less than RetryBackoff ({RetryBackoff}).", nameof(RetryBackoffMax));
+        if (!Enum.IsDefined(GroupProtocol))
+            throw new ArgumentException($"GroupProtocol {GroupProtocol} is not a known value.", nameof(GroupProtocol));
+        if (GroupRemoteAssignor is { Length: 0 })
+            throw new ArgumentException("GroupRemoteAssignor must not be empty; use null for the coordinator's default.", nameof(GroupRemoteAssignor));
         if (AssignmentStrategies is null || AssignmentStrategies.Count == 0)
             throw new ArgumentException("AssignmentStrategies must name at least one strategy.", nameof(AssignmentStrategies));
         foreach (PartitionAssignmentStrategy strategy in AssignmentStrategies)

@@ -49,7 +49,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
     public async Task UnsubscribeAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposeState != 0, this);
-        ConsumerGroupMember group;
+        IGroupMember group;
         lock (_lock)
         {
             if (!_subscribed || _group is null) return;
@@ -72,7 +72,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
             // A fresh member for the next Subscribe: a group member's loop runs once.
             lock (_lock)
             {
-                _group = new ConsumerGroupMember(_cluster, _options, this, _poll);
+                _group = GroupMembers.Create(_cluster, _options, this, _poll);
                 _unsubscribing = false;
             }
         }

@@ -44,7 +44,7 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IKafkaConsumer<TKey, T
     private readonly List<Task> _stopping = [];
     private readonly CancellationTokenSource _disposed = new();
     private readonly Channel<bool> _assignmentChanged = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    private ConsumerGroupMember? _group;
+    private IGroupMember? _group;
     private readonly PollTracker _poll;
     private readonly SemaphoreSlim _commitLock = new(1, 1);
     private PartitionConsumer<TKey, TValue>[] _active = [];
@@ -89,7 +89,7 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IKafkaConsumer<TKey, T
         _poll = new PollTracker(options.MaxPollInterval, options.TimeProvider);
         if (options.GroupId is not null)
         {
-            _group = new ConsumerGroupMember(_cluster, options, this, _poll);
+            _group = GroupMembers.Create(_cluster, options, this, _poll);
             _context.CommittedLookup = async (partition, cancellationToken) =>
                 (await _group.FetchCommittedAsync([partition], cancellationToken).ConfigureAwait(false))[0].Offset;
         }

@@ -130,7 +130,7 @@ internal sealed partial class ConsumerGroupMember
         var added = assigned.Where(p => !previous.Contains(p)).ToList();
         if (revoked.Count > 0) await RevokeAsync(revoked, lost: false, cancellationToken).ConfigureAwait(false);
         lock (_lock) _owned = [.. _owned.Where(assigned.Contains), .. added];
-        if (added.Count > 0) await InCallbackAsync(() => _listener.OnAssignedAsync(added, cancellationToken)).ConfigureAwait(false);
+        if (added.Count > 0) await _poll.InCallbackAsync(() => _listener.OnAssignedAsync(added, cancellationToken)).ConfigureAwait(false);
         await CheckTopicsAsync(topics, cancellationToken).ConfigureAwait(false);
         if (_cooperative && revoked.Count > 0)
         {

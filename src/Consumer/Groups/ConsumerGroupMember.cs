@@ -16,7 +16,7 @@ namespace KafkaNative.Consumer.Groups;
 /// UNKNOWN_MEMBER_ID / ILLEGAL_GENERATION lose the partitions (no commit), FENCED_INSTANCE_ID is fatal,
 /// coordinator errors find the coordinator again. Also commits and fetches the group's offsets.
 /// </summary>
-internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
+internal sealed partial class ConsumerGroupMember : SupervisedLoop, IGroupMember
 {
     private readonly KafkaCluster _cluster;
     private readonly ConsumerOptions _options;
@@ -26,6 +26,7 @@ internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
     private readonly ILogger _logger;
     private readonly CoordinatorBroker _coordinator;
     private readonly RetryBackoff _backoff;
+    private readonly GroupOffsets _offsets;
     private readonly IPartitionAssignor[] _assignors;
     private readonly bool _cooperative;
     private readonly Channel<bool> _rejoin = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -49,6 +50,7 @@ internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
         _logger = options.LoggerFactory.CreateLogger<ConsumerGroupMember>();
         _coordinator = new CoordinatorBroker(cluster, _groupId);
         _backoff = new RetryBackoff(options.RetryBackoff, options.RetryBackoffMax, options.Random);
+        _offsets = new GroupOffsets(_coordinator, _groupId, options, _backoff, OnCommitRefused);
         _assignors = options.AssignmentStrategies.Distinct().Select(PartitionAssignors.Create).ToArray();
         _cooperative = _assignors.All(a => a.IsCooperative);
     }
@@ -206,7 +208,7 @@ internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
             lost = _owned;
             _owned = [];
         }
-        if (lost.Count > 0) await InCallbackAsync(() => _listener.OnRevokedAsync(lost, lost: true, cancellationToken)).ConfigureAwait(false);
+        if (lost.Count > 0) await _poll.InCallbackAsync(() => _listener.OnRevokedAsync(lost, lost: true, cancellationToken)).ConfigureAwait(false);
         _poll.ForgetPolls();
         _listener.OnPollTimeout(new MaxPollIntervalExceededException($"Group {_groupId}: left the group because {reason}; consuming again rejoins it."));
         await _poll.WaitForPollAsync(cancellationToken).ConfigureAwait(false);
@@ -244,28 +246,14 @@ internal sealed partial class ConsumerGroupMember : SupervisedLoop, IDisposable
             if (error == ErrorCode.UnknownMemberId) _memberId = "";
             _generation = Sentinels.NoGeneration;
         }
-        if (lost.Count > 0) await InCallbackAsync(() => _listener.OnRevokedAsync(lost, lost: true, cancellationToken)).ConfigureAwait(false);
+        if (lost.Count > 0) await _poll.InCallbackAsync(() => _listener.OnRevokedAsync(lost, lost: true, cancellationToken)).ConfigureAwait(false);
     }
 
     private async Task RevokeAsync(List<TopicPartition> partitions, bool lost, CancellationToken cancellationToken)
     {
         List<TopicPartition> copy = [.. partitions];
-        await InCallbackAsync(() => _listener.OnRevokedAsync(copy, lost, cancellationToken)).ConfigureAwait(false);
+        await _poll.InCallbackAsync(() => _listener.OnRevokedAsync(copy, lost, cancellationToken)).ConfigureAwait(false);
         lock (_lock) _owned = [.. _owned.Where(p => !copy.Contains(p))];
-    }
-
-    /// <summary>Runs a listener call that runs the application's callbacks: the application is away meanwhile.</summary>
-    private async Task InCallbackAsync(Func<Task> call)
-    {
-        _poll.BeginCallback();
-        try
-        {
-            await call().ConfigureAwait(false);
-        }
-        finally
-        {
-            _poll.EndCallback();
-        }
     }
 
     /// <summary>Leaves the group (not for static members, whose session outlives restarts) at the version the coordinator speaks.</summary>

@@ -38,6 +38,20 @@ internal sealed class PollTracker(TimeSpan maxPollInterval, TimeProvider time)
 
     public void EndCallback() => Volatile.Write(ref _callbackStart, 0);
 
+    /// <summary>Runs a group call that runs the application's callbacks: the application is away meanwhile, and that is no poll timeout.</summary>
+    public async Task InCallbackAsync(Func<Task> call)
+    {
+        BeginCallback();
+        try
+        {
+            await call().ConfigureAwait(false);
+        }
+        finally
+        {
+            EndCallback();
+        }
+    }
+
     /// <summary>True when the application has been away longer than the max poll interval.</summary>
     public bool IsExpired(out string reason)
     {

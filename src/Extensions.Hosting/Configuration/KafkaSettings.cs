@@ -54,6 +54,8 @@ internal static class KafkaSettings
     public static readonly SettingTable<ConsumerOptions> Consumer = ClientSettings(new SettingTable<ConsumerOptions>())
         .NullableText(nameof(ConsumerOptions.GroupId), (o, v) => o.GroupId = v)
         .NullableText(nameof(ConsumerOptions.GroupInstanceId), (o, v) => o.GroupInstanceId = v)
+        .Enum<GroupProtocol>(nameof(ConsumerOptions.GroupProtocol), (o, v) => o.GroupProtocol = v)
+        .NullableText(nameof(ConsumerOptions.GroupRemoteAssignor), (o, v) => o.GroupRemoteAssignor = v)
         .Enum<AutoOffsetReset>(nameof(ConsumerOptions.AutoOffsetReset), (o, v) => o.AutoOffsetReset = v)
         .Bool(nameof(ConsumerOptions.EnableAutoCommit), (o, v) => o.EnableAutoCommit = v)
         .Bool(nameof(ConsumerOptions.EnableAutoOffsetStore), (o, v) => o.EnableAutoOffsetStore = v)
