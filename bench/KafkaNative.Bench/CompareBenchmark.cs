@@ -5,7 +5,7 @@ namespace KafkaNative.Bench;
 
 /// <summary>
 /// <c>compare --workload produce|consume --messages N --size S [--compression C] [--rounds R] [--peers kcat,confluent]
-/// [--partitions P] [--clients kafkanative,...] [--warmup W] [--json FILE]</c>: our client, kcat and Confluent.Kafka,
+/// [--partitions P] [--clients kafkanative,...] [--warmup W] [--json FILE] [--transactional-id ID [--transaction-size N] [--abort-every K]]</c>: our client, kcat and Confluent.Kafka,
 /// each a whole process measured from outside the same way, each step on a fresh cluster in this process
 /// (see <see cref="CompareStep"/>), rounds rotating the order. Prints a progress line per step to stderr and
 /// the table of medians (<see cref="CompareReport"/>) to stdout; --json gets every step's result as a line.
@@ -15,6 +15,7 @@ internal static class CompareBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         CompareSettings settings = CompareSettings.Parse(args);
+        if (settings.LeftOut is not null) Console.Error.WriteLine(settings.LeftOut);
         string workDirectory = Path.Combine(Path.GetTempPath(), $"kafkanative-compare-{Environment.ProcessId}");
         Directory.CreateDirectory(workDirectory);
         if (!TimedChild.HasTime) Console.Error.WriteLine("/usr/bin/time is missing: wall clock and getrusage instead, no peak RSS.");
@@ -60,8 +61,9 @@ internal static class CompareBenchmark
         string failure = r.Ok ? "" : $"FAILED ({r.Error}); ";
         string rss = r.PeakRssMiB?.ToString("F0", CultureInfo.InvariantCulture) ?? "n/a";
         string inLoop = r.InLoopMsgsPerSec?.ToString("N0", CultureInfo.InvariantCulture) ?? "n/a";
+        string transactions = r.InLoopTxnsPerSec is double perSecond ? string.Create(CultureInfo.InvariantCulture, $", {perSecond:N1} txns/s in loop") : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"round {r.Round}/{settings.Rounds} step {r.Position}/{settings.Clients.Count} {r.Client} {r.Workload}: {failure}wall {r.WallSeconds:F2} s, " +
-            $"{r.WholeMsgsPerSec:N0} msgs/s, CPU {r.WholeCpuUsPerMsg:F3} µs/msg, RSS {rss} MiB, in loop {inLoop} msgs/s, broker {r.BrokerUsPerMsg:F3} µs/msg");
+            $"{r.WholeMsgsPerSec:N0} msgs/s, CPU {r.WholeCpuUsPerMsg:F3} µs/msg, RSS {rss} MiB, in loop {inLoop} msgs/s{transactions}, broker {r.BrokerUsPerMsg:F3} µs/msg");
     }
 }

@@ -5,20 +5,43 @@ namespace KafkaNative.Bench;
 /// <summary>The <c>compare</c> table: per client, the median of each figure over its successful rounds, then each build of ours over each peer.</summary>
 internal static class CompareReport
 {
+    private sealed record Column(string Header, string Format, Func<StepResult, double?> Figure);
+
+    private static readonly Column[] Figures =
+    [
+        new("msgs/s (whole process)", "N0", r => r.WholeMsgsPerSec),
+        new("CPU µs/msg (whole process)", "F3", r => r.WholeCpuUsPerMsg),
+        new("peak RSS MiB", "F1", r => r.PeakRssMiB),
+        new("msgs/s (in loop)", "N0", r => r.InLoopMsgsPerSec),
+        new("CPU µs/msg (in loop)", "F3", r => r.InLoopCpuUsPerMsg),
+        new("broker µs/msg", "F3", r => r.BrokerUsPerMsg),
+        new("msgs/request", "N0", r => r.MsgsPerRequest),
+        new("alloc B/msg", "F1", r => r.AllocBytesPerMsg),
+    ];
+
+    private static readonly Column[] TransactionFigures =
+    [
+        new("txns/s (whole process)", "N1", r => r.WholeTxnsPerSec),
+        new("txns/s (in loop)", "N1", r => r.InLoopTxnsPerSec),
+    ];
+
     public static void Print(CompareSettings settings, IReadOnlyList<StepResult> results, TextWriter output)
     {
+        string transactions = !settings.Transactional ? ""
+            : $", transactions of {settings.TransactionSize:N0} records ({(settings.AbortEvery > 0 ? $"one in {settings.AbortEvery} aborted" : "all committed")}), " +
+              "read_committed count checked after each step";
         output.WriteLine($"compare {settings.Workload}: {settings.Messages:N0} × {settings.Size} B, compression {settings.Compression}, " +
-            $"{settings.Partitions} partitions RF 3, acks=all, {settings.Rounds} round(s), medians; {Environment.ProcessorCount} cores, load {LoadAverage()}");
+            $"{settings.Partitions} partitions RF 3, acks=all{transactions}, {settings.Rounds} round(s), medians; {Environment.ProcessorCount} cores, load {LoadAverage()}");
+        if (settings.LeftOut is not null) output.WriteLine(settings.LeftOut);
         output.WriteLine();
-        output.WriteLine("| client | ok runs | msgs/s (whole process) | CPU µs/msg (whole process) | peak RSS MiB | msgs/s (in loop) | CPU µs/msg (in loop) | broker µs/msg | msgs/request | alloc B/msg |");
-        output.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        Column[] columns = settings.Transactional ? [.. Figures, .. TransactionFigures] : Figures;
+        output.WriteLine($"| client | ok runs | {string.Join(" | ", columns.Select(c => c.Header))} |");
+        output.WriteLine($"| --- | ---: | {string.Join(" | ", columns.Select(_ => "---:"))} |");
         foreach (string client in settings.Clients)
         {
             StepResult[] ok = results.Where(r => r.Client == client && r.Ok).ToArray();
             int runs = results.Count(r => r.Client == client);
-            output.WriteLine($"| {client} | {ok.Length}/{runs} | {Number(Median(ok, r => r.WholeMsgsPerSec), "N0")} | {Number(Median(ok, r => r.WholeCpuUsPerMsg), "F3")} | " +
-                $"{Number(Median(ok, r => r.PeakRssMiB), "F1")} | {Number(Median(ok, r => r.InLoopMsgsPerSec), "N0")} | {Number(Median(ok, r => r.InLoopCpuUsPerMsg), "F3")} | " +
-                $"{Number(Median(ok, r => r.BrokerUsPerMsg), "F3")} | {Number(Median(ok, r => r.MsgsPerRequest), "N0")} | {Number(Median(ok, r => r.AllocBytesPerMsg), "F1")} |");
+            output.WriteLine($"| {client} | {ok.Length}/{runs} | {string.Join(" | ", columns.Select(c => Number(Median(ok, c.Figure), c.Format)))} |");
         }
         output.WriteLine();
         foreach (string ours in settings.Clients.Where(c => c.StartsWith(CompareSettings.Ours, StringComparison.Ordinal)))

@@ -20,8 +20,7 @@ internal sealed class CompareStep(CompareSettings settings, string workDirectory
     public async Task<StepResult> RunAsync(string client, int round, int position)
     {
         await using SimulatedCluster cluster = await SimulatedCluster.StartAsync(new ClusterOptions { Brokers = 3 });
-        var run = new ClientSettings(client, settings.Workload, cluster.BootstrapServers, $"compare-{round}-{client}",
-            settings.Messages, settings.Size, settings.Compression, settings.Partitions, WarmupFor(client));
+        ClientSettings run = settings.For(client, cluster.BootstrapServers, $"compare-{round}-{client}", WarmupFor(client));
         await cluster.CreateTopicAsync(run.Topic, settings.Partitions);
         if (run.Warmup > 0) await cluster.CreateTopicAsync(run.WarmupTopic, settings.Partitions);
         if (settings.Workload == "consume") await FillAsync(run);
@@ -40,7 +39,7 @@ internal sealed class CompareStep(CompareSettings settings, string workDirectory
         {
             (InLoopFigures? inLoop, long counted, string? error) = await CheckAsync(run, outcome, stdoutFile, cluster);
             return new StepResult(round, position, client, settings.Workload, settings.Messages, settings.Size, settings.Compression, settings.Partitions,
-                error is null, error, counted, outcome.WallSeconds, outcome.CpuSeconds, outcome.PeakRssKiB, outcome.OwnCpuSeconds, inLoop, requests);
+                error is null, error, counted, outcome.WallSeconds, outcome.CpuSeconds, outcome.PeakRssKiB, outcome.OwnCpuSeconds, inLoop, requests, run.Transactions);
         }
         finally
         {
@@ -112,8 +111,12 @@ internal sealed class CompareStep(CompareSettings settings, string workDirectory
     {
         InLoopFigures? inLoop = null;
         long counted;
+        string? audit = null;
         if (client.Client == "kcat" && client.Workload == "consume")
             counted = await CountLinesAsync(stdoutFile);
+        else if (client.Transactional)
+            // Markers and aborted records take offsets too: read what a read_committed reader sees instead.
+            (counted, audit) = await TransactionCheck.RunAsync(cluster, client, outcome.ExitCode == 0);
         else if (client.Workload == "produce")
             // Idempotent and not transactional: the high watermarks add up to the records stored.
             counted = Enumerable.Range(0, client.Partitions).Sum(p => cluster.HighWatermark(client.Topic, p));
@@ -126,10 +129,13 @@ internal sealed class CompareStep(CompareSettings settings, string workDirectory
             if (client.Workload == "consume") counted = inLoop?.Messages ?? 0;
         }
 
+        long expected = client.Workload == "produce" ? client.VisibleRecords : client.Messages;
         string? error =
             outcome.ExitCode != 0 ? $"exit code {outcome.ExitCode}: {Tail(outcome.Stderr)}"
-            : counted != client.Messages ? $"counted {counted} records, not {client.Messages}: {Tail(outcome.Stderr)}"
+            : audit is not null ? $"{audit} {Tail(outcome.Stderr)}"
+            : counted != expected ? $"counted {counted} records, not {expected}: {Tail(outcome.Stderr)}"
             : client.Client != "kcat" && inLoop is null ? $"no figures printed: {Tail(outcome.Stderr)}"
+            : inLoop is not null && inLoop.Transactions != client.Transactions ? $"ran {inLoop.Transactions} transactions, not {client.Transactions}"
             : null;
         return (inLoop, counted, error);
     }

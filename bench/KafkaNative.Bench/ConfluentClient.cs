@@ -27,24 +27,54 @@ internal static class ConfluentClient
             EnableBackgroundPoll = false,
             // The handler reads only the error: copying keys and values back into each report would be waste.
             DeliveryReportFields = "none",
+            TransactionalId = settings.TransactionalId,
         };
         using IProducer<Null, byte[]> producer = new ProducerBuilder<Null, byte[]>(config).Build();
+        // Registering the transactional id is set-up, as connecting is: outside the loop's timing.
+        if (settings.Transactional) producer.InitTransactions(Deadline);
 
         long failed = 0;
-        Action<DeliveryReport<Null, byte[]>> onDelivery = report => { if (report.Error.IsError) failed++; };
+        // Records of an aborted transaction still queued are purged, and reported so: not failures.
+        Action<DeliveryReport<Null, byte[]>> onDelivery = report =>
+        {
+            if (report.Error.IsError && report.Error.Code is not (ErrorCode.Local_PurgeQueue or ErrorCode.Local_PurgeInflight)) failed++;
+        };
         // librdkafka copies the payload when a message is produced (RD_KAFKA_MSG_F_COPY), so one buffer
         // rewritten for every message is safe, and spares this client a fresh array per message.
         var message = new Rd.Message<Null, byte[]> { Value = new byte[settings.Size] };
 
-        for (int i = 0; i < settings.Warmup; i++) Send(producer, settings.WarmupTopic, message, i, onDelivery);
-        if (settings.Warmup > 0) FlushAll(producer);
+        if (settings.Warmup > 0) SendAll(producer, settings, settings.WarmupTopic, settings.Warmup, message, onDelivery);
         if (failed > 0) throw new InvalidOperationException($"{failed} warm-up records failed.");
 
         var meter = new LoopMeter();
         meter.Start();
-        for (int i = 0; i < settings.Messages; i++) Send(producer, settings.Topic, message, i, onDelivery);
-        FlushAll(producer);
-        return meter.Stop(settings, settings.Messages - failed, failed, reportAllocations: false);
+        int transactions = SendAll(producer, settings, settings.Topic, settings.Messages, message, onDelivery);
+        return meter.Stop(settings, settings.Messages - failed, failed, reportAllocations: false) with { Transactions = transactions };
+    }
+
+    /// <summary>
+    /// Sends records 0 to <paramref name="count"/> - 1 and waits for them: one flush at the end, or in transactions
+    /// of <see cref="ClientSettings.TransactionSize"/>, each committed (which flushes) or aborted. Returns the transactions run.
+    /// </summary>
+    private static int SendAll(
+        IProducer<Null, byte[]> producer, ClientSettings settings, string topic, int count, Rd.Message<Null, byte[]> message, Action<DeliveryReport<Null, byte[]>> onDelivery)
+    {
+        if (!settings.Transactional)
+        {
+            for (int i = 0; i < count; i++) Send(producer, topic, message, i, onDelivery);
+            FlushAll(producer);
+            return 0;
+        }
+        int transaction = 0;
+        for (int start = 0; start < count; start += settings.TransactionSize, transaction++)
+        {
+            producer.BeginTransaction();
+            int end = Math.Min(count, start + settings.TransactionSize);
+            for (int i = start; i < end; i++) Send(producer, topic, message, i, onDelivery);
+            if (settings.Aborts(transaction)) producer.AbortTransaction(Deadline);
+            else producer.CommitTransaction(Deadline);
+        }
+        return transaction;
     }
 
     private static void Send(IProducer<Null, byte[]> producer, string topic, Rd.Message<Null, byte[]> message, int index, Action<DeliveryReport<Null, byte[]>> onDelivery)

@@ -5,10 +5,11 @@ namespace KafkaNative.Bench;
 /// <summary>
 /// What a client child process reports of its own measured loop (first send or first record to last ack or
 /// last record): the one JSON line it prints. Allocation is reported for our client only; Confluent's
-/// managed allocations would leave out librdkafka's native ones.
+/// managed allocations would leave out librdkafka's native ones. <see cref="Transactions"/> counts the
+/// transactions the loop committed or aborted (0 without transactions).
 /// </summary>
 internal sealed record InLoopFigures(
-    string Client, string Workload, long Messages, long Failed, int Warmup, double Seconds, double CpuUsPerMsg, double? AllocBytesPerMsg);
+    string Client, string Workload, long Messages, long Failed, int Warmup, double Seconds, double CpuUsPerMsg, double? AllocBytesPerMsg, int Transactions = 0);
 
 /// <summary>Wall clock, process CPU and (optionally) allocated bytes from <see cref="Start"/> to <see cref="Stop"/>.</summary>
 internal sealed class LoopMeter

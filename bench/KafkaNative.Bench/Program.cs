@@ -50,6 +50,8 @@ internal static class Program
                    KafkaNative.Bench compare --workload produce|consume [--messages N] [--size S] [--compression none|lz4|zstd|snappy|gzip]
                                              [--rounds R] [--peers kcat,confluent] [--clients kafkanative,kcat,confluent]
                                              [--partitions P] [--warmup W] [--json FILE]
+                                             [--transactional-id ID [--transaction-size N (1000)] [--abort-every K (0: never)]]
+                                             (produce in transactions of N records, every K-th aborted; kcat is left out)
                                              (each client a child process on a fresh 3-broker cluster in this process)
             """);
         return 2;

@@ -22,6 +22,9 @@ public sealed class BadInputTests
     [InlineData("produce -b 127.0.0.1:9092 -t t -X no.such.setting=1", "-X no.such.setting: unknown setting")]
     [InlineData("produce -b 127.0.0.1:9092 -t t -z brotli", "brotli")]
     [InlineData("group reset-offsets -b 127.0.0.1:9092 -G g -t t", "exactly one of --to-earliest")]
+    [InlineData("produce -b 127.0.0.1:9092 -t t --abort-every 2", "--abort-every needs --transactional-id")]
+    [InlineData("produce -b 127.0.0.1:9092 -t t --transactional-id x --transaction-size -1", "--transaction-size must be 0 or more")]
+    [InlineData("produce -b 127.0.0.1:9092 -t t --transactional-id x --acks 1", "EnableIdempotence cannot be off with a TransactionalId")]
     public async Task A_usage_error_exits_two_with_one_line(string arguments, string expected) =>
         AssertOneClearError(await CliRunner.RunAsync(arguments.Split(' ')), 2, expected);
 

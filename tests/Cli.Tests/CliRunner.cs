@@ -26,6 +26,12 @@ internal static class CliRunner
     public static async Task<CliResult> RunAsync(string[] args, byte[] stdin)
     {
         using var input = new MemoryStream(stdin);
+        return await RunAsync(args, input);
+    }
+
+    /// <summary>Runs the CLI reading <paramref name="input"/>, which may be fed while it runs.</summary>
+    public static async Task<CliResult> RunAsync(string[] args, Stream input)
+    {
         using var output = new MemoryStream();
         using var error = new StringWriter();
         using var timeout = new CancellationTokenSource(NoHang);

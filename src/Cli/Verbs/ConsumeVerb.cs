@@ -44,7 +44,9 @@ internal static class ConsumeVerb
             connection.Read(result, options);
             var output = new RecordOutput(result.GetValue(json) ? null : new RecordFormat(result.GetValue(format)!), console.StandardOutput);
             var plan = new ConsumePlan(result.GetRequiredValue(topic), result.GetValue(partition), start, result.GetValue(exitAtEnd), result.GetValue(count));
-            await using KafkaAdminClient admin = connection.Admin(result);
+            // The partition and offset look-ups connect as the consumer does; its own -X settings (isolation.level,
+            // fetch.*) would be usage errors on an admin client's options.
+            await using var admin = new KafkaAdminClient(options);
             return await RunAsync(options, plan, admin, output, console, ct);
         });
         return command;

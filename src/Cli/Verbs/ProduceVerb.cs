@@ -8,7 +8,8 @@ namespace KafkaNative.Cli.Verbs;
 /// <summary>
 /// <c>produce</c>: one record per input line (stdin or <c>--file</c>), as kcat -P. Empty lines are skipped;
 /// with <c>-K DELIM</c> a line's text before the first DELIM is the key. Lines are sent as their raw bytes.
-/// A one-line summary goes to stderr; the exit code is 1 when any record failed.
+/// A one-line summary goes to stderr; the exit code is 1 when any record failed. With <c>--transactional-id</c>
+/// the records go in transactions (<see cref="ProduceTransactions"/>).
 /// </summary>
 internal static class ProduceVerb
 {
@@ -26,10 +27,22 @@ internal static class ProduceVerb
         var acks = new Option<string>("--acks") { Description = "Acknowledgements to wait for (0 and 1 turn idempotence off)", DefaultValueFactory = _ => "all" };
         acks.AcceptOnlyFromAmong("all", "-1", "1", "0");
         var file = new Option<FileInfo?>("--file") { Description = "Read lines from FILE instead of stdin" };
+        var transactionalId = new Option<string?>("--transactional-id") { Description = "Produce in transactions under this transactional id (read_committed consumers see only committed ones)" };
+        transactionalId.Validators.Add(r => { if (r.GetValueOrDefault<string?>() is "") r.AddError("--transactional-id cannot be empty"); });
+        var transactionSize = new Option<int?>("--transaction-size") { Description = "Records per transaction (default: the whole input in one)" };
+        var abortEvery = new Option<int?>("--abort-every") { Description = "Abort every K-th transaction instead of committing it (default 0: never)" };
+        foreach (Option<int?> number in new[] { transactionSize, abortEvery })
+        {
+            number.Validators.Add(r =>
+            {
+                if (r.GetValueOrDefault<int?>() is < 0) r.AddError($"{number.Name} must be 0 or more");
+                else if (r.GetValueOrDefault<int?>() is not null && r.GetResult(transactionalId) is null) r.AddError($"{number.Name} needs --transactional-id");
+            });
+        }
 
         var command = new Command("produce", "Produce records from stdin (or --file), one per line, like kcat -P")
         {
-            topic, partition, keyDelimiter, headers, compression, acks, file,
+            topic, partition, keyDelimiter, headers, compression, acks, file, transactionalId, transactionSize, abortEvery,
         };
         connection.AddTo(command);
         command.SetAction(async (result, ct) =>
@@ -41,11 +54,14 @@ internal static class ProduceVerb
             };
             options.EnableIdempotence = options.Acks == Acks.All;
             if (result.GetValue(partition) is int fixedPartition) options.Partitioner = new FixedPartitioner(fixedPartition);
+            options.TransactionalId = result.GetValue(transactionalId);
             connection.Read(result, options);
             var request = new ProduceRequest(
                 result.GetRequiredValue(topic),
                 result.GetValue(keyDelimiter) is string delimiter ? Encoding.UTF8.GetBytes(delimiter) : null,
-                ParseHeaders(result.GetValue(headers) ?? []));
+                ParseHeaders(result.GetValue(headers) ?? []),
+                result.GetValue(transactionSize) ?? 0,
+                result.GetValue(abortEvery) ?? 0);
             FileInfo? input = result.GetValue(file);
             await using Stream lines = input is null ? console.StandardInput : OpenInput(input);
             return await RunAsync(options, request, lines, console, ct);
@@ -53,35 +69,65 @@ internal static class ProduceVerb
         return command;
     }
 
-    private sealed record ProduceRequest(string Topic, byte[]? KeyDelimiter, RecordHeader[]? Headers);
+    private sealed record ProduceRequest(string Topic, byte[]? KeyDelimiter, RecordHeader[]? Headers, int TransactionSize, int AbortEvery);
 
     private static async Task<int> RunAsync(ProducerOptions options, ProduceRequest request, Stream input, CliConsole console, CancellationToken ct)
     {
         var tally = new ProduceTally();
         var clock = Stopwatch.StartNew();
+        string transactions = "";
         using (new ProgressLine(console, () => $"produced {tally.Sent:N0}, acknowledged {tally.Acknowledged:N0}, failed {tally.Failed:N0}"))
         {
             await using var producer = new KafkaProducer<byte[], byte[]>(options, Serializers.ByteArray, Serializers.ByteArray);
-            try
+            if (options.TransactionalId is null)
             {
-                await foreach (byte[] line in InputLines.ReadAsync(input, ct))
+                await SendLinesAsync(producer, null, request, input, tally, ct);
+                await producer.FlushAsync(CancellationToken.None);
+            }
+            else
+            {
+                var grouping = new ProduceTransactions(producer, request.TransactionSize, request.AbortEvery);
+                try
                 {
-                    if (line.Length == 0) continue;
-                    (byte[]? key, byte[] value) = Split(line, request.KeyDelimiter);
-                    await producer.EnqueueAsync(request.Topic, key, value, request.Headers, tally.Report, ct);
-                    tally.Sent++;
+                    await grouping.InitAsync(ct);
+                    bool interrupted = await SendLinesAsync(producer, grouping, request, input, tally, ct);
+                    await grouping.FinishAsync(interrupted);
                 }
+                catch (KafkaTransactionException e)
+                {
+                    throw await grouping.FailAsync(e);
+                }
+                transactions = $" in {grouping.Summary}";
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                // Interrupted: what was read is still delivered below.
-            }
-            await producer.FlushAsync(CancellationToken.None);
         }
         if (tally.Failed > 0)
             throw new CliFailure($"{tally.Failed:N0} of {tally.Sent:N0} records failed ({tally.Acknowledged:N0} delivered to {request.Topic}): {tally.FirstError?.Message}");
-        console.Error.WriteLine($"kafkanative: produced {tally.Acknowledged:N0} record{(tally.Acknowledged == 1 ? "" : "s")} to {request.Topic} in {clock.Elapsed.TotalSeconds:F2} s");
+        console.Error.WriteLine($"kafkanative: produced {tally.Acknowledged:N0} record{(tally.Acknowledged == 1 ? "" : "s")} to {request.Topic}{transactions} in {clock.Elapsed.TotalSeconds:F2} s");
         return ExitCodes.Success;
+    }
+
+    /// <summary>Sends each non-empty line, inside <paramref name="grouping"/>'s transactions when given; true when interrupted.</summary>
+    private static async Task<bool> SendLinesAsync(
+        KafkaProducer<byte[], byte[]> producer, ProduceTransactions? grouping, ProduceRequest request, Stream input, ProduceTally tally, CancellationToken ct)
+    {
+        try
+        {
+            await foreach (byte[] line in InputLines.ReadAsync(input, ct))
+            {
+                if (line.Length == 0) continue;
+                (byte[]? key, byte[] value) = Split(line, request.KeyDelimiter);
+                grouping?.BeforeRecord();
+                await producer.EnqueueAsync(request.Topic, key, value, request.Headers, tally.Report, ct);
+                tally.Sent++;
+                if (grouping is not null) await grouping.AfterRecordAsync();
+            }
+            return false;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Interrupted: what was read is still delivered (or its open transaction aborted) by the caller.
+            return true;
+        }
     }
 
     private static (byte[]? Key, byte[] Value) Split(byte[] line, byte[]? delimiter)
