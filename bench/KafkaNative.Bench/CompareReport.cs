@@ -50,6 +50,9 @@ internal static class CompareReport
             output.WriteLine($"- {ours}/{peer}: msgs/s whole process {Ratio(results, ours, peer, r => r.WholeMsgsPerSec)}, in loop {Ratio(results, ours, peer, r => r.InLoopMsgsPerSec)}; " +
                 $"CPU µs/msg whole process {Ratio(results, ours, peer, r => r.WholeCpuUsPerMsg)}, in loop {Ratio(results, ours, peer, r => r.InLoopCpuUsPerMsg)}");
         }
+        // Failed steps are left out of the medians: say which and why, so no table hides them.
+        foreach (StepResult failed in results.Where(r => !r.Ok))
+            output.WriteLine($"- FAILED: round {failed.Round} {failed.Client}: {failed.Error}");
     }
 
     private static string Ratio(IReadOnlyList<StepResult> results, string client, string peer, Func<StepResult, double?> figure)
