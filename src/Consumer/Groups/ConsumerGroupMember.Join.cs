@@ -18,9 +18,7 @@ internal sealed partial class ConsumerGroupMember
             pattern = _pattern;
             topics = _topics;
         }
-        if (pattern is null) return topics;
-        MetadataResponse all = await _cluster.SendToAnyBrokerAsync<MetadataRequest, MetadataResponse>(new MetadataRequest { Topics = null }, cancellationToken).ConfigureAwait(false);
-        return all.Topics.Where(t => t.Name is not null && !t.IsInternal && pattern.IsMatch(t.Name)).Select(t => t.Name!).Order(StringComparer.Ordinal).ToList();
+        return await Subscription.ResolveAsync(_cluster, topics, pattern, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<bool> JoinAndSyncAsync(IReadOnlyList<string> topics, CancellationToken cancellationToken)

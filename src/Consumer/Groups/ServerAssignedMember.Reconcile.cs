@@ -36,16 +36,16 @@ internal sealed partial class ServerAssignedMember
         return revoked.Count + added.Count > 0;
     }
 
-    /// <summary>The assignment comes by topic id; a topic this client has not seen yet is looked up once more.</summary>
+    /// <summary>The assignment comes by topic id: looked up among the subscribed topics (their metadata is kept fresh by asking for them).</summary>
     private async Task<HashSet<TopicPartition>> ByNameAsync(List<ConsumerGroupHeartbeatResponse.TopicPartitions> assigned, CancellationToken stop)
     {
-        ClusterMetadata metadata = await _cluster.GetMetadataAsync(stop).ConfigureAwait(false);
-        if (assigned.Any(t => NameOf(metadata, t.TopicId) is null)) metadata = await _cluster.RefreshMetadataAsync(stop).ConfigureAwait(false);
+        var names = new Dictionary<Guid, string>();
+        foreach (string topic in _subscribed) names[(await _cluster.GetTopicAsync(topic, stop).ConfigureAwait(false)).TopicId] = topic;
         var partitions = new HashSet<TopicPartition>();
         foreach (ConsumerGroupHeartbeatResponse.TopicPartitions topic in assigned)
         {
-            // Still unknown: left out for now; the coordinator sends the assignment again until it is acknowledged.
-            if (NameOf(metadata, topic.TopicId) is not { } name) continue;
+            // Unknown yet: left out for now; the coordinator sends the assignment again until it is acknowledged.
+            if (!names.TryGetValue(topic.TopicId, out string? name)) continue;
             foreach (int partition in topic.Partitions) partitions.Add(new TopicPartition(name, partition));
         }
         return partitions;
@@ -55,19 +55,14 @@ internal sealed partial class ServerAssignedMember
     {
         List<TopicPartition> owned;
         lock (_lock) owned = [.. _owned];
-        if (owned.Count == 0) return [];
-        ClusterMetadata metadata = await _cluster.GetMetadataAsync(stop).ConfigureAwait(false);
         var result = new List<ConsumerGroupHeartbeatRequest.TopicPartitionsData>();
         foreach (IGrouping<string, TopicPartition> topic in owned.GroupBy(p => p.Topic, StringComparer.Ordinal))
         {
-            if (!metadata.Topics.TryGetValue(topic.Key, out TopicMetadata? known)) continue;
-            result.Add(new ConsumerGroupHeartbeatRequest.TopicPartitionsData { TopicId = known.TopicId, Partitions = [.. topic.Select(p => p.Partition).Order()] });
+            Guid id = (await _cluster.GetTopicAsync(topic.Key, stop).ConfigureAwait(false)).TopicId;
+            result.Add(new ConsumerGroupHeartbeatRequest.TopicPartitionsData { TopicId = id, Partitions = [.. topic.Select(p => p.Partition).Order()] });
         }
         return result;
     }
-
-    private static string? NameOf(ClusterMetadata metadata, Guid topicId) =>
-        metadata.Topics.Values.FirstOrDefault(t => t.TopicId == topicId)?.Name;
 
     /// <summary>Fenced or forgotten: the partitions are lost (another member may own them), and the member joins again at epoch 0.</summary>
     private async Task LoseAllAsync(ErrorCode error, CancellationToken stop)

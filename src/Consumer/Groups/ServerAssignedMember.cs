@@ -40,6 +40,8 @@ internal sealed partial class ServerAssignedMember : SupervisedLoop, IGroupMembe
     private string _memberId = "";
     private int _epoch = JoinEpoch;
     private TimeSpan _interval;
+    // The topic names of the last heartbeat, owned by the loop: where assigned topic ids are looked up.
+    private IReadOnlyList<string> _subscribed = [];
 
     public ServerAssignedMember(KafkaCluster cluster, ConsumerOptions options, IGroupListener listener, PollTracker poll)
     {
@@ -166,6 +168,7 @@ internal sealed partial class ServerAssignedMember : SupervisedLoop, IGroupMembe
     private async Task<ConsumerGroupHeartbeatRequest> BuildHeartbeatAsync(CancellationToken stop)
     {
         IReadOnlyList<string> topics = await SubscribedTopicsAsync(stop).ConfigureAwait(false);
+        _subscribed = topics;
         List<ConsumerGroupHeartbeatRequest.TopicPartitionsData> owned = await OwnedByTopicIdAsync(stop).ConfigureAwait(false);
         lock (_lock)
         {
@@ -184,7 +187,7 @@ internal sealed partial class ServerAssignedMember : SupervisedLoop, IGroupMembe
     }
 
     /// <summary>The subscribed names; a pattern is matched here against the cluster's topics (v0 carries no regex).</summary>
-    private async Task<IReadOnlyList<string>> SubscribedTopicsAsync(CancellationToken stop)
+    private Task<IReadOnlyList<string>> SubscribedTopicsAsync(CancellationToken stop)
     {
         Regex? pattern;
         IReadOnlyList<string> topics;
@@ -193,9 +196,7 @@ internal sealed partial class ServerAssignedMember : SupervisedLoop, IGroupMembe
             pattern = _pattern;
             topics = _topics;
         }
-        if (pattern is null) return topics;
-        ClusterMetadata metadata = await _cluster.GetMetadataAsync(stop).ConfigureAwait(false);
-        return [.. metadata.Topics.Keys.Where(t => pattern.IsMatch(t)).Order(StringComparer.Ordinal)];
+        return Subscription.ResolveAsync(_cluster, topics, pattern, stop);
     }
 
     private (int Epoch, string MemberId) EpochAndId()
