@@ -49,22 +49,14 @@ internal sealed class TransactionManager : IDisposable
         throw Refusal("produce");
     }
 
-    public async Task InitAsync(CancellationToken cancellationToken)
+    public Task InitAsync(CancellationToken cancellationToken) => OneAtATimeAsync(async () =>
     {
-        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (Phase != TransactionPhase.Uninitialized) throw Refusal("initialize transactions");
-            ProducerIdentity identity = await Guard(_coordinator.InitProducerIdAsync(null, cancellationToken)).ConfigureAwait(false);
-            _identity = identity;
-            _context.Logger.LogInformation("Transactional id {Id} initialized as producer {ProducerId} epoch {Epoch}", _coordinator.TransactionalId, identity.ProducerId, identity.Epoch);
-            SetPhase(TransactionPhase.Ready);
-        }
-        finally
-        {
-            _turn.Release();
-        }
-    }
+        if (Phase != TransactionPhase.Uninitialized) throw Refusal("initialize transactions");
+        ProducerIdentity identity = await Guard(_coordinator.InitProducerIdAsync(null, cancellationToken)).ConfigureAwait(false);
+        _identity = identity;
+        _context.Logger.LogInformation("Transactional id {Id} initialized as producer {ProducerId} epoch {Epoch}", _coordinator.TransactionalId, identity.ProducerId, identity.Epoch);
+        SetPhase(TransactionPhase.Ready);
+    }, cancellationToken);
 
     public void Begin()
     {
@@ -133,83 +125,59 @@ internal sealed class TransactionManager : IDisposable
         }
     }
 
-    public async Task SendOffsetsAsync(IReadOnlyCollection<TopicPartitionOffset> offsets, ConsumerGroupMetadata group, CancellationToken cancellationToken)
+    public Task SendOffsetsAsync(IReadOnlyCollection<TopicPartitionOffset> offsets, ConsumerGroupMetadata group, CancellationToken cancellationToken) => OneAtATimeAsync(async () =>
     {
-        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        if (Phase != TransactionPhase.InTransaction) throw Refusal("send offsets to the transaction");
+        bool newGroup;
+        lock (_lock)
         {
-            if (Phase != TransactionPhase.InTransaction) throw Refusal("send offsets to the transaction");
-            bool newGroup;
-            lock (_lock)
-            {
-                newGroup = _groups.Add(group.GroupId);
-                _anythingAdded = true;
-            }
-            if (newGroup) await Guard(_coordinator.AddOffsetsAsync(_identity!, group.GroupId, cancellationToken)).ConfigureAwait(false);
-            await Guard(_coordinator.CommitOffsetsAsync(_identity!, offsets, group, cancellationToken)).ConfigureAwait(false);
+            newGroup = _groups.Add(group.GroupId);
+            _anythingAdded = true;
         }
-        finally
-        {
-            _turn.Release();
-        }
-    }
+        if (newGroup) await Guard(_coordinator.AddOffsetsAsync(_identity!, group.GroupId, cancellationToken)).ConfigureAwait(false);
+        await Guard(_coordinator.CommitOffsetsAsync(_identity!, offsets, group, cancellationToken)).ConfigureAwait(false);
+    }, cancellationToken);
 
     /// <summary>Flushes the transaction's records and commits it; a commit that timed out may be called again.</summary>
-    public async Task CommitAsync(Func<CancellationToken, Task> flush, CancellationToken cancellationToken)
+    public Task CommitAsync(Func<CancellationToken, Task> flush, CancellationToken cancellationToken) => OneAtATimeAsync(async () =>
     {
-        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        lock (_lock)
         {
-            lock (_lock)
-            {
-                if (Phase is not (TransactionPhase.InTransaction or TransactionPhase.Committing)) throw Refusal("commit");
-                SetPhase(TransactionPhase.Committing);
-            }
-            await flush(cancellationToken).ConfigureAwait(false);
-            if (_error is { } doomed) throw doomed;
-            if (_anythingAdded) AdoptEndIdentity(await Guard(_coordinator.EndAsync(_identity!, commit: true, cancellationToken)).ConfigureAwait(false));
-            SetPhase(TransactionPhase.Ready);
+            if (Phase is not (TransactionPhase.InTransaction or TransactionPhase.Committing)) throw Refusal("commit");
+            SetPhase(TransactionPhase.Committing);
         }
-        finally
-        {
-            _turn.Release();
-        }
-    }
+        await flush(cancellationToken).ConfigureAwait(false);
+        if (_error is { } doomed) throw doomed;
+        if (_anythingAdded) AdoptEndIdentity(await Guard(_coordinator.EndAsync(_identity!, commit: true, cancellationToken)).ConfigureAwait(false));
+        SetPhase(TransactionPhase.Ready);
+    }, cancellationToken);
 
     /// <summary>
     /// Waits for the transaction's records to finish (written or failed), aborts it, and bumps the epoch
     /// when a record failed, so every partition's sequence starts over (KIP-360).
     /// </summary>
-    public async Task AbortAsync(Func<CancellationToken, Task> flush, CancellationToken cancellationToken)
+    public Task AbortAsync(Func<CancellationToken, Task> flush, CancellationToken cancellationToken) => OneAtATimeAsync(async () =>
     {
-        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        lock (_lock)
         {
-            lock (_lock)
-            {
-                if (Phase is not (TransactionPhase.InTransaction or TransactionPhase.AbortableError or TransactionPhase.Aborting)) throw Refusal("abort");
-                SetPhase(TransactionPhase.Aborting);
-            }
-            await flush(cancellationToken).ConfigureAwait(false);
-            if (_anythingAdded) await Guard(EndAbortAsync(cancellationToken)).ConfigureAwait(false);
-            if (_bumpNeeded)
-            {
-                ProducerIdentity bumped = await Guard(_coordinator.InitProducerIdAsync(_identity, cancellationToken)).ConfigureAwait(false);
-                _context.Logger.LogInformation("Transactional producer epoch bumped from {Old} to {New} after an aborted transaction", _identity, bumped);
-                _identity = bumped;
-            }
-            lock (_lock)
-            {
-                _error = null;
-                _bumpNeeded = false;
-                SetPhase(TransactionPhase.Ready);
-            }
+            if (Phase is not (TransactionPhase.InTransaction or TransactionPhase.AbortableError or TransactionPhase.Aborting)) throw Refusal("abort");
+            SetPhase(TransactionPhase.Aborting);
         }
-        finally
+        await flush(cancellationToken).ConfigureAwait(false);
+        if (_anythingAdded) await Guard(EndAbortAsync(cancellationToken)).ConfigureAwait(false);
+        if (_bumpNeeded)
         {
-            _turn.Release();
+            ProducerIdentity bumped = await Guard(_coordinator.InitProducerIdAsync(_identity, cancellationToken)).ConfigureAwait(false);
+            _context.Logger.LogInformation("Transactional producer epoch bumped from {Old} to {New} after an aborted transaction", _identity, bumped);
+            _identity = bumped;
         }
-    }
+        lock (_lock)
+        {
+            _error = null;
+            _bumpNeeded = false;
+            SetPhase(TransactionPhase.Ready);
+        }
+    }, cancellationToken);
 
     /// <summary>Transactions V2: the coordinator bumped the epoch at the end; the next transaction's batches carry the new one, from sequence 0.</summary>
     private void AdoptEndIdentity(ProducerIdentity? bumped)
@@ -217,6 +185,20 @@ internal sealed class TransactionManager : IDisposable
         if (bumped is null) return;
         _identity = bumped;
         _bumpNeeded = false;
+    }
+
+    /// <summary>Runs one transaction operation at a time: init, offsets, commit or abort.</summary>
+    private async Task OneAtATimeAsync(Func<Task> operation, CancellationToken cancellationToken)
+    {
+        await _turn.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await operation().ConfigureAwait(false);
+        }
+        finally
+        {
+            _turn.Release();
+        }
     }
 
     private async Task EndAbortAsync(CancellationToken cancellationToken)
