@@ -31,6 +31,13 @@ internal sealed class FetchSession(bool enabled)
     /// <summary>The open session's id, 0 when none.</summary>
     public int Id => _id;
 
+    /// <summary>The epoch of the next incremental fetch; 0 when the next fetch is full. Settable for tests of the wrap.</summary>
+    public int Epoch
+    {
+        get => _epoch;
+        set => _epoch = value;
+    }
+
     /// <summary>Whether the request built last was a full fetch.</summary>
     public bool SentFull => _sentFull;
 
@@ -53,10 +60,13 @@ internal sealed class FetchSession(bool enabled)
         FetchRequest.FetchTopic? topic = null;
         foreach ((PartitionConsumer partition, long offset, _) in fetching)
         {
-            ref (long FetchOffset, int MaxBytes, long Round) held = ref CollectionsMarshal.GetValueRefOrAddDefault(_held, (partition.Topic, partition.Partition), out bool known);
-            bool unchanged = known && held.FetchOffset == offset && held.MaxBytes == partitionMaxBytes;
-            held = (offset, partitionMaxBytes, _round);
-            if (unchanged && !full) continue;
+            if (enabled)
+            {
+                ref (long FetchOffset, int MaxBytes, long Round) held = ref CollectionsMarshal.GetValueRefOrAddDefault(_held, (partition.Topic, partition.Partition), out bool known);
+                bool unchanged = known && held.FetchOffset == offset && held.MaxBytes == partitionMaxBytes;
+                held = (offset, partitionMaxBytes, _round);
+                if (unchanged && !full) continue;
+            }
             if (topic is null || topic.Topic != partition.Topic)
             {
                 topic = Rent(_topicPool, topics++);
