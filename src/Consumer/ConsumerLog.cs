@@ -52,4 +52,7 @@ internal static partial class ConsumerLog
 
     [LoggerMessage(117, LogLevel.Error, "The {Loop} loop of {Owner} failed unexpectedly")]
     public static partial void LoopFailed(ILogger logger, Exception exception, string loop, string owner);
+
+    [LoggerMessage(119, LogLevel.Debug, "Broker {NodeId}: fetch session {SessionId} refused ({Error}); the next fetch is full")]
+    public static partial void FetchSessionRefused(ILogger logger, int nodeId, int sessionId, string error);
 }

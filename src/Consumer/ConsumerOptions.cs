@@ -43,6 +43,16 @@ public sealed class ConsumerOptions : KafkaClientOptions
     /// <summary>Longest time a broker holds a fetch waiting for <see cref="FetchMinBytes"/>.</summary>
     public TimeSpan FetchMaxWait { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// Whether fetches use incremental fetch sessions (KIP-227), as the Java client and librdkafka do; on by
+    /// default. Each broker's first fetch opens a session with the full partition list; later fetches name only
+    /// the partitions whose position changed and those dropped, and the broker answers only for partitions with
+    /// records or news, which makes fetches of many partitions much smaller. A session the broker evicted or
+    /// lost costs one full fetch, which opens a new one; closing the consumer closes its sessions. Off, every
+    /// fetch lists every partition (epoch -1), as before Kafka 1.1.
+    /// </summary>
+    public bool FetchSessions { get; set; } = true;
+
     /// <summary>Largest share of a fetch response one partition may fill.</summary>
     public int MaxPartitionFetchBytes { get; set; } = 1024 * 1024;
 

@@ -18,6 +18,15 @@ internal sealed class BrokerConsumer : SupervisedLoop
     /// <summary>Highest Fetch version sent: v13 onwards name topics by id only.</summary>
     private const short MaxFetchVersion = 12;
 
+    /// <summary>Longest wait for the answer to a session close.</summary>
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
+
+    private static readonly Comparison<(PartitionConsumer Partition, long Offset, int Version)> ByTopicPartition = static (a, b) =>
+    {
+        int topic = string.CompareOrdinal(a.Partition.Topic, b.Partition.Topic);
+        return topic != 0 ? topic : a.Partition.Partition.CompareTo(b.Partition.Partition);
+    };
+
     private readonly ConsumerContext _context;
     private readonly ILogger _logger;
     private readonly Channel<PartitionConsumer> _incoming = Channel.CreateBounded<PartitionConsumer>(new BoundedChannelOptions(1024) { SingleReader = true });
@@ -25,11 +34,13 @@ internal sealed class BrokerConsumer : SupervisedLoop
     private readonly List<PartitionConsumer> _subscriptions = [];
     private readonly List<(PartitionConsumer Partition, long Offset, int Version)> _fetching = [];
     private readonly Dictionary<(string Topic, int Partition), int> _fetchIndex = [];
+    private readonly FetchSession _session;
     private BrokerLease? _lease;
 
     public BrokerConsumer(ConsumerContext context, int nodeId)
     {
         _context = context;
+        _session = new FetchSession(context.Options.FetchSessions);
         NodeId = nodeId;
         _logger = context.LoggerFactory.CreateLogger<BrokerConsumer>();
     }
@@ -73,10 +84,10 @@ internal sealed class BrokerConsumer : SupervisedLoop
             _fetchIndex.Clear();
             foreach (PartitionConsumer partition in _subscriptions)
             {
-                if (!partition.TryGetFetchPosition(out long offset, out int version)) continue;
-                _fetchIndex[(partition.Topic, partition.Partition)] = _fetching.Count;
-                _fetching.Add((partition, offset, version));
+                if (partition.TryGetFetchPosition(out long offset, out int version)) _fetching.Add((partition, offset, version));
             }
+            _fetching.Sort(ByTopicPartition);
+            for (int i = 0; i < _fetching.Count; i++) _fetchIndex[(_fetching[i].Partition.Topic, _fetching[i].Partition.Partition)] = i;
             if (_fetching.Count == 0)
             {
                 // Subscribing, resuming, seeking and stopping all wake the loop after changing state.
@@ -92,6 +103,13 @@ internal sealed class BrokerConsumer : SupervisedLoop
                 ConsumerOptions options = _context.Options;
                 var sendOptions = new SendOptions(MaxFetchVersion, options.RequestTimeout + options.FetchMaxWait);
                 response = await _lease.Broker.SendLeasedAsync<FetchRequest, FetchResponse>(request, sendOptions, stop).ConfigureAwait(false);
+                if (!_session.OnResponse(response.Response))
+                {
+                    // The broker evicted or lost the session: fetch again at once, in full.
+                    ConsumerLog.FetchSessionRefused(_logger, NodeId, request.SessionId, ((ErrorCode)response.Response.ErrorCode).Name());
+                    response.Dispose();
+                    continue;
+                }
                 if (response.Response.ErrorCode != 0)
                 {
                     var error = new KafkaErrorException((ErrorCode)response.Response.ErrorCode, $"Fetch from broker {NodeId}", (string?)null);
@@ -106,6 +124,7 @@ internal sealed class BrokerConsumer : SupervisedLoop
             catch (Exception error) when (error is KafkaException or ObjectDisposedException or IOException or TimeoutException)
             {
                 ConsumerLog.FetchFailed(_logger, error, NodeId, _subscriptions.Count);
+                _session.Reset();
                 foreach (PartitionConsumer partition in _subscriptions) partition.OnBrokerFailed(this);
                 _subscriptions.Clear();
                 _lease?.Dispose();
@@ -123,7 +142,7 @@ internal sealed class BrokerConsumer : SupervisedLoop
     /// Every partition goes back to its dispatcher, which finds its leader again. After a crash (a bug)
     /// new partitions go elsewhere too, and the application hears of it.
     /// </summary>
-    protected override ValueTask OnStoppedAsync()
+    protected override async ValueTask OnStoppedAsync()
     {
         if (Fault is { } fault)
         {
@@ -135,9 +154,26 @@ internal sealed class BrokerConsumer : SupervisedLoop
         while (_incoming.Reader.TryRead(out PartitionConsumer? pending)) _subscriptions.Add(pending);
         foreach (PartitionConsumer partition in _subscriptions) partition.OnBrokerFailed(this);
         _subscriptions.Clear();
+        if (_lease is not null) await CloseSessionAsync(_lease).ConfigureAwait(false);
         _lease?.Dispose();
         _lease = null;
-        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Closes the broker's fetch session (epoch -1), best-effort and briefly: the broker evicts it in time anyway.</summary>
+    private async Task CloseSessionAsync(BrokerLease lease)
+    {
+        if (_session.CloseRequest() is not { } close) return;
+        close.MaxBytes = _context.Options.FetchMaxBytes;
+        close.IsolationLevel = (sbyte)_context.Options.IsolationLevel;
+        try
+        {
+            TimeSpan timeout = TimeSpan.FromTicks(Math.Min(_context.Options.RequestTimeout.Ticks, CloseTimeout.Ticks));
+            using ResponseLease<FetchResponse> closed = await lease.Broker.SendLeasedAsync<FetchRequest, FetchResponse>(close, new SendOptions(MaxFetchVersion, timeout), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is KafkaException or ObjectDisposedException or IOException or TimeoutException or OperationCanceledException)
+        {
+            // Best-effort: the session stays until the broker evicts it.
+        }
     }
 
     private void BuildRequest(FetchRequest request)
@@ -148,25 +184,8 @@ internal sealed class BrokerConsumer : SupervisedLoop
         request.MinBytes = options.FetchMinBytes;
         request.MaxBytes = options.FetchMaxBytes;
         request.IsolationLevel = (sbyte)options.IsolationLevel;
-        request.SessionId = 0;
-        request.SessionEpoch = -1;
         request.RackId = options.ClientRack ?? "";
-        request.Topics.Clear();
-        FetchRequest.FetchTopic? topic = null;
-        foreach ((PartitionConsumer partition, long offset, _) in _fetching.OrderBy(f => f.Partition.Topic, StringComparer.Ordinal))
-        {
-            if (topic is null || topic.Topic != partition.Topic)
-            {
-                topic = new FetchRequest.FetchTopic { Topic = partition.Topic };
-                request.Topics.Add(topic);
-            }
-            topic.Partitions.Add(new FetchRequest.FetchPartition
-            {
-                Partition = partition.Partition,
-                FetchOffset = offset,
-                PartitionMaxBytes = options.MaxPartitionFetchBytes,
-            });
-        }
+        _session.Build(request, _fetching, options.MaxPartitionFetchBytes);
     }
 
     private async Task HandOutAsync(ResponseLease<FetchResponse> lease, CancellationToken cancellationToken)

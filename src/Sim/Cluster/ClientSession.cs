@@ -167,7 +167,7 @@ internal sealed class ClientSession(long id, SessionLink link, SimulatedBroker b
         short apiKey = BinaryPrimitives.ReadInt16BigEndian(rented);
         short apiVersion = BinaryPrimitives.ReadInt16BigEndian(rented.AsSpan(2));
         int correlationId = BinaryPrimitives.ReadInt32BigEndian(rented.AsSpan(4));
-        broker.Counters.RequestReceived(apiKey);
+        broker.Counters.RequestReceived(apiKey, length + 4);
 
         ApiDescriptor? api = ApiTable.Find(apiKey);
         if (api is null || !api.Supports(apiVersion))

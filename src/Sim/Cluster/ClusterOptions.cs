@@ -67,6 +67,13 @@ public sealed record ClusterOptions
     /// </summary>
     public TimeSpan TransactionalIdExpiration { get; init; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// Incremental fetch sessions (KIP-227) each broker keeps, as Kafka's <c>max.incremental.fetch.session.cache.slots</c>
+    /// (1000). When full, a new session evicts the least recently used one (Kafka is gentler: see the Sim's
+    /// FetchSessionCache). 0 keeps none: every fetch is answered in full with session id 0, which clients accept.
+    /// </summary>
+    public int FetchSessionCacheSlots { get; init; } = 1000;
+
     /// <summary>Largest request a broker accepts (<c>socket.request.max.bytes</c>); larger frames close the connection.</summary>
     public int MaxRequestSize { get; init; } = 100 * 1024 * 1024;
 

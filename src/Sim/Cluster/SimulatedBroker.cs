@@ -35,6 +35,7 @@ internal sealed class SimulatedBroker
         Logger = cluster.LoggerFactory.CreateLogger($"KafkaNative.Sim.Broker{id}");
         Replicas = new ReplicaManager(id, cluster, Logger);
         Fetches = new FetchPurgatory(this);
+        FetchSessions = new FetchSessionCache(cluster.Options.FetchSessionCacheSlots);
         Groups = new GroupCoordinator(this);
         Transactions = new TransactionCoordinator(this);
         Replicas.DataChanged += Fetches.MarkDirty;
@@ -54,6 +55,9 @@ internal sealed class SimulatedBroker
     public ReplicaManager Replicas { get; }
 
     public FetchPurgatory Fetches { get; }
+
+    /// <summary>Incremental fetch sessions (KIP-227); touched by the actor only.</summary>
+    public FetchSessionCache FetchSessions { get; }
 
     public GroupCoordinator Groups { get; }
 
@@ -128,6 +132,7 @@ internal sealed class SimulatedBroker
         // Nothing answers what was in flight: the sessions are gone.
         Replicas.ResetAfterStop();
         Fetches.Clear();
+        FetchSessions.Clear();
         DelayedProduces.Clear();
         Logger.LogInformation("Broker {Broker} {How}", Id, resetConnections ? "crashed" : "stopped");
     }

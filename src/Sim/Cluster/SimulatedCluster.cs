@@ -244,6 +244,31 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// <param name="api">The API.</param>
     public long RequestCount(int brokerId, ApiKey api) => Broker(brokerId).Counters.Requests(api);
 
+    /// <summary>Bytes of the <paramref name="api"/> requests a broker has received, each with its 4-byte size prefix.</summary>
+    /// <param name="brokerId">The broker.</param>
+    /// <param name="api">The API.</param>
+    public long RequestBytes(int brokerId, ApiKey api) => Broker(brokerId).Counters.RequestBytes(api);
+
+    /// <summary>How a broker's fetches met its fetch session cache (KIP-227); every broker's summed when <paramref name="brokerId"/> is null.</summary>
+    /// <param name="brokerId">The broker, or null for all.</param>
+    public FetchSessionStatistics FetchSessionStats(int? brokerId = null)
+    {
+        var total = default(FetchSessionStatistics);
+        foreach (SimulatedBroker broker in _brokers)
+        {
+            if (brokerId is { } id && broker.Id != id) continue;
+            BrokerCounters c = broker.Counters;
+            total = new FetchSessionStatistics(
+                total.Full + c.Fetches(Handlers.FetchKind.Full),
+                total.Incremental + c.Fetches(Handlers.FetchKind.Incremental),
+                total.Sessionless + c.Fetches(Handlers.FetchKind.Sessionless),
+                total.SessionErrors + c.Fetches(Handlers.FetchKind.SessionError),
+                total.Closed + c.Fetches(Handlers.FetchKind.Closed),
+                total.Evicted + c.Fetches(Handlers.FetchKind.Evicted));
+        }
+        return total;
+    }
+
     /// <summary>Connections a broker has accepted.</summary>
     /// <param name="brokerId">The broker.</param>
     public long ConnectionCount(int brokerId) => Broker(brokerId).Counters.Connections;

@@ -10,20 +10,21 @@ namespace KafkaNative.Sim.Handlers;
 /// offset, with the aborted transactions of that range) from partitions this broker leads. The
 /// answer waits up to max wait for min bytes (long poll); partition and response max bytes bound it,
 /// except that the first batch found is always returned whole (KIP-74). Records go out as stored
-/// slices, never copied into new buffers. No incremental fetch sessions: every fetch is a full one
-/// and the session id returned is 0, which clients accept.
+/// slices, never copied into new buffers. Fetch sessions (KIP-227, see <see cref="FetchPlan"/>): a
+/// fetch reads its session's partitions, and an incremental one answers only those with news.
 /// </summary>
 internal static class FetchHandler
 {
     public static void Handle(SimulatedBroker broker, RequestContext context, FetchRequest request)
     {
-        if (context.ApiVersion >= 7 && (request.SessionId != 0 || request.SessionEpoch > 0))
+        FetchPlan? plan = FetchPlan.Create(broker, context.ApiVersion, request, out ErrorCode sessionError);
+        if (plan is null)
         {
-            context.Respond(new FetchResponse { ErrorCode = (short)(request.SessionId != 0 ? ErrorCode.FetchSessionIdNotFound : ErrorCode.InvalidFetchSessionEpoch) });
+            context.Respond(new FetchResponse { ErrorCode = (short)sessionError });
             return;
         }
-        var delayed = new DelayedFetch(context, request, broker.Cluster.NowMs + Math.Max(0, request.MaxWaitMs));
-        if (request.MaxWaitMs <= 0 || IsSatisfied(broker, delayed))
+        var delayed = new DelayedFetch(context, request, broker.Cluster.NowMs + Math.Max(0, request.MaxWaitMs), plan);
+        if (request.MaxWaitMs <= 0 || plan.Partitions.Count == 0 || IsSatisfied(broker, delayed))
         {
             context.Respond(Build(broker, delayed));
             return;
@@ -53,9 +54,11 @@ internal static class FetchHandler
     {
         long wanted = Math.Max(1, fetch.Request.MinBytes);
         long available = 0;
-        foreach ((string topic, FetchRequest.FetchPartition partition) in Partitions(broker, fetch))
+        short version = fetch.Context.ApiVersion;
+        foreach (SessionPartition partition in fetch.Plan.Partitions)
         {
-            PartitionReplica? replica = topic.Length == 0 ? null : broker.Replicas.Get(new TopicAndPartition(topic, partition.Partition));
+            string? topic = TopicName(broker, partition, version);
+            PartitionReplica? replica = topic is null ? null : broker.Replicas.Get(new TopicAndPartition(topic, partition.Partition));
             if (Check(replica, partition, topicKnown: true) != ErrorCode.None) return true;
             available += replica!.Log.BytesAvailable(partition.FetchOffset, ReadableEnd(replica, fetch.Request), wanted - available);
             if (available >= wanted) return true;
@@ -66,59 +69,69 @@ internal static class FetchHandler
     public static FetchResponse Build(SimulatedBroker broker, DelayedFetch fetch)
     {
         FetchRequest request = fetch.Request;
+        FetchPlan plan = fetch.Plan;
         short version = fetch.Context.ApiVersion;
-        var response = new FetchResponse();
+        var response = new FetchResponse { SessionId = plan.Session?.Id ?? 0 };
         long remaining = version >= 3 ? request.MaxBytes : int.MaxValue;
         bool anyRecords = false;
-        foreach (FetchRequest.FetchTopic wanted in request.Topics)
+        FetchResponse.FetchableTopicResponse? topicResponse = null;
+        foreach (SessionPartition partition in plan.Partitions)
         {
-            string? name = version >= 13 ? broker.Cluster.Controller.Topic(wanted.TopicId)?.Name : wanted.Topic;
-            var topicResponse = new FetchResponse.FetchableTopicResponse { Topic = wanted.Topic, TopicId = wanted.TopicId };
-            response.Responses.Add(topicResponse);
-            foreach (FetchRequest.FetchPartition partition in wanted.Partitions)
+            string? name = TopicName(broker, partition, version);
+            PartitionReplica? replica = name is null ? null : broker.Replicas.Get(new TopicAndPartition(name, partition.Partition));
+            var data = new FetchResponse.PartitionData
             {
-                PartitionReplica? replica = name is null ? null : broker.Replicas.Get(new TopicAndPartition(name, partition.Partition));
-                var data = new FetchResponse.PartitionData
-                {
-                    PartitionIndex = partition.Partition,
-                    HighWatermark = -1,
-                    LastStableOffset = -1,
-                    LogStartOffset = -1,
-                    AbortedTransactions = request.IsolationLevel == 0 ? null : [],
-                    Records = ReadOnlyMemory<byte>.Empty,
-                };
-                topicResponse.Partitions.Add(data);
-                ErrorCode error = name is null
-                    ? (version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition)
-                    : Check(replica, partition, broker.Cluster.Controller.Topic(name) is not null);
-                data.ErrorCode = (short)error;
-                if (error != ErrorCode.None) continue;
-
+                PartitionIndex = partition.Partition,
+                HighWatermark = -1,
+                LastStableOffset = -1,
+                LogStartOffset = -1,
+                AbortedTransactions = request.IsolationLevel == 0 ? null : [],
+                Records = ReadOnlyMemory<byte>.Empty,
+            };
+            ErrorCode error = name is null
+                ? (version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition)
+                : Check(replica, partition, broker.Cluster.Controller.Topic(name) is not null);
+            data.ErrorCode = (short)error;
+            if (error == ErrorCode.None)
+            {
                 data.HighWatermark = replica!.HighWatermark;
                 data.LastStableOffset = replica.LastStableOffset;
                 data.LogStartOffset = replica.Log.LogStartOffset;
-                if (remaining <= 0) continue;
-                int limit = (int)Math.Min(partition.PartitionMaxBytes, remaining);
-                long end = ReadableEnd(replica, request);
-                ReadOnlyMemory<byte> records = replica.Log.Read(partition.FetchOffset, end, limit, atLeastOne: !anyRecords);
-                if (data.AbortedTransactions is { } aborted)
+                if (remaining > 0)
                 {
-                    foreach (AbortedTransaction abort in replica.Producers.Transactions.AbortedIn(partition.FetchOffset, end))
-                        aborted.Add(new FetchResponse.AbortedTransaction { ProducerId = abort.ProducerId, FirstOffset = abort.FirstOffset });
+                    int limit = (int)Math.Min(partition.MaxBytes, remaining);
+                    long end = ReadableEnd(replica, request);
+                    ReadOnlyMemory<byte> records = replica.Log.Read(partition.FetchOffset, end, limit, atLeastOne: !anyRecords);
+                    if (data.AbortedTransactions is { } aborted)
+                    {
+                        foreach (AbortedTransaction abort in replica.Producers.Transactions.AbortedIn(partition.FetchOffset, end))
+                            aborted.Add(new FetchResponse.AbortedTransaction { ProducerId = abort.ProducerId, FirstOffset = abort.FirstOffset });
+                    }
+                    data.Records = records;
+                    remaining -= records.Length;
+                    anyRecords |= records.Length > 0;
                 }
-                data.Records = records;
-                remaining -= records.Length;
-                anyRecords |= records.Length > 0;
             }
+            if (!plan.Include(partition, data)) continue;
+            if (topicResponse is null || topicResponse.TopicId != partition.TopicId || (version < 13 && topicResponse.Topic != partition.Topic))
+            {
+                topicResponse = new FetchResponse.FetchableTopicResponse { Topic = name ?? partition.Topic, TopicId = partition.TopicId };
+                response.Responses.Add(topicResponse);
+            }
+            topicResponse.Partitions.Add(data);
         }
         return response;
     }
+
+    /// <summary>The partition's topic name: by id at v13+ (null when no topic has it), else as the request named it.</summary>
+    private static string? TopicName(SimulatedBroker broker, SessionPartition partition, short version) =>
+        version >= 13 ? broker.Cluster.Controller.Topic(partition.TopicId)?.Name : partition.Topic;
 
     /// <summary>read_committed (isolation level 1) reads up to the last stable offset, read_uncommitted up to the high watermark.</summary>
     private static long ReadableEnd(PartitionReplica replica, FetchRequest request) =>
         request.IsolationLevel == 1 ? replica.LastStableOffset : replica.HighWatermark;
 
-    private static ErrorCode Check(PartitionReplica? replica, FetchRequest.FetchPartition partition, bool topicKnown)
+    private static ErrorCode Check(PartitionReplica? replica, SessionPartition partition, bool topicKnown)
     {
         if (replica is null) return topicKnown ? ErrorCode.NotLeaderOrFollower : ErrorCode.UnknownTopicOrPartition;
         if (!replica.IsLeader) return ErrorCode.NotLeaderOrFollower;
@@ -129,14 +142,5 @@ internal static class FetchHandler
         }
         if (partition.FetchOffset < replica.Log.LogStartOffset || partition.FetchOffset > replica.Log.LogEndOffset) return ErrorCode.OffsetOutOfRange;
         return ErrorCode.None;
-    }
-
-    private static IEnumerable<(string Topic, FetchRequest.FetchPartition Partition)> Partitions(SimulatedBroker broker, DelayedFetch fetch)
-    {
-        foreach (FetchRequest.FetchTopic topic in fetch.Request.Topics)
-        {
-            string name = fetch.Context.ApiVersion >= 13 ? broker.Cluster.Controller.Topic(topic.TopicId)?.Name ?? "" : topic.Topic;
-            foreach (FetchRequest.FetchPartition partition in topic.Partitions) yield return (name, partition);
-        }
     }
 }

@@ -3,7 +3,7 @@ using KafkaNative.Protocol.Messages;
 namespace KafkaNative.Sim.Handlers;
 
 /// <summary>A fetch waiting for data (Kafka's delayed fetch).</summary>
-internal sealed record DelayedFetch(RequestContext Context, FetchRequest Request, long Deadline);
+internal sealed record DelayedFetch(RequestContext Context, FetchRequest Request, long Deadline, FetchPlan Plan);
 
 /// <summary>
 /// Fetches waiting for min bytes. After each batch of mailbox messages that changed readable data,
