@@ -55,6 +55,10 @@ internal static class ApiTable
             ApiDescriptor.Create<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>(0, 1, IncrementalAlterConfigsHandler.Handle, IncrementalAlterConfigsHandler.Error),
             ApiDescriptor.Create<DeleteGroupsRequest, DeleteGroupsResponse>(0, 2, DeleteGroupsHandler.Handle, DeleteGroupsHandler.Error),
             ApiDescriptor.Create<OffsetDeleteRequest, OffsetDeleteResponse>(0, 0, OffsetDeleteHandler.Handle, OffsetDeleteHandler.Error),
+            // KIP-848 consumer-protocol groups. ConsumerGroupHeartbeat v1 (regex subscriptions, client-chosen member ids) is
+            // stable since Kafka 4.0, though the schemas here still mark it unstable; the Sim serves both, as Kafka 4.0 does.
+            ApiDescriptor.Create<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>(0, 1, ConsumerGroupHeartbeatHandler.Handle, ConsumerGroupHeartbeatHandler.Error),
+            ApiDescriptor.Create<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse>(0, 0, ConsumerGroupDescribeHandler.Handle, ConsumerGroupDescribeHandler.Error),
             // ACLs are stored, not enforced (see AclStore). Kafka 4.0 dropped v0 of the three (KIP-896).
             ApiDescriptor.Create<DescribeAclsRequest, DescribeAclsResponse>(1, 3, DescribeAclsHandler.Handle, DescribeAclsHandler.Error),
             ApiDescriptor.Create<CreateAclsRequest, CreateAclsResponse>(1, 3, CreateAclsHandler.Handle, CreateAclsHandler.Error),

@@ -51,6 +51,15 @@ public sealed record ClusterOptions
     /// <summary>How long the first rebalance of an empty group waits for more members (<c>group.initial.rebalance.delay.ms</c>); 0 suits tests.</summary>
     public int GroupInitialRebalanceDelayMs { get; init; }
 
+    /// <summary>
+    /// How long a member of a consumer-protocol group (KIP-848) stays without a heartbeat before the coordinator removes it and
+    /// hands its partitions to the others (<c>group.consumer.session.timeout.ms</c>, 45 s).
+    /// </summary>
+    public int ConsumerGroupSessionTimeoutMs { get; init; } = 45_000;
+
+    /// <summary>The heartbeat interval the coordinator tells consumer-protocol members to use (<c>group.consumer.heartbeat.interval.ms</c>, 5 s).</summary>
+    public int ConsumerGroupHeartbeatIntervalMs { get; init; } = 5_000;
+
     /// <summary>Largest transaction timeout a transactional producer may ask for (<c>transaction.max.timeout.ms</c>, 15 minutes).</summary>
     public int TransactionMaxTimeoutMs { get; init; } = 900_000;
 

@@ -195,6 +195,32 @@ public sealed class SimulatedCluster : IAsyncDisposable
     /// <param name="groupId">The group or transactional id.</param>
     public int CoordinatorOf(string groupId) => _context.Controller.CoordinatorFor(groupId).BrokerId;
 
+    /// <summary>
+    /// The consumer-protocol group (KIP-848) <paramref name="groupId"/> as its coordinator sees it now: owners per partition,
+    /// targets, epochs, and whether a partition was ever owned by two members; null when the id names no such group.
+    /// </summary>
+    /// <param name="groupId">The group.</param>
+    public ConsumerGroupView? ConsumerGroup(string groupId)
+    {
+        if (_context.GroupStore.GetConsumer(groupId) is not Groups.ConsumerProtocolGroup group) return null;
+        lock (group)
+        {
+            return new ConsumerGroupView
+            {
+                GroupId = groupId,
+                State = group.State,
+                GroupEpoch = group.GroupEpoch,
+                AssignmentEpoch = group.AssignmentEpoch,
+                MemberEpochs = group.Members.ToDictionary(m => m.MemberId, m => m.MemberEpoch),
+                Owners = group.Owners().ToDictionary(o => (o.Key.Topic, o.Key.Partition), o => (IReadOnlyList<string>)o.Value),
+                Targets = group.Members.ToDictionary(m => m.MemberId,
+                    m => (IReadOnlyList<(string, int)>)group.TargetOf(m.MemberId).OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition).Select(p => (p.Topic, p.Partition)).ToList()),
+                DoubleOwnershipsSeen = group.DoubleOwnerships,
+                FirstDoubleOwnership = group.FirstDoubleOwnership,
+            };
+        }
+    }
+
     /// <summary>Delays every response of a broker by <paramref name="latency"/> after its request arrived (zero removes it).</summary>
     /// <param name="brokerId">The broker.</param>
     /// <param name="latency">The added latency.</param>

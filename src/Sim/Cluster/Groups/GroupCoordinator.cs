@@ -40,15 +40,47 @@ internal sealed class GroupCoordinator(SimulatedBroker broker)
         }
     }
 
-    /// <summary>The groups this broker coordinates, with their state and protocol type, for ListGroups.</summary>
-    public IReadOnlyList<(string GroupId, GroupState State, string? ProtocolType)> Current()
+    /// <summary>
+    /// Runs <paramref name="action"/> on the consumer-protocol group (KIP-848) under its lock once this broker is confirmed
+    /// as its coordinator, loading it first if the coordinator just moved here, as <see cref="Use"/> does for classic groups.
+    /// </summary>
+    public ErrorCode UseConsumer(string groupId, bool create, Func<ConsumerProtocolGroup?, ErrorCode> action)
     {
-        var current = new List<(string, GroupState, string?)>();
+        if (CheckCoordinator(groupId) is var error && error != ErrorCode.None) return error;
+        GroupStore store = broker.Cluster.GroupStore;
+        ConsumerProtocolGroup? group = create
+            ? store.GetOrAddConsumer(groupId, id => new ConsumerProtocolGroup(id, broker.Cluster.Controller.CoordinatorFor(id).Epoch, broker.Cluster.Options))
+            : store.GetConsumer(groupId);
+        if (group is null) return action(null);
+        lock (group)
+        {
+            (int coordinator, int epoch) = broker.Cluster.Controller.CoordinatorFor(groupId);
+            if (coordinator != broker.Id) return ErrorCode.NotCoordinator;
+            if (group.CoordinatorEpoch != epoch) group.Load(epoch, broker.Cluster.NowMs);
+            return action(group);
+        }
+    }
+
+    /// <summary>Whether <paramref name="groupId"/> names a consumer-protocol group rather than a classic one.</summary>
+    public bool IsConsumerGroup(string groupId) => broker.Cluster.GroupStore.GetConsumer(groupId) is not null;
+
+    /// <summary>The groups this broker coordinates, with their state, protocol type and type (classic or consumer), for ListGroups.</summary>
+    public IReadOnlyList<(string GroupId, string State, string ProtocolType, string Type)> Current()
+    {
+        var current = new List<(string, string, string, string)>();
         foreach (ConsumerGroup group in broker.Cluster.GroupStore.All)
         {
             Use(group.GroupId, create: false, g =>
             {
-                current.Add((g!.GroupId, g.State, g.ProtocolType));
+                current.Add((g!.GroupId, g.State.ToString(), g.ProtocolType ?? "", "classic"));
+                return ErrorCode.None;
+            });
+        }
+        foreach (ConsumerProtocolGroup group in broker.Cluster.GroupStore.AllConsumer)
+        {
+            UseConsumer(group.GroupId, create: false, g =>
+            {
+                current.Add((g!.GroupId, g.State, "consumer", "consumer"));
                 return ErrorCode.None;
             });
         }
@@ -64,6 +96,17 @@ internal sealed class GroupCoordinator(SimulatedBroker broker)
             Use(group.GroupId, create: false, g =>
             {
                 g!.OnTick(now);
+                return ErrorCode.None;
+            });
+        }
+        IReadOnlyList<TopicSnapshot>? topics = null;
+        foreach (ConsumerProtocolGroup group in broker.Cluster.GroupStore.AllConsumer)
+        {
+            if (broker.Cluster.Controller.CoordinatorFor(group.GroupId).BrokerId != broker.Id) continue;
+            topics ??= broker.Cluster.Controller.AllTopics();
+            UseConsumer(group.GroupId, create: false, g =>
+            {
+                g!.OnTick(now, topics);
                 return ErrorCode.None;
             });
         }

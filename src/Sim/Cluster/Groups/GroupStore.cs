@@ -18,6 +18,18 @@ internal sealed class GroupStore
 
     public IEnumerable<ConsumerGroup> All => _groups.Values;
 
-    /// <summary>Forgets a deleted group (DeleteGroups); a later join starts it afresh.</summary>
+    private readonly ConcurrentDictionary<string, ConsumerProtocolGroup> _consumerGroups = new(StringComparer.Ordinal);
+
+    /// <summary>Forgets a deleted group (DeleteGroups), or a classic one that became a consumer-protocol group; a later join starts it afresh.</summary>
     public void Remove(string groupId) => _groups.TryRemove(groupId, out _);
+
+    /// <summary>The consumer-protocol group (KIP-848) of that id, if it is one: a group id names a classic group or a consumer one, never both.</summary>
+    public ConsumerProtocolGroup? GetConsumer(string groupId) => _consumerGroups.GetValueOrDefault(groupId);
+
+    public ConsumerProtocolGroup GetOrAddConsumer(string groupId, Func<string, ConsumerProtocolGroup> create) => _consumerGroups.GetOrAdd(groupId, create);
+
+    public IEnumerable<ConsumerProtocolGroup> AllConsumer => _consumerGroups.Values;
+
+    /// <summary>Forgets a consumer-protocol group (deleted, or empty and turned into a classic group by a JoinGroup).</summary>
+    public void RemoveConsumer(string groupId) => _consumerGroups.TryRemove(groupId, out _);
 }

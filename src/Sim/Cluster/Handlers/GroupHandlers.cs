@@ -56,6 +56,17 @@ internal static class JoinGroupHandler
     public static void Handle(SimulatedBroker broker, RequestContext context, JoinGroupRequest request)
     {
         ErrorCode error = broker.Groups.CheckCoordinator(request.GroupId);
+        // A group id is one kind of group: a consumer-protocol group with members refuses classic members (the Sim does not
+        // run Kafka 4.0's mixed groups); an empty one becomes a classic group, as Kafka converts an empty group.
+        if (error == ErrorCode.None && broker.Groups.IsConsumerGroup(request.GroupId))
+        {
+            error = broker.Groups.UseConsumer(request.GroupId, create: false, group =>
+            {
+                if (group is { Members.Count: > 0 }) return ErrorCode.InconsistentGroupProtocol;
+                broker.Cluster.GroupStore.RemoveConsumer(request.GroupId);
+                return ErrorCode.None;
+            });
+        }
         ClusterOptions options = broker.Cluster.Options;
         if (error == ErrorCode.None && (request.SessionTimeoutMs < options.GroupMinSessionTimeoutMs || request.SessionTimeoutMs > options.GroupMaxSessionTimeoutMs))
             error = ErrorCode.InvalidSessionTimeout;
@@ -151,9 +162,13 @@ internal static class OffsetCommitHandler
 
     public static void Handle(SimulatedBroker broker, RequestContext context, OffsetCommitRequest request)
     {
-        // A standalone commit (no generation) may create the group; a member's needs its group to exist.
-        ErrorCode error = broker.Groups.Use(request.GroupId, create: request.GenerationIdOrMemberEpoch < 0, group =>
-            group?.CheckCommit(request.MemberId, request.GroupInstanceId, request.GenerationIdOrMemberEpoch, broker.Cluster.NowMs) ?? ErrorCode.IllegalGeneration);
+        // A standalone commit (no generation) may create the group; a member's needs its group to exist. A consumer-protocol
+        // group (KIP-848) checks the member epoch instead of the generation (v9 semantics: STALE_MEMBER_EPOCH).
+        ErrorCode error = broker.Groups.IsConsumerGroup(request.GroupId)
+            ? broker.Groups.UseConsumer(request.GroupId, create: false, group =>
+                group?.CheckCommit(request.MemberId, request.GenerationIdOrMemberEpoch, transactional: false, context.ApiVersion) ?? ErrorCode.IllegalGeneration)
+            : broker.Groups.Use(request.GroupId, create: request.GenerationIdOrMemberEpoch < 0, group =>
+                group?.CheckCommit(request.MemberId, request.GroupInstanceId, request.GenerationIdOrMemberEpoch, broker.Cluster.NowMs) ?? ErrorCode.IllegalGeneration);
         var response = new OffsetCommitResponse();
         foreach (OffsetCommitRequest.OffsetCommitRequestTopic topic in request.Topics)
         {
@@ -199,6 +214,9 @@ internal static class OffsetFetchHandler
             foreach (OffsetFetchRequest.OffsetFetchRequestGroup group in request.Groups)
             {
                 ErrorCode error = broker.Groups.CheckCoordinator(group.GroupId);
+                // v9 (KIP-848): a consumer-protocol member names itself and its epoch, which must be current.
+                if (error == ErrorCode.None && context.ApiVersion >= 9 && broker.Groups.IsConsumerGroup(group.GroupId))
+                    error = broker.Groups.UseConsumer(group.GroupId, create: false, g => g?.CheckFetch(group.MemberId, group.MemberEpoch) ?? ErrorCode.None);
                 var groupResponse = new OffsetFetchResponse.OffsetFetchResponseGroup { GroupId = group.GroupId, ErrorCode = (short)error };
                 response.Groups.Add(groupResponse);
                 if (error != ErrorCode.None) continue;
@@ -284,6 +302,12 @@ internal static class DescribeGroupsHandler
         foreach (string groupId in request.Groups)
         {
             DescribeGroupsResponse.DescribedGroup? described = null;
+            if (broker.Groups.IsConsumerGroup(groupId) && broker.Groups.CheckCoordinator(groupId) == ErrorCode.None)
+            {
+                // Kafka answers DescribeGroups about a consumer-protocol group with GROUP_ID_NOT_FOUND and state Dead: ConsumerGroupDescribe describes it.
+                response.Groups.Add(new DescribeGroupsResponse.DescribedGroup { ErrorCode = (short)ErrorCode.GroupIdNotFound, GroupId = groupId, GroupState = "Dead", ProtocolType = "", ProtocolData = "" });
+                continue;
+            }
             ErrorCode error = broker.Groups.Use(groupId, create: false, group =>
             {
                 described = Describe(groupId, group);
@@ -319,18 +343,17 @@ internal static class DescribeGroupsHandler
     };
 }
 
-/// <summary>ListGroups: the groups this broker coordinates, filtered by state (v4+) and type (v5+, only "classic" here).</summary>
+/// <summary>ListGroups: the groups this broker coordinates, filtered by state (v4+) and type (v5+: "classic" or "consumer", KIP-848).</summary>
 internal static class ListGroupsHandler
 {
     public static void Handle(SimulatedBroker broker, RequestContext context, ListGroupsRequest request)
     {
         var response = new ListGroupsResponse();
-        foreach ((string groupId, GroupState groupState, string? protocolType) in broker.Groups.Current())
+        foreach ((string groupId, string state, string protocolType, string type) in broker.Groups.Current())
         {
-            string state = groupState.ToString();
             if (request.StatesFilter.Count > 0 && !request.StatesFilter.Contains(state, StringComparer.OrdinalIgnoreCase)) continue;
-            if (request.TypesFilter.Count > 0 && !request.TypesFilter.Contains("classic", StringComparer.OrdinalIgnoreCase)) continue;
-            response.Groups.Add(new ListGroupsResponse.ListedGroup { GroupId = groupId, ProtocolType = protocolType ?? "", GroupState = state, GroupType = "classic" });
+            if (request.TypesFilter.Count > 0 && !request.TypesFilter.Contains(type, StringComparer.OrdinalIgnoreCase)) continue;
+            response.Groups.Add(new ListGroupsResponse.ListedGroup { GroupId = groupId, ProtocolType = protocolType, GroupState = state, GroupType = type });
         }
         context.Respond(response);
     }

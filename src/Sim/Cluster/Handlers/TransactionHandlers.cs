@@ -93,7 +93,13 @@ internal static class TxnOffsetCommitHandler
     public static void Handle(SimulatedBroker broker, RequestContext context, TxnOffsetCommitRequest request)
     {
         ErrorCode error = broker.Groups.CheckCoordinator(request.GroupId);
-        if (error == ErrorCode.None && request.GenerationId >= 0)
+        if (error == ErrorCode.None && request.GenerationId >= 0 && broker.Groups.IsConsumerGroup(request.GroupId))
+        {
+            // A consumer-protocol member commits in a transaction with its member epoch in GenerationId.
+            error = broker.Groups.UseConsumer(request.GroupId, create: false, group =>
+                group?.CheckCommit(request.MemberId, request.GenerationId, transactional: true, context.ApiVersion) ?? ErrorCode.IllegalGeneration);
+        }
+        else if (error == ErrorCode.None && request.GenerationId >= 0)
         {
             error = broker.Groups.Use(request.GroupId, create: false, group =>
                 group?.CheckCommit(request.MemberId, request.GroupInstanceId, request.GenerationId, broker.Cluster.NowMs) ?? ErrorCode.IllegalGeneration);
