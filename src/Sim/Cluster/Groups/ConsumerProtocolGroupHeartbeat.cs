@@ -22,7 +22,9 @@ internal sealed partial class ConsumerProtocolGroup
     {
         if (request.MemberEpoch is LeaveMemberEpoch or LeaveStaticMemberEpoch) return Leave(request, topics);
         HashSet<TopicAndPartition>? owned = request.TopicPartitions is null ? null : OwnedPartitions(request.TopicPartitions, topics);
-        string memberId = request.MemberId.Length > 0 ? request.MemberId : Guid.NewGuid().ToString();
+        // v0: a member joining without an id gets one, in the form of Kafka's Uuid.toString() (22 URL-safe base64 characters).
+        string memberId = request.MemberId.Length > 0 ? request.MemberId
+            : Convert.ToBase64String(Guid.NewGuid().ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         (ConsumerProtocolMember member, bool created, ConsumerProtocolMember? replaced) = FindMember(request, memberId, owned);
 
         bool changed = created;
