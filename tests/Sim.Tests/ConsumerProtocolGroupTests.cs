@@ -166,9 +166,9 @@ public sealed class ConsumerProtocolGroupTests
         Assert.Equal((short)ErrorCode.UnknownMemberId, (await stranger.BeatAsync(epoch: 1)).ErrorCode);
         await using KafkaTestClient elsewhere = await CoordinatorAsync(cluster, "no-such-group");
         var lost = new ConsumerGroupMember(elsewhere, "no-such-group", "nobody");
-        Assert.Equal((short)ErrorCode.UnknownMemberId, (await lost.BeatAsync(epoch: 1)).ErrorCode);
+        Assert.Equal((short)ErrorCode.GroupIdNotFound, (await lost.BeatAsync(epoch: 1)).ErrorCode);
 
-        // A fenced member gives up its partitions and joins again with its id and epoch 0.
+        // A fenced member joins again with its id and epoch 0, unchecked, and gets its current state back (KAFKA-19233).
         ConsumerGroupHeartbeatResponse rejoined = await a.JoinAsync(["t"]);
         Assert.Equal((short)ErrorCode.None, rejoined.ErrorCode);
         Assert.Equal(2, rejoined.MemberEpoch);

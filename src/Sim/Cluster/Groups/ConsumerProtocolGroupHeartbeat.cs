@@ -15,8 +15,8 @@ internal sealed partial class ConsumerProtocolGroup
     /// One ConsumerGroupHeartbeat, as Kafka's consumerGroupHeartbeat: leave (epoch -1) or leave for a while (epoch -2,
     /// static members); otherwise find or create the member (epoch 0 joins; a static member whose instance left
     /// with -2 replaces it and inherits its partitions), check its epoch, apply what changed, bump the group epoch and
-    /// recompute the target when needed, and reconcile the member. The response carries the assignment when the member
-    /// joined, reported its owned partitions, or its assignment changed. Throws <see cref="HeartbeatRefused"/>.
+    /// recompute the target when needed, and reconcile the member. The response carries the assignment when the request
+    /// was a full one (a join) or the assignment changed. Throws <see cref="HeartbeatRefused"/>.
     /// </summary>
     public ConsumerGroupHeartbeatResponse Heartbeat(RequestContext context, ConsumerGroupHeartbeatRequest request, IReadOnlyList<TopicSnapshot> topics, long now)
     {
@@ -77,7 +77,10 @@ internal sealed partial class ConsumerProtocolGroup
             MemberEpoch = member.MemberEpoch,
             HeartbeatIntervalMs = options.ConsumerGroupHeartbeatIntervalMs,
         };
-        if (owned is not null || request.MemberEpoch == 0 || !assignedBefore.SetEquals(member.Assigned))
+        // Kafka sends the assignment on a full request (a join, or one with the rebalance timeout, the subscribed topic names
+        // and the owned partitions, as a member sends after an error) or when the assignment changed.
+        bool full = request.MemberEpoch == 0 || request.RebalanceTimeoutMs != -1 && request.SubscribedTopicNames is not null && owned is not null;
+        if (full || !assignedBefore.SetEquals(member.Assigned))
             response.Assignment = new ConsumerGroupHeartbeatResponse.AssignmentData { TopicPartitions = ById(member.Assigned, topics) };
         return response;
     }
@@ -130,17 +133,11 @@ internal sealed partial class ConsumerProtocolGroup
         return (holder, false, null);
     }
 
-    /// <summary>A known member joining again with epoch 0 (after being fenced, say): it starts over and owns nothing until reconciled.</summary>
-    private static ConsumerProtocolMember Rejoin(ConsumerProtocolMember member)
-    {
-        member.PreviousMemberEpoch = -1;
-        member.MemberEpoch = 0;
-        member.Assigned = [];
-        member.Revoking = [];
-        member.State = MemberReconciliation.Stable;
-        member.RevocationDeadline = long.MaxValue;
-        return member;
-    }
+    /// <summary>
+    /// A known member joining again with epoch 0 (after FENCED_MEMBER_EPOCH, or a lost join response): its epoch is not
+    /// checked and it gets its current state back, as Kafka does since KAFKA-19233 (members keep their id, KIP-1082).
+    /// </summary>
+    private static ConsumerProtocolMember Rejoin(ConsumerProtocolMember member) => member;
 
     /// <summary>
     /// FENCED_MEMBER_EPOCH for an epoch ahead of the member's, or behind it unless it is the previous epoch and the

@@ -43,8 +43,12 @@ internal static class ConsumerGroupHeartbeatHandler
         {
             error = broker.Groups.UseConsumer(request.GroupId, create: request.MemberEpoch == 0, group =>
             {
-                // A heartbeat (not a join) for a group the coordinator does not know: the member must join again.
-                if (group is null) return ErrorCode.UnknownMemberId;
+                // A heartbeat (not a join) for a group the coordinator does not know, as Kafka's getOrMaybeCreateConsumerGroup answers it.
+                if (group is null)
+                {
+                    response = Refusal(ErrorCode.GroupIdNotFound, $"Consumer group {request.GroupId} not found.");
+                    return ErrorCode.None;
+                }
                 try
                 {
                     response = group.Heartbeat(context, request, broker.Cluster.Controller.AllTopics(), broker.Cluster.NowMs);
