@@ -99,7 +99,11 @@ public class ConsumerProtocolGroupTests(ITestOutputHelper output)
 
             var description = (await admin.DescribeConsumerGroupsAsync([group])).ConsumerGroupDescriptions.Single();
             output.WriteLine($"described: {description.State}, {description.Members.Count} member(s), {description.PartitionAssignor}");
+            Assert.Equal(Rd.ConsumerGroupType.Consumer, description.GroupType);
+            Assert.Equal(Rd.ConsumerGroupState.Stable, description.State);
             Assert.Single(description.Members);
+            var listed = await admin.ListConsumerGroupsAsync(new Rd.Admin.ListConsumerGroupsOptions { MatchTypes = [Rd.ConsumerGroupType.Consumer] });
+            Assert.Contains(listed.Valid, g => g.GroupId == group && g.Type == Rd.ConsumerGroupType.Consumer);
             Assert.Equal(Partitions, description.Members[0].Assignment.TopicPartitions.Count);
 
             output.WriteLine($"consumed by: {ledger.Tally()}; ownership samples: {watch.Samples}");
