@@ -158,6 +158,34 @@ public sealed class ConsumerProtocolGroupLifecycleTests
     }
 
     [Fact]
+    public async Task DeleteGroups_and_OffsetDelete_refuse_while_members_consume_and_delete_once_the_group_is_empty()
+    {
+        await using SimulatedCluster cluster = await Clusters.StartAsync();
+        await cluster.CreateTopicAsync("t", 2);
+        await using KafkaTestClient client = await CoordinatorAsync(cluster, "offsets");
+        var a = new ConsumerGroupMember(client, "offsets", "a-member");
+        await a.JoinAsync(["t"]);
+        Assert.Equal(ErrorCode.None, await CommitAsync(client, a.MemberId, a.Epoch, 9));
+
+        OffsetDeleteResponse inUse = await client.SendAsync<OffsetDeleteRequest, OffsetDeleteResponse>(new OffsetDeleteRequest
+        {
+            GroupId = "offsets",
+            Topics = [new OffsetDeleteRequest.OffsetDeleteRequestTopic { Name = "t", Partitions = [new OffsetDeleteRequest.OffsetDeleteRequestPartition { PartitionIndex = 0 }] }],
+        }, 0);
+        Assert.Equal((short)ErrorCode.GroupSubscribedToTopic, inUse.Topics.Single().Partitions.Single().ErrorCode);
+        Assert.Equal((short)ErrorCode.NonEmptyGroup, await DeleteAsync(client));
+
+        await a.LeaveAsync();
+        Assert.Equal((short)ErrorCode.None, await DeleteAsync(client));
+        Assert.Null(cluster.ConsumerGroup("offsets"));
+        Assert.Equal((ErrorCode.None, -1L), await FetchAsync(client, null, -1));
+        Assert.Equal((short)ErrorCode.GroupIdNotFound, await DeleteAsync(client));
+    }
+
+    private static async Task<short> DeleteAsync(KafkaTestClient client) =>
+        (await client.SendAsync<DeleteGroupsRequest, DeleteGroupsResponse>(new DeleteGroupsRequest { GroupsNames = ["offsets"] }, 2)).Results.Single().ErrorCode;
+
+    [Fact]
     public async Task A_group_id_is_classic_or_consumer_and_an_empty_group_changes_kind()
     {
         await using SimulatedCluster cluster = await Clusters.StartAsync();
