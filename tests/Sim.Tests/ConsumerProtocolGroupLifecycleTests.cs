@@ -44,6 +44,40 @@ public sealed class ConsumerProtocolGroupLifecycleTests
     }
 
     [Fact]
+    public async Task A_static_member_away_longer_than_its_session_is_removed_and_its_partitions_move()
+    {
+        var time = new FakeTimeProvider();
+        await using SimulatedCluster cluster = await SimulatedCluster.StartAsync(Clusters.Options() with { TimeProvider = time, ConsumerGroupSessionTimeoutMs = 10_000 });
+        await cluster.CreateTopicAsync("t", 2);
+        await using KafkaTestClient client = await CoordinatorAsync(cluster, "away");
+        var a = new ConsumerGroupMember(client, "away", "a-member");
+        var b = new ConsumerGroupMember(client, "away", "b-member");
+        await a.JoinAsync(["t"], instanceId: "instance-a");
+        await b.JoinAsync(["t"]);
+        await a.BeatAsync(instanceId: "instance-a");
+        await a.BeatAsync(instanceId: "instance-a");
+        await b.BeatAsync();
+        Assert.Single(b.Owned);
+
+        time.Advance(TimeSpan.FromMilliseconds(5_000));
+        await b.BeatAsync();
+        await a.LeaveAsync(instanceId: "instance-a");
+        // The session counts from the temporary leave: 9.999 s later the instance still holds its partition.
+        time.Advance(TimeSpan.FromMilliseconds(5_000));
+        await b.BeatAsync();
+        time.Advance(TimeSpan.FromMilliseconds(4_999));
+        await b.BeatAsync();
+        Assert.Single(b.Owned);
+        Assert.Contains(-2, cluster.ConsumerGroup("away")!.MemberEpochs.Values);
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await Eventually.TrueAsync(() => cluster.ConsumerGroup("away")!.MemberEpochs.Count == 1, "the away instance to expire");
+        await b.BeatAsync();
+        Assert.Equal([0, 1], b.Partitions);
+        AssertNoDoubleOwnership(cluster, "away");
+    }
+
+    [Fact]
     public async Task A_member_that_does_not_revoke_within_its_rebalance_timeout_is_fenced_and_its_partitions_released()
     {
         var time = new FakeTimeProvider();

@@ -20,7 +20,7 @@ internal sealed partial class ConsumerProtocolGroup
     /// </summary>
     public ConsumerGroupHeartbeatResponse Heartbeat(RequestContext context, ConsumerGroupHeartbeatRequest request, IReadOnlyList<TopicSnapshot> topics, long now)
     {
-        if (request.MemberEpoch is LeaveMemberEpoch or LeaveStaticMemberEpoch) return Leave(request, topics);
+        if (request.MemberEpoch is LeaveMemberEpoch or LeaveStaticMemberEpoch) return Leave(request, topics, now);
         HashSet<TopicAndPartition>? owned = request.TopicPartitions is null ? null : OwnedPartitions(request.TopicPartitions, topics);
         // v0: a member joining without an id gets one, in the form of Kafka's Uuid.toString() (22 URL-safe base64 characters).
         string memberId = request.MemberId.Length > 0 ? request.MemberId
@@ -151,7 +151,7 @@ internal sealed partial class ConsumerProtocolGroup
             throw new HeartbeatRefused(ErrorCode.FencedMemberEpoch, $"Member epoch {received} is behind the coordinator's {member.MemberEpoch}.");
     }
 
-    private ConsumerGroupHeartbeatResponse Leave(ConsumerGroupHeartbeatRequest request, IReadOnlyList<TopicSnapshot> topics)
+    private ConsumerGroupHeartbeatResponse Leave(ConsumerGroupHeartbeatRequest request, IReadOnlyList<TopicSnapshot> topics, long now)
     {
         ConsumerProtocolMember? member;
         if (request.InstanceId is not null)
@@ -168,8 +168,9 @@ internal sealed partial class ConsumerProtocolGroup
         }
         if (request.MemberEpoch == LeaveStaticMemberEpoch)
         {
-            // The instance keeps its partitions until it returns or its session ends; nothing is reassigned meanwhile.
+            // The instance keeps its partitions until it returns or its session (counted from now) ends; nothing is reassigned meanwhile.
             member.MemberEpoch = LeaveStaticMemberEpoch;
+            member.SessionDeadline = now + options.ConsumerGroupSessionTimeoutMs;
         }
         else
         {
