@@ -19,11 +19,7 @@ public class MixedConsumerProtocolGroupTests(ITestOutputHelper output)
     private const string Topic = "kip848";
     private const int Partitions = 6;
 
-    // Our member joins (the Sim assigns it partitions) but never takes them: ServerAssignedMember resolves the assigned
-    // topic ids against metadata that never holds the subscribed topics (it asks GetMetadataAsync/RefreshMetadataAsync,
-    // never GetTopicAsync, so the cache tracks no topic: "Metadata refreshed ...: 0 topics"). A client fix, outside the Sim:
-    // with SubscribedTopicsAsync calling _cluster.GetTopicAsync for each subscribed name, both cases passed here.
-    [Theory(Skip = "Client: ServerAssignedMember never adds the subscribed topics to the metadata cache, so assigned topic ids stay unresolved")]
+    [Theory]
     [InlineData("uniform")]
     [InlineData("range")]
     public async Task MembersOfBothClients_JoinLeaveAndCrash_EveryRecordConsumedOnce(string assignor)
