@@ -1,8 +1,9 @@
 namespace KafkaNative.Chaos;
 
 /// <summary>
-/// A consumer group of three of our consumers and a kcat <c>-G</c> member reading the workload topic
-/// while the producer writes it and faults strike.
+/// A consumer group reading the workload topic while the producer writes it and faults strike: with the classic
+/// protocol, three of our consumers and a kcat <c>-G</c> member; with KIP-848's, four of ours (kcat's librdkafka
+/// 2.0.2 predates it).
 /// </summary>
 public sealed class ConsumerGroupWorkload : IAsyncDisposable
 {
@@ -18,13 +19,13 @@ public sealed class ConsumerGroupWorkload : IAsyncDisposable
     public ConsumptionLog Log { get; } = new();
 
     /// <summary>Starts the members and waits until the group has shared out every partition, each member holding some.</summary>
-    public static async Task<ConsumerGroupWorkload> StartAsync(string bootstrapServers, string topic, int partitions, string group)
+    public static async Task<ConsumerGroupWorkload> StartAsync(string bootstrapServers, string topic, int partitions, string group, GroupProtocol protocol = GroupProtocol.Classic)
     {
         var workload = new ConsumerGroupWorkload(group);
         try
         {
-            workload._members.Add(new KcatGroupMember("kcat", bootstrapServers, topic, group, workload.Log));
-            for (int i = 1; i <= 3; i++) workload._members.Add(new OurGroupMember($"ours-{i}", bootstrapServers, topic, group, workload.Log));
+            if (protocol == GroupProtocol.Classic) workload._members.Add(new KcatGroupMember("kcat", bootstrapServers, topic, group, workload.Log));
+            for (int i = 1; workload._members.Count < 4; i++) workload._members.Add(new OurGroupMember($"ours-{i}", bootstrapServers, topic, group, workload.Log, protocol));
             await Eventually.TrueAsync(() => workload._members.All(m => m.AssignedPartitions > 0) && workload._members.Sum(m => m.AssignedPartitions) == partitions,
                 () => $"the group to share out {partitions} partitions among its 4 members: {workload.Assignments()}", Formation);
             return workload;

@@ -21,7 +21,7 @@ public sealed class OurGroupMember : IGroupMember
     private readonly ChaosLogFile? _logFile;
 
     /// <summary>Joins <paramref name="group"/> and starts reading <paramref name="topic"/>.</summary>
-    public OurGroupMember(string name, string bootstrapServers, string topic, string group, ConsumptionLog log)
+    public OurGroupMember(string name, string bootstrapServers, string topic, string group, ConsumptionLog log, GroupProtocol protocol = GroupProtocol.Classic)
     {
         Name = name;
         _topic = topic;
@@ -32,6 +32,7 @@ public sealed class OurGroupMember : IGroupMember
             BootstrapServers = bootstrapServers,
             ClientId = name,
             GroupId = group,
+            GroupProtocol = protocol,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnableAutoCommit = false,
             FetchMaxWait = TimeSpan.FromMilliseconds(100),
