@@ -92,6 +92,7 @@ internal static class FetchHandler
                 ? (version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition)
                 : Check(replica, partition, broker.Cluster.Controller.Topic(name) is not null);
             data.ErrorCode = (short)error;
+            if (error != ErrorCode.None && name is not null) LeaderHints.Fill(broker, response, data, name, version);
             if (error == ErrorCode.None)
             {
                 data.HighWatermark = replica!.HighWatermark;

@@ -11,7 +11,8 @@ namespace KafkaNative.Sim.Handlers;
 /// Produce: validates each partition's single v2 batch from its header and CRC alone, checks
 /// idempotent sequences and that a transactional batch's partition is in its producer's open transaction, and stores the batch as sent with its base offset assigned. acks=1 answers
 /// after the leader's append, acks=-1 once the in-sync replicas have it, acks=0 never (errors close
-/// the session instead, so the client refreshes metadata).
+/// the session instead, so the client refreshes metadata). NOT_LEADER_OR_FOLLOWER carries the leader hints of
+/// KIP-951 (<see cref="LeaderHints"/>).
 /// </summary>
 internal static class ProduceHandler
 {
@@ -20,7 +21,7 @@ internal static class ProduceHandler
         var response = new ProduceResponse();
         short acks = request.Acks;
         DelayedProduce? delayed = acks == -1
-            ? new DelayedProduce(context, response, broker.Cluster.NowMs + Math.Max(0, request.TimeoutMs))
+            ? new DelayedProduce(context, response, broker.Cluster.NowMs + Math.Max(0, request.TimeoutMs), r => LeaderHints.Fill(broker, r, context.ApiVersion))
             : null;
         bool anyError = false;
         foreach (ProduceRequest.TopicProduceData topic in request.TopicData)
@@ -49,6 +50,7 @@ internal static class ProduceHandler
                 delayed!.CompleteIfSettled();
                 break;
             default:
+                LeaderHints.Fill(broker, response, context.ApiVersion);
                 context.Respond(response);
                 break;
         }
