@@ -48,6 +48,22 @@ internal sealed class ClusterMetadata
         return null;
     }
 
+    /// <summary>
+    /// A copy in which <paramref name="topic"/>-<paramref name="partition"/> is led by <paramref name="leaderId"/> at
+    /// <paramref name="leaderEpoch"/> (a KIP-951 hint from a Produce or Fetch answer), with <paramref name="broker"/> added
+    /// or its address updated; the rest, <see cref="RequestedAt"/> included, stays. Null when the partition is not cached.
+    /// </summary>
+    public ClusterMetadata? WithLeader(string topic, int partition, int leaderId, int leaderEpoch, BrokerMetadata? broker)
+    {
+        if (!Topics.TryGetValue(topic, out TopicMetadata? t) || GetPartition(topic, partition) is not { } old) return null;
+        var partitions = t.Partitions.Select(p => p.Partition == partition ? old with { LeaderId = leaderId, LeaderEpoch = leaderEpoch } : p).ToArray();
+        var topics = Topics.ToDictionary(StringComparer.Ordinal);
+        topics[topic] = t with { Partitions = partitions };
+        var brokers = Brokers.ToDictionary();
+        if (broker is not null) brokers[broker.NodeId] = broker;
+        return new ClusterMetadata(ClusterId, ControllerId, brokers.ToFrozenDictionary(), topics.ToFrozenDictionary(StringComparer.Ordinal), SourceNodeId) { RequestedAt = RequestedAt };
+    }
+
     /// <summary>Builds a snapshot from a Metadata response.</summary>
     public static ClusterMetadata FromResponse(MetadataResponse response, int sourceNodeId)
     {

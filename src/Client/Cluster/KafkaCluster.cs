@@ -52,6 +52,15 @@ internal sealed class KafkaCluster : IAsyncDisposable
         ErrorCode.FencedLeaderEpoch or ErrorCode.UnknownLeaderEpoch or ErrorCode.ReplicaNotAvailable or
         ErrorCode.KafkaStorageError or ErrorCode.NotController or ErrorCode.UnknownTopicId or ErrorCode.BrokerNotAvailable;
 
+    /// <summary>
+    /// Applies a KIP-951 leader hint from a Produce or Fetch answer (NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH with
+    /// CurrentLeader, and the leader's endpoint from NodeEndpoints): a newer leader epoch updates the cached partition, and
+    /// adds the broker when it is new, without a Metadata request. True when a retry may go to the cached leader now
+    /// (another broker than <paramref name="failedNodeId"/>, at an epoch at least the hint's); false: refresh first.
+    /// </summary>
+    public bool TryApplyLeaderHint(string topic, int partition, int leaderId, int leaderEpoch, BrokerEndpoint? endpoint, int failedNodeId) =>
+        _metadata.TryApplyLeaderHint(topic, partition, leaderId, leaderEpoch, endpoint, failedNodeId);
+
     /// <summary>The cached metadata, fetching it first if there is none yet.</summary>
     /// <exception cref="KafkaConnectionException">No broker answered.</exception>
     public ValueTask<ClusterMetadata> GetMetadataAsync(CancellationToken cancellationToken = default)

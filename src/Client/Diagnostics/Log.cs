@@ -40,4 +40,10 @@ internal static partial class Log
 
     [LoggerMessage(12, LogLevel.Debug, "Broker {NodeId}: re-authenticating before the SASL session expires")]
     public static partial void Reauthenticating(ILogger logger, int nodeId);
+
+    [LoggerMessage(13, LogLevel.Debug, "{Topic}-{Partition}: leader hint from a Produce or Fetch answer applied: broker {LeaderId} at leader epoch {LeaderEpoch} (no Metadata request)")]
+    public static partial void LeaderHintApplied(ILogger logger, string topic, int partition, int leaderId, int leaderEpoch);
+
+    [LoggerMessage(14, LogLevel.Warning, "Rebootstrapping from the bootstrap servers ({Reason})")]
+    public static partial void Rebootstrapping(ILogger logger, string reason);
 }

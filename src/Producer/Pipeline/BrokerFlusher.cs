@@ -180,7 +180,7 @@ internal sealed class BrokerFlusher : SupervisedLoop
             ProduceResponse response = await _breaker.ExecuteAsync(
                 static (state, token) => state.Broker.SendAsync<ProduceRequest, ProduceResponse>(state.Request, token),
                 (Broker: _lease.Broker, Request: request), stop).ConfigureAwait(false);
-            ProduceRequests.Settle(batches, response, nodeId);
+            ProduceRequests.Settle(_context.Cluster, batches, response, nodeId);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !stop.IsCancellationRequested)
         {

@@ -46,10 +46,10 @@ internal sealed class BrokerProducer : IAsyncDisposable
     public void RequestFlush() => _aggregator.RequestFlush();
 
     /// <summary>Gives a batch back to its partition producer after <paramref name="error"/>; no later batch of the partition goes out on this route.</summary>
-    public static void HandBack(ProducerBatch batch, KafkaException error)
+    public static void HandBack(ProducerBatch batch, KafkaException error, bool leaderHinted = false)
     {
         batch.Partition.Halt(batch.RoutingEpoch);
-        batch.RecordAttemptError(error);
+        batch.RecordAttemptError(error, leaderHinted);
         batch.Partition.Owner.HandBack(batch);
     }
 

@@ -30,6 +30,8 @@ internal sealed class PartitionProducer : SupervisedLoop
     // Timestamp (of the producer's clock) of the failure this recovery answers (0: none): the next route needs metadata requested after it.
     private long _failedAt;
     private bool _sawError;
+    // A batch came back NOT_LEADER_OR_FOLLOWER naming a newer leader that the cache took (KIP-951): retry at once, on the cache.
+    private bool _leaderHinted;
     // The broker producer refused records (it stopped on its own): leave the route at the next step.
     private bool _routeBroken;
     private long _nextAttemptAt;
@@ -136,6 +138,13 @@ internal sealed class PartitionProducer : SupervisedLoop
             CollectReturned();
             _held.FailExpired(_context.Now);
             SettleSequenceGap();
+            if (_leaderHinted && !_sawError)
+            {
+                // The answer named the new leader: no backoff and no Metadata request, as KIP-951 intends.
+                KafkaTelemetry.ProducerRetries.Add(1);
+                _nextAttemptAt = 0;
+            }
+            _leaderHinted = false;
             if (_sawError)
             {
                 // Successive routes after failures are spaced by a growing, jittered backoff, so a
@@ -268,8 +277,16 @@ internal sealed class PartitionProducer : SupervisedLoop
                     continue;
                 }
                 // Every returned batch's error counts, not only the newest one's: that may have come back unsent.
-                _sawError = true;
-                if (NeedsFreshMetadata(error)) _failedAt = _context.Time.GetTimestamp();
+                // A leader hint the cache took is fresh information: the cached leader is newer than the failure.
+                if (batch.LeaderHinted)
+                {
+                    _leaderHinted = true;
+                }
+                else
+                {
+                    _sawError = true;
+                    if (NeedsFreshMetadata(error)) _failedAt = _context.Time.GetTimestamp();
+                }
             }
             _held.AddBatch(batch);
         }

@@ -30,8 +30,12 @@ internal static class ProduceRequests
         return request;
     }
 
-    /// <summary>Reports the batches that were written and hands the others back to their partition producers.</summary>
-    public static void Settle(ProducerBatch[] batches, ProduceResponse response, int nodeId)
+    /// <summary>
+    /// Reports the batches that were written and hands the others back to their partition producers. A
+    /// NOT_LEADER_OR_FOLLOWER that names a newer leader (KIP-951: CurrentLeader, and its endpoint in NodeEndpoints)
+    /// updates the cluster's cache, and the batch goes back marked so that its retry needs no Metadata request.
+    /// </summary>
+    public static void Settle(KafkaCluster cluster, ProducerBatch[] batches, ProduceResponse response, int nodeId)
     {
         foreach (ProducerBatch batch in batches)
         {
@@ -52,12 +56,23 @@ internal static class ProduceRequests
                     // Appended on the leader, not yet replicated: a retry must be recognised as a duplicate.
                     if (error is ErrorCode.RequestTimedOut or ErrorCode.NotEnoughReplicasAfterAppend) batch.MayBeWritten = true;
                     string context = $"Produce to {batch.Partition} on broker {nodeId}";
+                    bool hinted = error == ErrorCode.NotLeaderOrFollower && result is not null && ApplyLeaderHint(cluster, batch.Partition, result, response, nodeId);
                     BrokerProducer.HandBack(batch, result is null
                         ? new KafkaErrorException(error, $"{context}: the response left the partition out")
-                        : new KafkaErrorException(error, context, result.ErrorMessage));
+                        : new KafkaErrorException(error, context, result.ErrorMessage), hinted);
                     break;
             }
         }
+    }
+
+    private static bool ApplyLeaderHint(KafkaCluster cluster, PartitionState partition, ProduceResponse.PartitionProduceResponse result, ProduceResponse response, int nodeId)
+    {
+        int leader = result.CurrentLeader.LeaderId;
+        if (leader < 0) return false;
+        BrokerEndpoint? endpoint = null;
+        foreach (ProduceResponse.NodeEndpoint node in response.NodeEndpoints)
+            if (node.NodeId == leader) endpoint = new BrokerEndpoint(node.Host, node.Port);
+        return cluster.TryApplyLeaderHint(partition.Topic, partition.Partition, leader, result.CurrentLeader.LeaderEpoch, endpoint, nodeId);
     }
 
     private static ProduceResponse.PartitionProduceResponse? Find(ProduceResponse response, PartitionState partition)

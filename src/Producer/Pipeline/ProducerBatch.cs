@@ -47,8 +47,18 @@ internal sealed class ProducerBatch
     /// <summary>How the latest attempt failed: every send that does not succeed records its error; a batch handed back unsent keeps it.</summary>
     public Exception? LastError { get; private set; }
 
-    /// <summary>Records how the latest attempt failed.</summary>
-    public void RecordAttemptError(Exception error) => LastError = error;
+    /// <summary>
+    /// The latest attempt's NOT_LEADER_OR_FOLLOWER named a newer leader (KIP-951) and the cluster's cache took it: the
+    /// retry may go to the cached leader without fresh metadata or a backoff. Goes with <see cref="LastError"/>.
+    /// </summary>
+    public bool LeaderHinted { get; private set; }
+
+    /// <summary>Records how the latest attempt failed, and whether its answer named a newer leader the cache took.</summary>
+    public void RecordAttemptError(Exception error, bool leaderHinted = false)
+    {
+        LastError = error;
+        LeaderHinted = leaderHinted;
+    }
 
     /// <summary>True when the latest attempt was answered with <paramref name="code"/>.</summary>
     public bool LatestAttemptFailedWith(ErrorCode code) =>

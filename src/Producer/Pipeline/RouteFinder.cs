@@ -12,7 +12,8 @@ internal readonly record struct Route(BrokerProducer? Broker, ProducerIdentity? 
 
 /// <summary>
 /// One attempt to find a partition's leader: fresh metadata when the last route failed (never back
-/// to the broker that just failed on what the cache said before the failure), the leader's broker
+/// to the broker that just failed on what the cache said before the failure; a KIP-951 leader hint the
+/// cache took is fresh, so after one the cache is used as it is, see <see cref="ProduceRequests.Settle"/>), the leader's broker
 /// producer, and the producer identity the partition needs. Runs beside the partition producer's
 /// loop, which keeps taking records while the attempt is under way.
 /// </summary>
