@@ -15,8 +15,14 @@ namespace KafkaNative.Consumer.Fetching;
 /// </summary>
 internal sealed class BrokerConsumer : SupervisedLoop
 {
-    /// <summary>Highest Fetch version sent: v13 onwards name topics by id only.</summary>
-    private const short MaxFetchVersion = 12;
+    /// <summary>
+    /// Highest Fetch version sent when every topic of the request has a topic id in the metadata: v13 onwards name
+    /// topics by id, and Kafka fills KIP-951's leader hints (CurrentLeader, NodeEndpoints) from v16 only.
+    /// </summary>
+    private const short MaxFetchVersion = 17;
+
+    /// <summary>Highest Fetch version that names topics, for a topic without an id (a broker before topic ids).</summary>
+    private const short MaxFetchVersionByName = 12;
 
     /// <summary>Longest wait for the answer to a session close.</summary>
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
@@ -35,6 +41,11 @@ internal sealed class BrokerConsumer : SupervisedLoop
     private readonly List<(PartitionConsumer Partition, long Offset, int Version)> _fetching = [];
     private readonly Dictionary<(string Topic, int Partition), int> _fetchIndex = [];
     private readonly FetchSession _session;
+    // Topic ids by name for requests, and names by id for answers at v13+, which name topics by id only.
+    private readonly Dictionary<string, Guid> _topicIds = [];
+    private readonly Dictionary<Guid, string> _topicNames = [];
+    // The version cap of the latest request, which its session's close keeps to.
+    private short _maxVersion = MaxFetchVersionByName;
     private BrokerLease? _lease;
 
     public BrokerConsumer(ConsumerContext context, int nodeId)
@@ -99,9 +110,9 @@ internal sealed class BrokerConsumer : SupervisedLoop
             try
             {
                 _lease ??= await _context.Cluster.AcquireBrokerAsync(NodeId, stop).ConfigureAwait(false);
-                BuildRequest(request);
+                _maxVersion = BuildRequest(request) ? MaxFetchVersion : MaxFetchVersionByName;
                 ConsumerOptions options = _context.Options;
-                var sendOptions = new SendOptions(MaxFetchVersion, options.RequestTimeout + options.FetchMaxWait);
+                var sendOptions = new SendOptions(_maxVersion, options.RequestTimeout + options.FetchMaxWait);
                 response = await _lease.Broker.SendLeasedAsync<FetchRequest, FetchResponse>(request, sendOptions, stop).ConfigureAwait(false);
                 if (!_session.OnResponse(response.Response))
                 {
@@ -168,7 +179,7 @@ internal sealed class BrokerConsumer : SupervisedLoop
         try
         {
             TimeSpan timeout = TimeSpan.FromTicks(Math.Min(_context.Options.RequestTimeout.Ticks, CloseTimeout.Ticks));
-            using ResponseLease<FetchResponse> closed = await lease.Broker.SendLeasedAsync<FetchRequest, FetchResponse>(close, new SendOptions(MaxFetchVersion, timeout), CancellationToken.None).ConfigureAwait(false);
+            using ResponseLease<FetchResponse> closed = await lease.Broker.SendLeasedAsync<FetchRequest, FetchResponse>(close, new SendOptions(_maxVersion, timeout), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception error) when (error is KafkaException or ObjectDisposedException or IOException or TimeoutException or OperationCanceledException)
         {
@@ -176,7 +187,8 @@ internal sealed class BrokerConsumer : SupervisedLoop
         }
     }
 
-    private void BuildRequest(FetchRequest request)
+    /// <summary>Fills the request; true when every topic has an id, so that versions naming topics by id may be sent.</summary>
+    private bool BuildRequest(FetchRequest request)
     {
         ConsumerOptions options = _context.Options;
         request.ReplicaId = Sentinels.ClientReplicaId;
@@ -185,7 +197,36 @@ internal sealed class BrokerConsumer : SupervisedLoop
         request.MaxBytes = options.FetchMaxBytes;
         request.IsolationLevel = (sbyte)options.IsolationLevel;
         request.RackId = options.ClientRack ?? "";
-        _session.Build(request, _fetching, options.MaxPartitionFetchBytes);
+        // Ids are kept after their topics leave the request: a session's forgotten topics are named by id too.
+        ClusterMetadata? metadata = _context.Cluster.Metadata;
+        bool byId = true;
+        string? previous = null;
+        foreach ((PartitionConsumer partition, _, _) in _fetching)
+        {
+            if (partition.Topic == previous) continue;
+            previous = partition.Topic;
+            Guid id = metadata is not null && metadata.Topics.TryGetValue(partition.Topic, out TopicMetadata? known) ? known.TopicId : Guid.Empty;
+            _topicIds[partition.Topic] = id;
+            if (id == Guid.Empty) byId = false;
+            else _topicNames[id] = partition.Topic;
+        }
+        _session.Build(request, _fetching, options.MaxPartitionFetchBytes, _topicIds);
+        return byId;
+    }
+
+    /// <summary>
+    /// KIP-951: a partition answered NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH with a newer leader (and its endpoint)
+    /// moves in the cluster's cache at once; true when its dispatcher may subscribe it to the cached leader without a
+    /// Metadata request or a backoff. Never true for this broker: it just failed on what the cache said.
+    /// </summary>
+    private bool ApplyLeaderHint(FetchResponse response, string topic, FetchResponse.PartitionData data)
+    {
+        if ((ErrorCode)data.ErrorCode is not (ErrorCode.NotLeaderOrFollower or ErrorCode.FencedLeaderEpoch) || data.CurrentLeader.LeaderId < 0) return false;
+        int leader = data.CurrentLeader.LeaderId;
+        BrokerEndpoint? endpoint = null;
+        foreach (FetchResponse.NodeEndpoint node in response.NodeEndpoints)
+            if (node.NodeId == leader) endpoint = new BrokerEndpoint(node.Host, node.Port);
+        return _context.Cluster.TryApplyLeaderHint(topic, data.PartitionIndex, leader, data.CurrentLeader.LeaderEpoch, endpoint, NodeId);
     }
 
     private async Task HandOutAsync(ResponseLease<FetchResponse> lease, CancellationToken cancellationToken)
@@ -197,14 +238,15 @@ internal sealed class BrokerConsumer : SupervisedLoop
         {
             foreach (FetchResponse.FetchableTopicResponse topic in shared.Response.Responses)
             {
+                string name = string.IsNullOrEmpty(topic.Topic) && _topicNames.TryGetValue(topic.TopicId, out string? byId) ? byId : topic.Topic;
                 foreach (FetchResponse.PartitionData data in topic.Partitions)
                 {
-                    if (!_fetchIndex.TryGetValue((topic.Topic, data.PartitionIndex), out int index) || handed[index]) continue;
+                    if (!_fetchIndex.TryGetValue((name, data.PartitionIndex), out int index) || handed[index]) continue;
                     handed[index] = true;
                     (PartitionConsumer partition, long offset, int version) = _fetching[index];
                     shared.AddReference();
                     round.Add();
-                    var fetched = new FetchedPartition(this, shared, data, round, offset, version);
+                    var fetched = new FetchedPartition(this, shared, data, round, offset, version) { LeaderHinted = ApplyLeaderHint(shared.Response, name, data) };
                     if (!partition.TryFeed(fetched))
                     {
                         fetched.ReleaseBuffer();

@@ -43,9 +43,11 @@ internal sealed class FetchSession(bool enabled)
 
     /// <summary>
     /// Fills <paramref name="request"/>'s session fields, topics and forgotten topics for the partitions of
-    /// <paramref name="fetching"/>, which must be sorted by topic.
+    /// <paramref name="fetching"/>, which must be sorted by topic; topics carry their ids from <paramref name="topicIds"/>
+    /// (written at v13+, where they replace the names).
     /// </summary>
-    public void Build(FetchRequest request, List<(PartitionConsumer Partition, long Offset, int Version)> fetching, int partitionMaxBytes)
+    public void Build(FetchRequest request, List<(PartitionConsumer Partition, long Offset, int Version)> fetching, int partitionMaxBytes,
+        IReadOnlyDictionary<string, Guid>? topicIds = null)
     {
         _round++;
         bool full = !enabled || _epoch == 0;
@@ -71,6 +73,7 @@ internal sealed class FetchSession(bool enabled)
             {
                 topic = Rent(_topicPool, topics++);
                 topic.Topic = partition.Topic;
+                topic.TopicId = topicIds?.GetValueOrDefault(partition.Topic) ?? Guid.Empty;
                 topic.Partitions.Clear();
                 request.Topics.Add(topic);
             }
@@ -92,7 +95,7 @@ internal sealed class FetchSession(bool enabled)
                 forgotten = request.ForgottenTopicsData.Find(f => f.Topic == key.Topic);
                 if (forgotten is null)
                 {
-                    forgotten = new FetchRequest.ForgottenTopic { Topic = key.Topic };
+                    forgotten = new FetchRequest.ForgottenTopic { Topic = key.Topic, TopicId = topicIds?.GetValueOrDefault(key.Topic) ?? Guid.Empty };
                     request.ForgottenTopicsData.Add(forgotten);
                 }
             }

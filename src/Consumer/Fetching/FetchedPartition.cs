@@ -17,6 +17,9 @@ internal sealed class FetchedPartition(BrokerConsumer broker, SharedFetchRespons
 
     public int Version { get; } = version;
 
+    /// <summary>The answer named a newer leader that the cluster's cache took (KIP-951): re-dispatch on the cache as it is.</summary>
+    public bool LeaderHinted { get; init; }
+
     /// <summary>True once <see cref="Acknowledge"/> was called.</summary>
     public bool IsAcknowledged => Volatile.Read(ref _acknowledged) != 0;
 

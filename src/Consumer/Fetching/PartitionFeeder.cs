@@ -125,8 +125,12 @@ internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
         if (KafkaCluster.IsStaleMetadataError(error) || error.IsRetriable())
         {
             ConsumerLog.PartitionFetchError(_logger, _partition.TopicPartition, error.Name());
-            _partition.NeedsMetadataRefresh = true;
-            _partition.NeedsBackoff = true;
+            // A leader hint the cache took is fresh: the dispatcher subscribes to the new leader at once.
+            if (!fetched.LeaderHinted)
+            {
+                _partition.NeedsMetadataRefresh = true;
+                _partition.NeedsBackoff = true;
+            }
             Unsubscribe(fetched, trigger: true);
             return;
         }
