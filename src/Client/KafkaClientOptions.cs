@@ -37,6 +37,21 @@ public class KafkaClientOptions
     /// </summary>
     public TimeSpan MetadataMinRefreshInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// What to do when the known brokers give no metadata (Kafka's <c>metadata.recovery.strategy</c>):
+    /// <see cref="KafkaNative.MetadataRecoveryStrategy.Rebootstrap"/> (the default, as in Kafka 4.0) goes back to
+    /// <see cref="BootstrapServers"/>, resolving their names again, so a client survives a cluster whose brokers all
+    /// changed; <see cref="KafkaNative.MetadataRecoveryStrategy.None"/> keeps to the brokers of the last metadata.
+    /// </summary>
+    public MetadataRecoveryStrategy MetadataRecoveryStrategy { get; set; } = MetadataRecoveryStrategy.Rebootstrap;
+
+    /// <summary>
+    /// With <see cref="KafkaNative.MetadataRecoveryStrategy.Rebootstrap"/>, how long metadata may be wanted without a
+    /// broker answering before the client rebootstraps even though a known broker has not failed outright (one that
+    /// accepts connections but does not answer, say); Kafka's <c>metadata.recovery.rebootstrap.trigger.ms</c>, 5 minutes.
+    /// </summary>
+    public TimeSpan MetadataRecoveryRebootstrapTrigger { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Backoff after the first failed connection attempt to a broker.</summary>
     public TimeSpan ReconnectBackoffMin { get; set; } = TimeSpan.FromMilliseconds(100);
 
@@ -122,6 +137,9 @@ public class KafkaClientOptions
         if (MetadataMinRefreshInterval < TimeSpan.Zero)
             throw new ArgumentException($"MetadataMinRefreshInterval must not be negative; it is {MetadataMinRefreshInterval}.", nameof(MetadataMinRefreshInterval));
         RequirePositive(ReconnectBackoffMin, nameof(ReconnectBackoffMin));
+        RequirePositive(MetadataRecoveryRebootstrapTrigger, nameof(MetadataRecoveryRebootstrapTrigger));
+        if (!Enum.IsDefined(MetadataRecoveryStrategy))
+            throw new ArgumentException($"MetadataRecoveryStrategy {MetadataRecoveryStrategy} is not one of None, Rebootstrap.", nameof(MetadataRecoveryStrategy));
         if (ReconnectBackoffMax < ReconnectBackoffMin)
             throw new ArgumentException($"ReconnectBackoffMax ({ReconnectBackoffMax}) must not be less than ReconnectBackoffMin ({ReconnectBackoffMin}).", nameof(ReconnectBackoffMax));
         if (MaxInFlightPerConnection is < 1 or > 10_000)

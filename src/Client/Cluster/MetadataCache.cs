@@ -14,13 +14,14 @@ namespace KafkaNative.Client;
 /// (after repeated failures refreshes fail fast for a while). A refresh tries brokers one after
 /// another, never the one that failed the previous attempt first.
 /// </summary>
-internal sealed class MetadataCache : IAsyncDisposable
+internal sealed partial class MetadataCache : IAsyncDisposable
 {
     private readonly KafkaClientOptions _options;
     private readonly BrokerPool _pool;
     private readonly IReadOnlyList<BrokerEndpoint> _bootstrap;
     private readonly ILogger _logger;
     private readonly ResiliencePipeline _breaker;
+    private readonly MetadataRecovery _recovery;
     private readonly CancellationTokenSource _disposed = new();
     private readonly Lock _lock = new();
     private readonly HashSet<string> _topics = new(StringComparer.Ordinal);
@@ -33,8 +34,6 @@ internal sealed class MetadataCache : IAsyncDisposable
     private BrokerLease? _metadataBroker;
     private ClusterMetadata? _metadata;
     private KafkaConnectionException? _unreachable;
-    // KIP-951 leader hints newer than the metadata last fetched: a refresh that answers with an older epoch keeps them.
-    private readonly Dictionary<(string Topic, int Partition), (int LeaderId, int LeaderEpoch, BrokerMetadata? Broker)> _hints = new();
 
     public MetadataCache(KafkaClientOptions options, BrokerPool pool)
     {
@@ -42,6 +41,7 @@ internal sealed class MetadataCache : IAsyncDisposable
         _pool = pool;
         _bootstrap = BrokerEndpoint.ParseList(options.BootstrapServers);
         _logger = options.LoggerFactory.CreateLogger<MetadataCache>();
+        _recovery = new MetadataRecovery(options);
         _breaker = new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
@@ -144,15 +144,35 @@ internal sealed class MetadataCache : IAsyncDisposable
             foreach (string topic in _topics) request.Topics!.Add(new MetadataRequest.MetadataRequestTopic { Name = topic });
         }
 
-        List<(int NodeId, BrokerEndpoint Endpoint)> candidates = Candidates();
+        _recovery.OnAttempt();
+        string reason = "";
+        bool rebootstrap = Current is not null && _recovery.IsDue(out reason);
+        List<(int NodeId, BrokerEndpoint Endpoint)> candidates = rebootstrap ? Rebootstrap(reason) : Candidates();
         Exception? lastFailure = null;
-        foreach ((int nodeId, BrokerEndpoint endpoint) in candidates)
+        int tried = 0;
+        for (int i = 0; i < candidates.Count; i++)
         {
+            (int nodeId, BrokerEndpoint endpoint) = candidates[i];
+            tried++;
             BrokerLease lease = _pool.Acquire(nodeId, endpoint);
+            // A known broker that keeps the refresh waiting past the rebootstrap trigger is given up on.
+            TimeSpan? untilTrigger = !rebootstrap && nodeId >= 0 ? _recovery.UntilTrigger() : null;
+            using CancellationTokenSource? triggerTimer = untilTrigger is { } left ? new CancellationTokenSource(left, _options.TimeProvider) : null;
+            using CancellationTokenSource? trigger = triggerTimer is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, triggerTimer.Token);
             try
             {
                 long requestedAt = _options.TimeProvider.GetTimestamp();
-                MetadataResponse response = await lease.Broker.SendAsync<MetadataRequest, MetadataResponse>(request, cancellationToken).ConfigureAwait(false);
+                MetadataResponse response = await lease.Broker.SendAsync<MetadataRequest, MetadataResponse>(request, trigger?.Token ?? cancellationToken).ConfigureAwait(false);
+                if (response.Topics.Any(t => t.ErrorCode == (short)ErrorCode.RebootstrapRequired))
+                {
+                    // KIP-1102: this broker says the client's view of the cluster is stale.
+                    lease.Dispose();
+                    lastFailure = new KafkaErrorException(ErrorCode.RebootstrapRequired, $"Metadata from broker {nodeId}", (string?)null);
+                    if (!_recovery.Enabled || rebootstrap) continue;
+                    _recovery.Require();
+                    (rebootstrap, candidates, i) = (true, Rebootstrap("a broker answered REBOOTSTRAP_REQUIRED"), -1);
+                    continue;
+                }
                 int source = nodeId;
                 if (nodeId < 0)
                 {
@@ -173,6 +193,12 @@ internal sealed class MetadataCache : IAsyncDisposable
                 Log.MetadataRefreshed(_logger, source, metadata.Brokers.Count, metadata.Topics.Count);
                 return metadata;
             }
+            catch (OperationCanceledException) when (triggerTimer is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+            {
+                lease.Dispose();
+                lastFailure = new KafkaTimeoutException($"Broker {nodeId} gave no metadata before the rebootstrap trigger passed.");
+                (rebootstrap, candidates, i) = (true, Rebootstrap($"broker {nodeId} kept the refresh waiting past MetadataRecoveryRebootstrapTrigger"), -1);
+            }
             catch (Exception exception) when (exception is KafkaException && !cancellationToken.IsCancellationRequested)
             {
                 lease.Dispose();
@@ -181,9 +207,34 @@ internal sealed class MetadataCache : IAsyncDisposable
                 Log.MetadataBrokerFailed(_logger, exception, nodeId);
             }
         }
-        var unreachable = new KafkaConnectionException($"Metadata refresh failed on all {candidates.Count} brokers tried; the last error: {lastFailure?.Message}", lastFailure);
+        var unreachable = new KafkaConnectionException($"Metadata refresh failed on all {tried} brokers tried; the last error: {lastFailure?.Message}", lastFailure);
         TellUnreachable(unreachable);
         throw unreachable;
+    }
+
+    /// <summary>
+    /// Candidates of a rebootstrap: the bootstrap servers first, each on a new connection (so their names are resolved
+    /// again), then the known brokers in case the bootstrap servers are the ones gone. The metadata that answers
+    /// replaces the broker set.
+    /// </summary>
+    private List<(int NodeId, BrokerEndpoint Endpoint)> Rebootstrap(string reason)
+    {
+        Log.Rebootstrapping(_logger, reason);
+        BrokerLease? bootstrapLease = null;
+        lock (_lock)
+        {
+            if (_metadataBroker is { Broker.NodeId: < 0 })
+            {
+                bootstrapLease = _metadataBroker;
+                _metadataBroker = null;
+            }
+        }
+        bootstrapLease?.Dispose();
+        var candidates = new List<(int, BrokerEndpoint)>();
+        for (int i = 0; i < _bootstrap.Count; i++) candidates.Add((-1 - i, _bootstrap[i]));
+        foreach ((int nodeId, BrokerEndpoint endpoint) in Candidates())
+            if (nodeId >= 0 && !candidates.Any(c => c.Item2 == endpoint)) candidates.Add((nodeId, endpoint));
+        return candidates;
     }
 
     private void TellUnreachable(KafkaConnectionException error)
@@ -218,9 +269,10 @@ internal sealed class MetadataCache : IAsyncDisposable
             Shuffle(others);
             candidates.AddRange(others.Select(b => (b.NodeId, b.Endpoint)));
         }
-        for (int i = 0; i < _bootstrap.Count; i++)
+        // With metadata, the bootstrap servers come after every known broker failed (KIP-899), and never with
+        // MetadataRecoveryStrategy.None. Bootstrap servers get negative ids: their node ids are not known before the first answer.
+        for (int i = 0; i < _bootstrap.Count && (metadata is null || _recovery.Enabled); i++)
         {
-            // Bootstrap servers get negative ids: their node ids are not known before the first answer.
             if (!candidates.Any(c => c.Item2 == _bootstrap[i])) candidates.Add((-1 - i, _bootstrap[i]));
         }
         // OrderBy is stable: idle brokers keep the order above, ahead of busy ones.
@@ -242,57 +294,19 @@ internal sealed class MetadataCache : IAsyncDisposable
         lock (random) random.Shuffle(items);
     }
 
-    /// <summary>
-    /// Applies a KIP-951 leader hint (a Produce or Fetch answer's CurrentLeader, with the leader's endpoint when the
-    /// answer listed it): when its leader epoch is newer than the cached one, the partition's leader changes in the cache
-    /// without a Metadata request. True when the cache now names a leader other than <paramref name="failedNodeId"/> at an
-    /// epoch at least the hint's, so a retry may go there; false sends the caller to fetch fresh metadata as before.
-    /// </summary>
-    public bool TryApplyLeaderHint(string topic, int partition, int leaderId, int leaderEpoch, BrokerEndpoint? endpoint, int failedNodeId)
-    {
-        if (leaderId < 0 || leaderEpoch < 0 || leaderId == failedNodeId) return false;
-        lock (_lock)
-        {
-            ClusterMetadata? current = Current;
-            if (current?.GetPartition(topic, partition) is not { } cached) return false;
-            if (cached.LeaderEpoch < leaderEpoch)
-            {
-                BrokerMetadata? broker = endpoint is { } e
-                    ? new BrokerMetadata(leaderId, e, current.Brokers.TryGetValue(leaderId, out BrokerMetadata? known) ? known.Rack : null)
-                    : null;
-                if (broker is null && !current.Brokers.ContainsKey(leaderId)) return false;
-                ClusterMetadata updated = current.WithLeader(topic, partition, leaderId, leaderEpoch, broker)!;
-                Volatile.Write(ref _metadata, updated);
-                _hints[(topic, partition)] = (leaderId, leaderEpoch, broker);
-                Log.LeaderHintApplied(_logger, topic, partition, leaderId, leaderEpoch);
-                return true;
-            }
-            return cached.LeaderEpoch >= leaderEpoch && cached.LeaderId >= 0 && cached.LeaderId != failedNodeId && current.Brokers.ContainsKey(cached.LeaderId);
-        }
-    }
-
-    /// <summary>Hints newer than <paramref name="metadata"/> survive it (under the lock); hints it caught up with are dropped.</summary>
-    private ClusterMetadata KeepNewerHints(ClusterMetadata metadata)
-    {
-        foreach (((string topic, int partition), (int leaderId, int leaderEpoch, BrokerMetadata? broker)) in _hints.ToArray())
-        {
-            PartitionMetadata? fetched = metadata.GetPartition(topic, partition);
-            if (fetched is null || fetched.LeaderEpoch >= leaderEpoch) _hints.Remove((topic, partition));
-            else metadata = metadata.WithLeader(topic, partition, leaderId, leaderEpoch, broker is not null && !metadata.Brokers.ContainsKey(leaderId) ? broker : null) ?? metadata;
-        }
-        return metadata;
-    }
-
     private ClusterMetadata Publish(ClusterMetadata metadata, BrokerLease lease)
     {
         BrokerLease? previous;
         lock (_lock)
         {
+            // Another cluster (a rebootstrap found new brokers): what was learnt of the old one does not carry over.
+            if (_metadata is { ClusterId: { } previousId } && metadata.ClusterId is { } newId && previousId != newId) _hints.Clear();
             if (_hints.Count > 0) metadata = KeepNewerHints(metadata);
             Volatile.Write(ref _metadata, metadata);
             Volatile.Write(ref _unreachable, null);
             CurrentTimestamp = _options.TimeProvider.GetTimestamp();
             _lastFailed = null;
+            _recovery.OnSuccess();
             // Keep a lease on the broker that answered, so its connection stays open for the next refresh.
             previous = _metadataBroker;
             _metadataBroker = lease;
