@@ -193,7 +193,7 @@ internal sealed partial class MetadataCache : IAsyncDisposable
                 Log.MetadataRefreshed(_logger, source, metadata.Brokers.Count, metadata.Topics.Count);
                 return metadata;
             }
-            catch (OperationCanceledException) when (triggerTimer is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+            catch (Exception) when (triggerTimer is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
             {
                 lease.Dispose();
                 lastFailure = new KafkaTimeoutException($"Broker {nodeId} gave no metadata before the rebootstrap trigger passed.");
