@@ -97,6 +97,8 @@ internal static class KafkaSettings
         .Duration(nameof(KafkaClientOptions.RequestTimeout), (o, v) => o.RequestTimeout = v)
         .Duration(nameof(KafkaClientOptions.MetadataMaxAge), (o, v) => o.MetadataMaxAge = v)
         .Duration(nameof(KafkaClientOptions.MetadataMinRefreshInterval), (o, v) => o.MetadataMinRefreshInterval = v)
+        .Enum<MetadataRecoveryStrategy>(nameof(KafkaClientOptions.MetadataRecoveryStrategy), (o, v) => o.MetadataRecoveryStrategy = v)
+        .Duration(nameof(KafkaClientOptions.MetadataRecoveryRebootstrapTrigger), (o, v) => o.MetadataRecoveryRebootstrapTrigger = v)
         .Duration(nameof(KafkaClientOptions.ReconnectBackoffMin), (o, v) => o.ReconnectBackoffMin = v)
         .Duration(nameof(KafkaClientOptions.ReconnectBackoffMax), (o, v) => o.ReconnectBackoffMax = v)
         .Bool(nameof(KafkaClientOptions.AllowAutoTopicCreation), (o, v) => o.AllowAutoTopicCreation = v)

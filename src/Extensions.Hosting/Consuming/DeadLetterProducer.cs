@@ -11,6 +11,8 @@ internal static class DeadLetterProducer
         RequestTimeout = consumer.RequestTimeout,
         MetadataMaxAge = consumer.MetadataMaxAge,
         MetadataMinRefreshInterval = consumer.MetadataMinRefreshInterval,
+        MetadataRecoveryStrategy = consumer.MetadataRecoveryStrategy,
+        MetadataRecoveryRebootstrapTrigger = consumer.MetadataRecoveryRebootstrapTrigger,
         ReconnectBackoffMin = consumer.ReconnectBackoffMin,
         ReconnectBackoffMax = consumer.ReconnectBackoffMax,
         AllowAutoTopicCreation = consumer.AllowAutoTopicCreation,
