@@ -21,7 +21,7 @@ internal sealed class BrokerConsumer : SupervisedLoop
     /// <summary>Longest wait for the answer to a session close.</summary>
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
 
-    private static readonly Comparison<(PartitionConsumer Partition, long Offset, int Version)> ByTopicPartition = static (a, b) =>
+    private static readonly Comparison<(PartitionConsumer Partition, long Offset, int Version, int LastFetchedEpoch, int CurrentLeaderEpoch)> ByTopicPartition = static (a, b) =>
     {
         int topic = string.CompareOrdinal(a.Partition.Topic, b.Partition.Topic);
         return topic != 0 ? topic : a.Partition.Partition.CompareTo(b.Partition.Partition);
@@ -32,7 +32,7 @@ internal sealed class BrokerConsumer : SupervisedLoop
     private readonly Channel<PartitionConsumer> _incoming = Channel.CreateBounded<PartitionConsumer>(new BoundedChannelOptions(1024) { SingleReader = true });
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly List<PartitionConsumer> _subscriptions = [];
-    private readonly List<(PartitionConsumer Partition, long Offset, int Version)> _fetching = [];
+    private readonly List<(PartitionConsumer Partition, long Offset, int Version, int LastFetchedEpoch, int CurrentLeaderEpoch)> _fetching = [];
     private readonly Dictionary<(string Topic, int Partition), int> _fetchIndex = [];
     private readonly FetchSession _session;
     private BrokerLease? _lease;
@@ -84,7 +84,8 @@ internal sealed class BrokerConsumer : SupervisedLoop
             _fetchIndex.Clear();
             foreach (PartitionConsumer partition in _subscriptions)
             {
-                if (partition.TryGetFetchPosition(out long offset, out int version)) _fetching.Add((partition, offset, version));
+                if (partition.TryGetFetchState(out long offset, out int version, out int lastFetchedEpoch, out int currentLeaderEpoch))
+                    _fetching.Add((partition, offset, version, lastFetchedEpoch, currentLeaderEpoch));
             }
             _fetching.Sort(ByTopicPartition);
             for (int i = 0; i < _fetching.Count; i++) _fetchIndex[(_fetching[i].Partition.Topic, _fetching[i].Partition.Partition)] = i;
@@ -99,7 +100,9 @@ internal sealed class BrokerConsumer : SupervisedLoop
             try
             {
                 _lease ??= await _context.Cluster.AcquireBrokerAsync(NodeId, stop).ConfigureAwait(false);
-                BuildRequest(request);
+                // LastFetchedEpoch exists from v12 on (KIP-595); a broker with less gets none (validation still runs on leader changes).
+                BrokerConnection connection = await _lease.Broker.GetConnectionAsync(stop).ConfigureAwait(false);
+                BuildRequest(request, withLastFetchedEpoch: connection.Versions.Negotiate<FetchRequest>(MaxFetchVersion) >= 12);
                 ConsumerOptions options = _context.Options;
                 var sendOptions = new SendOptions(MaxFetchVersion, options.RequestTimeout + options.FetchMaxWait);
                 response = await _lease.Broker.SendLeasedAsync<FetchRequest, FetchResponse>(request, sendOptions, stop).ConfigureAwait(false);
@@ -176,7 +179,7 @@ internal sealed class BrokerConsumer : SupervisedLoop
         }
     }
 
-    private void BuildRequest(FetchRequest request)
+    private void BuildRequest(FetchRequest request, bool withLastFetchedEpoch)
     {
         ConsumerOptions options = _context.Options;
         request.ReplicaId = Sentinels.ClientReplicaId;
@@ -185,7 +188,7 @@ internal sealed class BrokerConsumer : SupervisedLoop
         request.MaxBytes = options.FetchMaxBytes;
         request.IsolationLevel = (sbyte)options.IsolationLevel;
         request.RackId = options.ClientRack ?? "";
-        _session.Build(request, _fetching, options.MaxPartitionFetchBytes);
+        _session.Build(request, _fetching, options.MaxPartitionFetchBytes, withLastFetchedEpoch);
     }
 
     private async Task HandOutAsync(ResponseLease<FetchResponse> lease, CancellationToken cancellationToken)
@@ -201,7 +204,7 @@ internal sealed class BrokerConsumer : SupervisedLoop
                 {
                     if (!_fetchIndex.TryGetValue((topic.Topic, data.PartitionIndex), out int index) || handed[index]) continue;
                     handed[index] = true;
-                    (PartitionConsumer partition, long offset, int version) = _fetching[index];
+                    (PartitionConsumer partition, long offset, int version, _, _) = _fetching[index];
                     shared.AddReference();
                     round.Add();
                     var fetched = new FetchedPartition(this, shared, data, round, offset, version);

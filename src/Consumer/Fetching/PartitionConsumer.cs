@@ -11,7 +11,7 @@ namespace KafkaNative.Consumer.Fetching;
 /// subscribes to that broker's <see cref="BrokerConsumer"/>) and the feeder (decodes fetched
 /// records and delivers them to the application). This base is what the broker consumer sees.
 /// </summary>
-internal abstract class PartitionConsumer
+internal abstract partial class PartitionConsumer
 {
     private const long NoReset = 0;
     private readonly Lock _lock = new();
@@ -167,6 +167,7 @@ internal abstract class PartitionConsumer
             _resetTo = NoReset;
             _fetchOffset = offset;
             _consumed = offset;
+            _offsetEpoch = NoEpoch;
             _version++;
         }
     }
@@ -181,6 +182,20 @@ internal abstract class PartitionConsumer
             offset = _fetchOffset;
             version = _version;
             return !_stopped && !_paused && !_revoking && !_failed && _resetTo == NoReset;
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="TryGetFetchPosition"/>, with the leader epoch of the last batch fetched before the offset (Fetch's
+    /// LastFetchedEpoch, -1 when unknown) and the leader epoch the partition fetches at (CurrentLeaderEpoch, -1 when unknown).
+    /// </summary>
+    public bool TryGetFetchState(out long offset, out int version, out int lastFetchedEpoch, out int currentLeaderEpoch)
+    {
+        lock (_lock)
+        {
+            lastFetchedEpoch = _offsetEpoch;
+            currentLeaderEpoch = _leaderEpoch;
+            return TryGetFetchPosition(out offset, out version);
         }
     }
 
@@ -204,12 +219,14 @@ internal abstract class PartitionConsumer
 
     // ---- feeder side ----
 
-    public bool TryAdvanceFetchOffset(int version, long next)
+    /// <summary>Moves the fetch position past a fetch whose last batch had leader epoch <paramref name="epoch"/> (-1: unchanged).</summary>
+    public bool TryAdvanceFetchOffset(int version, long next, int epoch)
     {
         lock (_lock)
         {
             if (version != _version) return false;
             _fetchOffset = next;
+            if (epoch >= 0) _offsetEpoch = epoch;
             return true;
         }
     }
@@ -273,6 +290,7 @@ internal abstract class PartitionConsumer
                 _fetchOffset = offset;
                 _consumed = offset;
             }
+            _offsetEpoch = NoEpoch;
         }
         DiscardBuffered();
         Trigger();
@@ -286,7 +304,11 @@ internal abstract class PartitionConsumer
             if (_paused) return;
             _paused = true;
             _version++;
-            if (_consumed >= 0) _fetchOffset = _consumed;
+            if (_consumed >= 0 && _consumed != _fetchOffset)
+            {
+                _fetchOffset = _consumed;
+                _offsetEpoch = NoEpoch;
+            }
         }
         DiscardBuffered();
     }
