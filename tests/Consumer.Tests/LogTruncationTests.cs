@@ -111,6 +111,51 @@ public sealed class LogTruncationTests
         Assert.Equal(Enumerable.Range(30, 10).Select(i => (string?)$"new-{i}"), after);
     }
 
+    [Theory]
+    [InlineData(AutoOffsetReset.Earliest)]
+    [InlineData(AutoOffsetReset.Error)]
+    public async Task A_committed_offset_carries_its_leader_epoch_so_the_next_member_validates_it(AutoOffsetReset policy)
+    {
+        (SimulatedCluster sim, KafkaCluster producer, int old, int behind) = await StartBehindAsync();
+        await using SimulatedCluster _ = sim;
+        await using KafkaCluster __ = producer;
+        string group = $"validating-{policy}";
+        using var cts = new CancellationTokenSource(Generous);
+        await using (var first = new KafkaConsumer<string?, string?>(Options(sim, group)))
+        {
+            first.Subscribe([Topic]);
+            await foreach (ConsumeResult<string?, string?> message in first.ConsumeAsync(cts.Token))
+            {
+                if (message.Offset == 49) break;
+            }
+            await first.CommitAsync(cts.Token); // commits 50 unless auto-commit already did
+            Assert.Equal([new TopicPartitionOffset(Topic, 0, 50)], await first.CommittedAsync([new TopicPartition(Topic, 0)], cts.Token));
+        }
+        await TruncateAsync(sim, producer, old, behind);
+
+        // The next member starts at the committed 50 (epoch 0), which the new leader's log no longer reaches.
+        ConsumerOptions options = Options(sim, group);
+        options.AutoOffsetReset = policy;
+        await using var second = new KafkaConsumer<string?, string?>(options);
+        second.Subscribe([Topic]);
+        if (policy == AutoOffsetReset.Error)
+        {
+            KafkaLogTruncationException truncated = await Assert.ThrowsAsync<KafkaLogTruncationException>(async () =>
+            {
+                await foreach (ConsumeResult<string?, string?> _ in second.ConsumeAsync(cts.Token)) { }
+            });
+            Assert.Equal((50L, (long?)30), (truncated.Position, truncated.DivergenceOffset));
+            return;
+        }
+        var read = new List<(long, string?)>();
+        await foreach (ConsumeResult<string?, string?> message in second.ConsumeAsync(cts.Token))
+        {
+            read.Add((message.Offset, message.Value));
+            if (message.Value == "new-39") break;
+        }
+        Assert.Equal(Enumerable.Range(30, 10).Select(i => ((long)i, (string?)$"new-{i}")), read);
+    }
+
     [Fact]
     public async Task A_plain_leader_move_costs_one_validation_and_loses_or_repeats_nothing()
     {

@@ -39,6 +39,21 @@ internal abstract partial class PartitionConsumer
     // The leader epoch (from metadata) this partition fetches at, sent as CurrentLeaderEpoch; -1 before the first subscription.
     private int _leaderEpoch = NoEpoch;
 
+    // The leader epoch of the last batch before _consumed (what commits carry), or -1. Under _lock.
+    private int _consumedEpoch = NoEpoch;
+
+    // The position came with an epoch (a committed offset): validate it before the first fetch. Under _lock.
+    private bool _validatePending;
+
+    /// <summary>
+    /// The leader epoch of the last message before <paramref name="position"/> when that is this partition's position
+    /// (OffsetCommit's CommittedLeaderEpoch, so that the next owner can validate it); -1 otherwise.
+    /// </summary>
+    public int LeaderEpochAt(long position)
+    {
+        lock (_lock) return position == _consumed ? _consumedEpoch : NoEpoch;
+    }
+
     /// <summary>
     /// Whether the position needs validating before fetching from a leader at <paramref name="leaderEpoch"/>: the
     /// leader changed since the position was fetched or validated, and the epoch of the last batch fetched is known.
@@ -51,14 +66,18 @@ internal abstract partial class PartitionConsumer
             fetchOffset = _fetchOffset;
             offsetEpoch = _offsetEpoch;
             version = _version;
-            return _offsetEpoch >= 0 && _leaderEpoch >= 0 && leaderEpoch > _leaderEpoch;
+            return _offsetEpoch >= 0 && (_validatePending || _leaderEpoch >= 0 && leaderEpoch > _leaderEpoch);
         }
     }
 
     /// <summary>The partition is subscribed to a leader at <paramref name="leaderEpoch"/> (-1 when the metadata names none).</summary>
     public void SetLeaderEpoch(int leaderEpoch)
     {
-        lock (_lock) _leaderEpoch = leaderEpoch;
+        lock (_lock)
+        {
+            _leaderEpoch = leaderEpoch;
+            _validatePending = false;
+        }
     }
 
     /// <summary>
@@ -113,6 +132,7 @@ internal abstract partial class PartitionConsumer
                 _fetchOffset = endOffset;
                 _consumed = endOffset;
                 _offsetEpoch = epoch;
+                _consumedEpoch = epoch;
                 discard = true;
                 outcome = ValidationOutcome.Truncated;
             }

@@ -159,7 +159,7 @@ internal abstract partial class PartitionConsumer
     /// <summary>Clears the subscription if it is still <paramref name="broker"/>.</summary>
     public bool ClearSubscription(BrokerConsumer broker) => Interlocked.CompareExchange(ref _subscribedTo, null, broker) == broker;
 
-    public void CompleteReset(long resetTo, long offset)
+    public void CompleteReset(long resetTo, long offset, int epoch = NoEpoch)
     {
         lock (_lock)
         {
@@ -167,7 +167,10 @@ internal abstract partial class PartitionConsumer
             _resetTo = NoReset;
             _fetchOffset = offset;
             _consumed = offset;
-            _offsetEpoch = NoEpoch;
+            // A committed offset's epoch (else unknown): the position is validated against the leader before the first fetch.
+            _offsetEpoch = epoch;
+            _consumedEpoch = epoch;
+            _validatePending = epoch >= 0;
             _version++;
         }
     }
@@ -249,19 +252,28 @@ internal abstract partial class PartitionConsumer
 
     // ---- application side ----
 
-    /// <summary>Records that the application is done with every message before <paramref name="next"/>.</summary>
-    public void MarkConsumed(int version, long next)
+    /// <summary>
+    /// Records that the application is done with every message before <paramref name="next"/>, the last batch before it
+    /// of leader epoch <paramref name="epoch"/> (-1 when unknown), which commits carry.
+    /// </summary>
+    public void MarkConsumed(int version, long next, int epoch)
     {
         lock (_lock)
         {
-            if (version == _version && next > _consumed) _consumed = next;
+            if (version != _version || next <= _consumed) return;
+            _consumed = next;
+            _consumedEpoch = epoch;
         }
     }
 
-    /// <summary>The application stored <paramref name="next"/> as the position to commit (any offset, as Confluent's StoreOffset).</summary>
-    public void StoreOffset(long next)
+    /// <summary>The application stored <paramref name="next"/> as the position to commit (any offset, as Confluent's StoreOffset), its epoch if known.</summary>
+    public void StoreOffset(long next, int epoch = -1)
     {
-        lock (_lock) _consumed = next;
+        lock (_lock)
+        {
+            _consumed = next;
+            _consumedEpoch = epoch;
+        }
     }
 
     /// <summary>Stops fetching and handing out messages while the revoke callback and commit run; <see cref="StopAsync"/> follows.</summary>
@@ -283,14 +295,17 @@ internal abstract partial class PartitionConsumer
             {
                 _resetTo = offset is TopicPartitionOffset.Beginning or TopicPartitionOffset.End ? offset : TopicPartitionOffset.Unset;
                 _consumed = TopicPartitionOffset.Unset;
+                _consumedEpoch = NoEpoch;
             }
             else
             {
                 _resetTo = NoReset;
                 _fetchOffset = offset;
                 _consumed = offset;
+                _consumedEpoch = NoEpoch;
             }
             _offsetEpoch = NoEpoch;
+            _validatePending = false;
         }
         DiscardBuffered();
         Trigger();
@@ -307,7 +322,7 @@ internal abstract partial class PartitionConsumer
             if (_consumed >= 0 && _consumed != _fetchOffset)
             {
                 _fetchOffset = _consumed;
-                _offsetEpoch = NoEpoch;
+                _offsetEpoch = _consumedEpoch;
             }
         }
         DiscardBuffered();

@@ -136,8 +136,8 @@ internal sealed class PartitionDispatcher(PartitionConsumer partition) : Supervi
         }
         if (reset != 0)
         {
-            long offset = await OffsetResolver.ResolveResetAsync(context, partition.TopicPartition, reset, cancellationToken).ConfigureAwait(false);
-            partition.CompleteReset(reset, offset);
+            (long offset, int epoch) = await OffsetResolver.ResolveResetAsync(context, partition.TopicPartition, reset, cancellationToken).ConfigureAwait(false);
+            partition.CompleteReset(reset, offset, epoch);
             if (partition.SubscribedTo is { } current)
             {
                 current.Wake();

@@ -108,7 +108,7 @@ internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
         if (error == ErrorCode.None)
         {
             long next = Decode(fetched, out int lastEpoch);
-            if (next > fetched.FetchOffset) CarryEndOffset(fetched.Version, next);
+            if (next > fetched.FetchOffset) CarryEndOffset(fetched.Version, next, lastEpoch);
             fetched.ReleaseBuffer();
             if (!_partition.TryAdvanceFetchOffset(fetched.Version, next, lastEpoch))
             {
@@ -300,7 +300,7 @@ internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
     /// aborted transactions): the last chunk carries where the fetch ended, or, when every record was
     /// skipped, an empty chunk does, so the position moves only once the messages before are consumed.
     /// </summary>
-    private void CarryEndOffset(int version, long next)
+    private void CarryEndOffset(int version, long next, int epoch)
     {
         MessageChunk<TKey, TValue> last;
         if (_decoded.Count > 0)
@@ -314,6 +314,7 @@ internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
             _decoded.Add(last);
         }
         last.EndOffset = next;
+        last.EndEpoch = epoch;
     }
 
     /// <summary>Puts a corrupt record's error at its place in the stream, or logs and skips it.</summary>
