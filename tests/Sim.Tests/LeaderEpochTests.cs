@@ -142,6 +142,8 @@ public sealed class LeaderEpochTests
             FetchResponse.PartitionData consistent = await FetchAsync(leader, "unclean", 3, currentLeaderEpoch: 2, lastFetchedEpoch: 0);
             Assert.Equal((-1, -1L), (consistent.DivergingEpoch.Epoch, consistent.DivergingEpoch.EndOffset));
             Assert.Equal([(3L, "X")], Batches.Read(consistent.Records!.Value));
+            // A last fetched epoch the leader has no end for is out of range, as Kafka answers.
+            Assert.Equal((short)ErrorCode.OffsetOutOfRange, (await FetchAsync(leader, "unclean", 3, currentLeaderEpoch: 2, lastFetchedEpoch: 5)).ErrorCode);
         }
 
         await cluster.StartBrokerAsync(old);
