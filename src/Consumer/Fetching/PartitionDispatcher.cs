@@ -153,11 +153,11 @@ internal sealed class PartitionDispatcher(PartitionConsumer partition) : Supervi
         if (metadata.LeaderId < 0)
             throw new KafkaErrorException(ErrorCode.LeaderNotAvailable, $"{partition.TopicPartition} has no leader", (string?)null);
 
-        if (!await ValidateAsync(metadata, cancellationToken).ConfigureAwait(false)) return;
-
         BrokerConsumer broker = context.Registry.Acquire(metadata.LeaderId);
         if (partition.Broker is { } previous) context.Registry.Release(previous);
         partition.Broker = broker;
+        // After moving the reference, so the old leader's broker consumer (and its fetch session) goes without waiting for the validation.
+        if (!await ValidateAsync(metadata, cancellationToken).ConfigureAwait(false)) return;
         partition.SetLeaderEpoch(metadata.LeaderEpoch);
         partition.MarkSubscribed(broker);
         partition.TryGetFetchPosition(out long position, out _);
