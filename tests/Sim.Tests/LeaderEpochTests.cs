@@ -142,6 +142,19 @@ public sealed class LeaderEpochTests
             FetchResponse.PartitionData consistent = await FetchAsync(leader, "unclean", 3, currentLeaderEpoch: 2, lastFetchedEpoch: 0);
             Assert.Equal((-1, -1L), (consistent.DivergingEpoch.Epoch, consistent.DivergingEpoch.EndOffset));
             Assert.Equal([(3L, "X")], Batches.Read(consistent.Records!.Value));
+            // An incremental fetch of a session (KIP-227) that changes only the offset answers the divergence too.
+            FetchRequest open = Fetch("unclean", 0, 3);
+            open.SessionEpoch = 0;
+            open.Topics[0].Partitions[0].CurrentLeaderEpoch = 2;
+            open.Topics[0].Partitions[0].LastFetchedEpoch = 0;
+            FetchResponse opened = await leader.SendAsync<FetchRequest, FetchResponse>(open, 12);
+            Assert.NotEqual(0, opened.SessionId);
+            FetchRequest next = Fetch("unclean", 0, 5);
+            (next.SessionId, next.SessionEpoch) = (opened.SessionId, 1);
+            next.Topics[0].Partitions[0].CurrentLeaderEpoch = 2;
+            next.Topics[0].Partitions[0].LastFetchedEpoch = 0;
+            FetchResponse.PartitionData incremental = (await leader.SendAsync<FetchRequest, FetchResponse>(next, 12)).Responses.Single().Partitions.Single();
+            Assert.Equal((0, 3L), (incremental.DivergingEpoch.Epoch, incremental.DivergingEpoch.EndOffset));
             // A last fetched epoch the leader has no end for is out of range, as Kafka answers.
             Assert.Equal((short)ErrorCode.OffsetOutOfRange, (await FetchAsync(leader, "unclean", 3, currentLeaderEpoch: 2, lastFetchedEpoch: 5)).ErrorCode);
         }
