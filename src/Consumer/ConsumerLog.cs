@@ -26,6 +26,18 @@ internal static partial class ConsumerLog
     [LoggerMessage(107, LogLevel.Warning, "{Partition}: dispatching failed; retrying")]
     public static partial void DispatchFailed(ILogger logger, Exception exception, TopicPartition partition);
 
+    [LoggerMessage(108, LogLevel.Warning, "{Partition}: the log was truncated below the position {Position} (a new leader diverges from offset {Divergence}); the messages read from there on are gone: continuing at {Divergence}")]
+    public static partial void LogTruncated(ILogger logger, TopicPartition partition, long position, long divergence);
+
+    [LoggerMessage(109, LogLevel.Information, "{Partition}: prefetched messages from {Divergence} up to {FetchOffset} were truncated by a new leader before the application read them; fetching again from {Position}")]
+    public static partial void PrefetchTruncated(ILogger logger, TopicPartition partition, long fetchOffset, long divergence, long position);
+
+    [LoggerMessage(121, LogLevel.Debug, "{Partition}: position {Offset} validated: epoch {Epoch} ends at {EndOffset} on the leader")]
+    public static partial void PositionValidated(ILogger logger, TopicPartition partition, long offset, int epoch, long endOffset);
+
+    [LoggerMessage(120, LogLevel.Warning, "{Partition}: the new leader knows no end of the epoch of the messages read up to {Position}; the log may have been truncated: resetting to {Reset}")]
+    public static partial void EpochEndUnknown(ILogger logger, TopicPartition partition, long position, string reset);
+
     [LoggerMessage(110, LogLevel.Information, "Group {GroupId}: joined generation {Generation} as {MemberId} (leader: {IsLeader}, protocol {Protocol}); assigned {Assigned}")]
     public static partial void Joined(ILogger logger, string groupId, int generation, string memberId, bool isLeader, string? protocol, string assigned);
 

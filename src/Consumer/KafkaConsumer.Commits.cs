@@ -14,7 +14,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
     {
         ArgumentNullException.ThrowIfNull(partitions);
         if (_group is null) throw new InvalidOperationException("Committed offsets need ConsumerOptions.GroupId.");
-        return _group.FetchCommittedAsync([.. partitions], cancellationToken);
+        return CommittedOffsetsAsync(_group, [.. partitions], cancellationToken);
     }
 
     /// <summary>
@@ -57,7 +57,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
     public void StoreOffset(ConsumeResult<TKey, TValue> result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        StoreOffset(new TopicPartitionOffset(result.TopicPartition, result.Offset + 1));
+        GetPartition(result.TopicPartition).StoreOffset(result.Offset + 1, result.LeaderEpoch);
     }
 
     /// <summary>Stores <paramref name="offset"/> (the next offset to read: last processed + 1) as its partition's consumed position.</summary>
@@ -93,6 +93,9 @@ public sealed partial class KafkaConsumer<TKey, TValue>
             _commitLock.Release();
         }
     }
+
+    private static async Task<IReadOnlyList<TopicPartitionOffset>> CommittedOffsetsAsync(IGroupMember group, List<TopicPartition> partitions, CancellationToken cancellationToken) =>
+        (await group.FetchCommittedAsync(partitions, cancellationToken).ConfigureAwait(false)).Select(c => c.Offset).ToList();
 
     private void StartAutoCommit()
     {

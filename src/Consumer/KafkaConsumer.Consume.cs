@@ -138,22 +138,28 @@ public sealed partial class KafkaConsumer<TKey, TValue>
                 _markPartition = partition;
                 _markVersion = chunk.Version;
                 _markOffset = run.LastOffset + 1;
+                _markEpoch = chunk.Items[chunk.Next - 1].LeaderEpoch;
                 // The chunk's last message: consuming it also moves past the records skipped after it (markers, aborted transactions).
-                if (chunk.Next == chunk.Count && chunk.Error is null && chunk.EndOffset > _markOffset) _markOffset = chunk.EndOffset;
+                if (chunk.Next == chunk.Count && chunk.Error is null && chunk.EndOffset > _markOffset)
+                {
+                    _markOffset = chunk.EndOffset;
+                    _markEpoch = chunk.EndEpoch;
+                }
                 partition.InHand.Take();
                 return true;
             }
             Exception? error = chunk.Error;
             long errorNext = chunk.ErrorNextOffset, end = chunk.EndOffset;
+            int endEpoch = chunk.EndEpoch;
             int version = chunk.Version;
             DropChunk();
             if (error is not null)
             {
-                if (errorNext >= 0 && _options.EnableAutoOffsetStore) partition.MarkConsumed(version, Math.Max(errorNext, end));
+                if (errorNext >= 0 && _options.EnableAutoOffsetStore) partition.MarkConsumed(version, Math.Max(errorNext, end), -1);
                 throw error;
             }
             // A fetch whose records were all skipped: its end is the position now that the messages before it are consumed.
-            if (end >= 0 && _options.EnableAutoOffsetStore) partition.MarkConsumed(version, end);
+            if (end >= 0 && _options.EnableAutoOffsetStore) partition.MarkConsumed(version, end, endEpoch);
         }
     }
 
@@ -267,7 +273,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
                             Activity? activity = ConsumerTelemetry.StartProcess(item, _options.GroupId);
                             if (activity is null) await handler(item, cancellationToken).ConfigureAwait(false);
                             else await HandleTracedAsync(handler, item, activity, cancellationToken).ConfigureAwait(false);
-                            if (_options.EnableAutoOffsetStore) partition.MarkConsumed(version, item.Offset + 1);
+                            if (_options.EnableAutoOffsetStore) partition.MarkConsumed(version, item.Offset + 1, item.LeaderEpoch);
                         }
                         finally
                         {
@@ -277,11 +283,11 @@ public sealed partial class KafkaConsumer<TKey, TValue>
                     // A revocation or seek cut the chunk short: what follows, its error too, is no longer this loop's.
                     if (handled && chunk.Error is { } error && partition.Version == version)
                     {
-                        if (chunk.ErrorNextOffset >= 0 && _options.EnableAutoOffsetStore) partition.MarkConsumed(version, Math.Max(chunk.ErrorNextOffset, chunk.EndOffset));
+                        if (chunk.ErrorNextOffset >= 0 && _options.EnableAutoOffsetStore) partition.MarkConsumed(version, Math.Max(chunk.ErrorNextOffset, chunk.EndOffset), -1);
                         throw error;
                     }
                     // Past the records skipped after the chunk's last message (markers, aborted transactions).
-                    if (handled && chunk.EndOffset >= 0 && _options.EnableAutoOffsetStore) partition.MarkConsumed(version, chunk.EndOffset);
+                    if (handled && chunk.EndOffset >= 0 && _options.EnableAutoOffsetStore) partition.MarkConsumed(version, chunk.EndOffset, chunk.EndEpoch);
                 }
                 finally
                 {
@@ -337,7 +343,7 @@ public sealed partial class KafkaConsumer<TKey, TValue>
         ConsumerTelemetry.StopProcess(_processing, null);
         _processing = null;
         if (_markPartition is null) return;
-        if (_options.EnableAutoOffsetStore) _markPartition.MarkConsumed(_markVersion, _markOffset);
+        if (_options.EnableAutoOffsetStore) _markPartition.MarkConsumed(_markVersion, _markOffset, _markEpoch);
         _markPartition.InHand.Release();
         _markPartition = null;
     }

@@ -66,6 +66,11 @@ public sealed partial class KafkaConsumer<TKey, TValue>
 
     void IGroupListener.OnError(Exception error) => ReportError(error);
 
+    int IGroupListener.LeaderEpochAt(TopicPartitionOffset offset)
+    {
+        lock (_lock) return _partitions.TryGetValue(offset.TopicPartition, out PartitionConsumer<TKey, TValue>? partition) ? partition.LeaderEpochAt(offset.Offset) : -1;
+    }
+
     private List<PartitionConsumer<TKey, TValue>> BeginRevoke(IEnumerable<TopicPartition> partitions)
     {
         List<PartitionConsumer<TKey, TValue>> revoking = [];

@@ -64,6 +64,7 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IKafkaConsumer<TKey, T
     private PartitionConsumer<TKey, TValue>? _markPartition;
     private int _markVersion;
     private long _markOffset;
+    private int _markEpoch;
     private int _cursor;
 
     // The process activity of the message the merged reader handed out last, ended when the loop asks for the next one.
@@ -91,7 +92,10 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IKafkaConsumer<TKey, T
         {
             _group = GroupMembers.Create(_cluster, options, this, _poll);
             _context.CommittedLookup = async (partition, cancellationToken) =>
-                (await _group.FetchCommittedAsync([partition], cancellationToken).ConfigureAwait(false))[0].Offset;
+            {
+                CommittedOffset committed = (await _group.FetchCommittedAsync([partition], cancellationToken).ConfigureAwait(false))[0];
+                return (committed.Offset.Offset, committed.LeaderEpoch);
+            };
         }
         ConsumerTelemetry.Register(this);
     }

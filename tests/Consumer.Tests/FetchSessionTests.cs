@@ -10,8 +10,8 @@ public sealed class FetchSessionTests
 {
     private static readonly ConsumerOptions Settings = new() { BootstrapServers = "127.0.0.1:1" };
 
-    private static List<(PartitionConsumer Partition, long Offset, int Version)> Fetching(ConsumerContext context, params (string Topic, int Partition, long Offset)[] partitions) =>
-        partitions.Select(p => ((PartitionConsumer)new PartitionConsumer<string?, string?>(context, new TopicPartition(p.Topic, p.Partition), p.Offset, Deserializers.Utf8, Deserializers.Utf8), p.Offset, 0)).ToList();
+    private static List<(PartitionConsumer Partition, long Offset, int Version, int LastFetchedEpoch, int CurrentLeaderEpoch)> Fetching(ConsumerContext context, params (string Topic, int Partition, long Offset)[] partitions) =>
+        partitions.Select(p => ((PartitionConsumer)new PartitionConsumer<string?, string?>(context, new TopicPartition(p.Topic, p.Partition), p.Offset, Deserializers.Utf8, Deserializers.Utf8), p.Offset, 0, -1, -1)).ToList();
 
     private static string[] Sent(FetchRequest request) =>
         request.Topics.SelectMany(t => t.Partitions.Select(p => $"{t.Topic}-{p.Partition}@{p.FetchOffset}")).ToArray();

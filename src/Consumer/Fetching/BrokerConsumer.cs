@@ -27,7 +27,7 @@ internal sealed class BrokerConsumer : SupervisedLoop
     /// <summary>Longest wait for the answer to a session close.</summary>
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
 
-    private static readonly Comparison<(PartitionConsumer Partition, long Offset, int Version)> ByTopicPartition = static (a, b) =>
+    private static readonly Comparison<(PartitionConsumer Partition, long Offset, int Version, int LastFetchedEpoch, int CurrentLeaderEpoch)> ByTopicPartition = static (a, b) =>
     {
         int topic = string.CompareOrdinal(a.Partition.Topic, b.Partition.Topic);
         return topic != 0 ? topic : a.Partition.Partition.CompareTo(b.Partition.Partition);
@@ -38,7 +38,7 @@ internal sealed class BrokerConsumer : SupervisedLoop
     private readonly Channel<PartitionConsumer> _incoming = Channel.CreateBounded<PartitionConsumer>(new BoundedChannelOptions(1024) { SingleReader = true });
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly List<PartitionConsumer> _subscriptions = [];
-    private readonly List<(PartitionConsumer Partition, long Offset, int Version)> _fetching = [];
+    private readonly List<(PartitionConsumer Partition, long Offset, int Version, int LastFetchedEpoch, int CurrentLeaderEpoch)> _fetching = [];
     private readonly Dictionary<(string Topic, int Partition), int> _fetchIndex = [];
     private readonly FetchSession _session;
     // Topic ids by name for requests, and names by id for answers at v13+, which name topics by id only.
@@ -95,7 +95,8 @@ internal sealed class BrokerConsumer : SupervisedLoop
             _fetchIndex.Clear();
             foreach (PartitionConsumer partition in _subscriptions)
             {
-                if (partition.TryGetFetchPosition(out long offset, out int version)) _fetching.Add((partition, offset, version));
+                if (partition.TryGetFetchState(out long offset, out int version, out int lastFetchedEpoch, out int currentLeaderEpoch))
+                    _fetching.Add((partition, offset, version, lastFetchedEpoch, currentLeaderEpoch));
             }
             _fetching.Sort(ByTopicPartition);
             for (int i = 0; i < _fetching.Count; i++) _fetchIndex[(_fetching[i].Partition.Topic, _fetching[i].Partition.Partition)] = i;
@@ -110,7 +111,10 @@ internal sealed class BrokerConsumer : SupervisedLoop
             try
             {
                 _lease ??= await _context.Cluster.AcquireBrokerAsync(NodeId, stop).ConfigureAwait(false);
-                _maxVersion = BuildRequest(request) ? MaxFetchVersion : MaxFetchVersionByName;
+                // LastFetchedEpoch exists from v12 on (KIP-595); a broker with less gets none (validation still runs on leader changes).
+                BrokerConnection connection = await _lease.Broker.GetConnectionAsync(stop).ConfigureAwait(false);
+                bool byId = BuildRequest(request, withLastFetchedEpoch: connection.Versions.Negotiate<FetchRequest>(MaxFetchVersion) >= 12);
+                _maxVersion = byId ? MaxFetchVersion : MaxFetchVersionByName;
                 ConsumerOptions options = _context.Options;
                 var sendOptions = new SendOptions(_maxVersion, options.RequestTimeout + options.FetchMaxWait);
                 response = await _lease.Broker.SendLeasedAsync<FetchRequest, FetchResponse>(request, sendOptions, stop).ConfigureAwait(false);
@@ -188,7 +192,7 @@ internal sealed class BrokerConsumer : SupervisedLoop
     }
 
     /// <summary>Fills the request; true when every topic has an id, so that versions naming topics by id may be sent.</summary>
-    private bool BuildRequest(FetchRequest request)
+    private bool BuildRequest(FetchRequest request, bool withLastFetchedEpoch)
     {
         ConsumerOptions options = _context.Options;
         request.ReplicaId = Sentinels.ClientReplicaId;
@@ -201,7 +205,7 @@ internal sealed class BrokerConsumer : SupervisedLoop
         ClusterMetadata? metadata = _context.Cluster.Metadata;
         bool byId = true;
         string? previous = null;
-        foreach ((PartitionConsumer partition, _, _) in _fetching)
+        foreach ((PartitionConsumer partition, _, _, _, _) in _fetching)
         {
             if (partition.Topic == previous) continue;
             previous = partition.Topic;
@@ -210,7 +214,7 @@ internal sealed class BrokerConsumer : SupervisedLoop
             if (id == Guid.Empty) byId = false;
             else _topicNames[id] = partition.Topic;
         }
-        _session.Build(request, _fetching, options.MaxPartitionFetchBytes, _topicIds);
+        _session.Build(request, _fetching, options.MaxPartitionFetchBytes, _topicIds, withLastFetchedEpoch);
         return byId;
     }
 
@@ -243,7 +247,7 @@ internal sealed class BrokerConsumer : SupervisedLoop
                 {
                     if (!_fetchIndex.TryGetValue((name, data.PartitionIndex), out int index) || handed[index]) continue;
                     handed[index] = true;
-                    (PartitionConsumer partition, long offset, int version) = _fetching[index];
+                    (PartitionConsumer partition, long offset, int version, _, _) = _fetching[index];
                     shared.AddReference();
                     round.Add();
                     var fetched = new FetchedPartition(this, shared, data, round, offset, version) { LeaderHinted = ApplyLeaderHint(shared.Response, name, data) };

@@ -36,8 +36,8 @@ internal sealed class ConsumerContext
 
     public BrokerConsumerRegistry Registry { get; }
 
-    /// <summary>Looks up a partition's committed offset (-1 for none); null without a group.</summary>
-    public Func<TopicPartition, CancellationToken, Task<long>>? CommittedLookup { get; set; }
+    /// <summary>Looks up a partition's committed offset (-1 for none) and its leader epoch (-1 when unknown); null without a group.</summary>
+    public Func<TopicPartition, CancellationToken, Task<(long Offset, int LeaderEpoch)>>? CommittedLookup { get; set; }
 
     /// <summary>Hands the application an error that concerns no single partition (no broker reachable, a failed loop); the next read throws it.</summary>
     public void ReportError(Exception error) => _reportError(error);

@@ -18,8 +18,8 @@ internal sealed class FetchSession(bool enabled)
 {
     private const int FinalEpoch = -1;
 
-    /// <summary>Per partition, the fetch offset and max bytes the broker's session holds, and the round it was last fetched in.</summary>
-    private readonly Dictionary<(string Topic, int Partition), (long FetchOffset, int MaxBytes, long Round)> _held = [];
+    /// <summary>Per partition, the fetch offset, max bytes and epochs the broker's session holds, and the round it was last fetched in.</summary>
+    private readonly Dictionary<(string Topic, int Partition), (long FetchOffset, int MaxBytes, int LastFetchedEpoch, int CurrentLeaderEpoch, long Round)> _held = [];
     private readonly List<FetchRequest.FetchTopic> _topicPool = [];
     private readonly List<FetchRequest.FetchPartition> _partitionPool = [];
     private int _id;
@@ -44,10 +44,11 @@ internal sealed class FetchSession(bool enabled)
     /// <summary>
     /// Fills <paramref name="request"/>'s session fields, topics and forgotten topics for the partitions of
     /// <paramref name="fetching"/>, which must be sorted by topic; topics carry their ids from <paramref name="topicIds"/>
-    /// (written at v13+, where they replace the names).
+    /// (written at v13+, where they replace the names). A partition whose leader epochs changed is sent again
+    /// (KIP-320's CurrentLeaderEpoch, and KIP-595's LastFetchedEpoch when <paramref name="withLastFetchedEpoch"/>: v12+).
     /// </summary>
-    public void Build(FetchRequest request, List<(PartitionConsumer Partition, long Offset, int Version)> fetching, int partitionMaxBytes,
-        IReadOnlyDictionary<string, Guid>? topicIds = null)
+    public void Build(FetchRequest request, List<(PartitionConsumer Partition, long Offset, int Version, int LastFetchedEpoch, int CurrentLeaderEpoch)> fetching, int partitionMaxBytes,
+        IReadOnlyDictionary<string, Guid>? topicIds = null, bool withLastFetchedEpoch = false)
     {
         _round++;
         bool full = !enabled || _epoch == 0;
@@ -60,13 +61,16 @@ internal sealed class FetchSession(bool enabled)
         request.ForgottenTopicsData.Clear();
         int topics = 0, partitions = 0;
         FetchRequest.FetchTopic? topic = null;
-        foreach ((PartitionConsumer partition, long offset, _) in fetching)
+        foreach ((PartitionConsumer partition, long offset, _, int fetchedEpoch, int currentLeaderEpoch) in fetching)
         {
+            int lastFetchedEpoch = withLastFetchedEpoch ? fetchedEpoch : -1;
             if (enabled)
             {
-                ref (long FetchOffset, int MaxBytes, long Round) held = ref CollectionsMarshal.GetValueRefOrAddDefault(_held, (partition.Topic, partition.Partition), out bool known);
-                bool unchanged = known && held.FetchOffset == offset && held.MaxBytes == partitionMaxBytes;
-                held = (offset, partitionMaxBytes, _round);
+                ref (long FetchOffset, int MaxBytes, int LastFetchedEpoch, int CurrentLeaderEpoch, long Round) held =
+                    ref CollectionsMarshal.GetValueRefOrAddDefault(_held, (partition.Topic, partition.Partition), out bool known);
+                bool unchanged = known && held.FetchOffset == offset && held.MaxBytes == partitionMaxBytes
+                    && held.LastFetchedEpoch == lastFetchedEpoch && held.CurrentLeaderEpoch == currentLeaderEpoch;
+                held = (offset, partitionMaxBytes, lastFetchedEpoch, currentLeaderEpoch, _round);
                 if (unchanged && !full) continue;
             }
             if (topic is null || topic.Topic != partition.Topic)
@@ -81,11 +85,15 @@ internal sealed class FetchSession(bool enabled)
             fetch.Partition = partition.Partition;
             fetch.FetchOffset = offset;
             fetch.PartitionMaxBytes = partitionMaxBytes;
+            // KIP-320: a leader at another epoch refuses the fetch (FENCED or UNKNOWN_LEADER_EPOCH); v12+ (KIP-595)
+            // answers DivergingEpoch when the last fetched epoch ends before the offset on it.
+            fetch.CurrentLeaderEpoch = currentLeaderEpoch;
+            fetch.LastFetchedEpoch = lastFetchedEpoch;
             topic.Partitions.Add(fetch);
         }
         if (full) return;
         FetchRequest.ForgottenTopic? forgotten = null;
-        foreach (((string Topic, int Partition) key, (long, int, long Round) held) in _held)
+        foreach (((string Topic, int Partition) key, (long, int, int, int, long Round) held) in _held)
         {
             if (held.Round == _round) continue;
             // Removing while enumerating is allowed for Dictionary since .NET Core 3.0.

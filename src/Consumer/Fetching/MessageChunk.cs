@@ -32,6 +32,9 @@ internal sealed class MessageChunk<TKey, TValue>
     /// </summary>
     public long EndOffset { get; set; } = -1;
 
+    /// <summary>The leader epoch of the last batch before <see cref="EndOffset"/>, or -1.</summary>
+    public int EndEpoch { get; set; } = -1;
+
     public bool IsFull => Count == Capacity;
 
     public void Clear()
@@ -42,5 +45,6 @@ internal sealed class MessageChunk<TKey, TValue>
         Error = null;
         ErrorNextOffset = -1;
         EndOffset = -1;
+        EndEpoch = -1;
     }
 }

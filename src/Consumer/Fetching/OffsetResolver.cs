@@ -13,12 +13,13 @@ internal static class OffsetResolver
 
     /// <summary>Resolves a pending reset (<see cref="TopicPartitionOffset.Beginning"/>, <see cref="TopicPartitionOffset.End"/>, or Unset for the policy).</summary>
     /// <exception cref="KafkaConsumeException">The policy is <see cref="AutoOffsetReset.Error"/>.</exception>
-    public static async Task<long> ResolveResetAsync(ConsumerContext context, TopicPartition partition, long reset, CancellationToken cancellationToken)
+    /// <returns>The offset, and the leader epoch committed with it (-1 unless it is a committed offset with one).</returns>
+    public static async Task<(long Offset, int LeaderEpoch)> ResolveResetAsync(ConsumerContext context, TopicPartition partition, long reset, CancellationToken cancellationToken)
     {
         if (reset == Committed)
         {
-            long committed = context.CommittedLookup is { } lookup ? await lookup(partition, cancellationToken).ConfigureAwait(false) : Sentinels.NoOffset;
-            if (committed >= 0) return committed;
+            (long committed, int epoch) = context.CommittedLookup is { } lookup ? await lookup(partition, cancellationToken).ConfigureAwait(false) : (Sentinels.NoOffset, -1);
+            if (committed >= 0) return (committed, epoch);
             reset = TopicPartitionOffset.Unset;
         }
         if (reset == TopicPartitionOffset.Unset)
@@ -31,7 +32,7 @@ internal static class OffsetResolver
                     $"{partition} has no valid offset (no committed offset, or out of range) and AutoOffsetReset is Error; Seek to continue."),
             };
         }
-        return await ListOffsetAsync(context, partition, reset == TopicPartitionOffset.Beginning ? Sentinels.EarliestTimestamp : Sentinels.LatestTimestamp, cancellationToken).ConfigureAwait(false);
+        return (await ListOffsetAsync(context, partition, reset == TopicPartitionOffset.Beginning ? Sentinels.EarliestTimestamp : Sentinels.LatestTimestamp, cancellationToken).ConfigureAwait(false), -1);
     }
 
     /// <summary>The earliest or latest offset of a partition, from its leader.</summary>

@@ -11,7 +11,7 @@ namespace KafkaNative.Consumer.Fetching;
 /// subscribes to that broker's <see cref="BrokerConsumer"/>) and the feeder (decodes fetched
 /// records and delivers them to the application). This base is what the broker consumer sees.
 /// </summary>
-internal abstract class PartitionConsumer
+internal abstract partial class PartitionConsumer
 {
     private const long NoReset = 0;
     private readonly Lock _lock = new();
@@ -159,7 +159,7 @@ internal abstract class PartitionConsumer
     /// <summary>Clears the subscription if it is still <paramref name="broker"/>.</summary>
     public bool ClearSubscription(BrokerConsumer broker) => Interlocked.CompareExchange(ref _subscribedTo, null, broker) == broker;
 
-    public void CompleteReset(long resetTo, long offset)
+    public void CompleteReset(long resetTo, long offset, int epoch = NoEpoch)
     {
         lock (_lock)
         {
@@ -167,6 +167,10 @@ internal abstract class PartitionConsumer
             _resetTo = NoReset;
             _fetchOffset = offset;
             _consumed = offset;
+            // A committed offset's epoch (else unknown): the position is validated against the leader before the first fetch.
+            _offsetEpoch = epoch;
+            _consumedEpoch = epoch;
+            _validatePending = epoch >= 0;
             _version++;
         }
     }
@@ -181,6 +185,20 @@ internal abstract class PartitionConsumer
             offset = _fetchOffset;
             version = _version;
             return !_stopped && !_paused && !_revoking && !_failed && _resetTo == NoReset;
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="TryGetFetchPosition"/>, with the leader epoch of the last batch fetched before the offset (Fetch's
+    /// LastFetchedEpoch, -1 when unknown) and the leader epoch the partition fetches at (CurrentLeaderEpoch, -1 when unknown).
+    /// </summary>
+    public bool TryGetFetchState(out long offset, out int version, out int lastFetchedEpoch, out int currentLeaderEpoch)
+    {
+        lock (_lock)
+        {
+            lastFetchedEpoch = _offsetEpoch;
+            currentLeaderEpoch = _leaderEpoch;
+            return TryGetFetchPosition(out offset, out version);
         }
     }
 
@@ -204,12 +222,14 @@ internal abstract class PartitionConsumer
 
     // ---- feeder side ----
 
-    public bool TryAdvanceFetchOffset(int version, long next)
+    /// <summary>Moves the fetch position past a fetch whose last batch had leader epoch <paramref name="epoch"/> (-1: unchanged).</summary>
+    public bool TryAdvanceFetchOffset(int version, long next, int epoch)
     {
         lock (_lock)
         {
             if (version != _version) return false;
             _fetchOffset = next;
+            if (epoch >= 0) _offsetEpoch = epoch;
             return true;
         }
     }
@@ -232,19 +252,28 @@ internal abstract class PartitionConsumer
 
     // ---- application side ----
 
-    /// <summary>Records that the application is done with every message before <paramref name="next"/>.</summary>
-    public void MarkConsumed(int version, long next)
+    /// <summary>
+    /// Records that the application is done with every message before <paramref name="next"/>, the last batch before it
+    /// of leader epoch <paramref name="epoch"/> (-1 when unknown), which commits carry.
+    /// </summary>
+    public void MarkConsumed(int version, long next, int epoch)
     {
         lock (_lock)
         {
-            if (version == _version && next > _consumed) _consumed = next;
+            if (version != _version || next <= _consumed) return;
+            _consumed = next;
+            _consumedEpoch = epoch;
         }
     }
 
-    /// <summary>The application stored <paramref name="next"/> as the position to commit (any offset, as Confluent's StoreOffset).</summary>
-    public void StoreOffset(long next)
+    /// <summary>The application stored <paramref name="next"/> as the position to commit (any offset, as Confluent's StoreOffset), its epoch if known.</summary>
+    public void StoreOffset(long next, int epoch = -1)
     {
-        lock (_lock) _consumed = next;
+        lock (_lock)
+        {
+            _consumed = next;
+            _consumedEpoch = epoch;
+        }
     }
 
     /// <summary>Stops fetching and handing out messages while the revoke callback and commit run; <see cref="StopAsync"/> follows.</summary>
@@ -266,13 +295,17 @@ internal abstract class PartitionConsumer
             {
                 _resetTo = offset is TopicPartitionOffset.Beginning or TopicPartitionOffset.End ? offset : TopicPartitionOffset.Unset;
                 _consumed = TopicPartitionOffset.Unset;
+                _consumedEpoch = NoEpoch;
             }
             else
             {
                 _resetTo = NoReset;
                 _fetchOffset = offset;
                 _consumed = offset;
+                _consumedEpoch = NoEpoch;
             }
+            _offsetEpoch = NoEpoch;
+            _validatePending = false;
         }
         DiscardBuffered();
         Trigger();
@@ -286,7 +319,11 @@ internal abstract class PartitionConsumer
             if (_paused) return;
             _paused = true;
             _version++;
-            if (_consumed >= 0) _fetchOffset = _consumed;
+            if (_consumed >= 0 && _consumed != _fetchOffset)
+            {
+                _fetchOffset = _consumed;
+                _offsetEpoch = _consumedEpoch;
+            }
         }
         DiscardBuffered();
     }

@@ -80,6 +80,50 @@ internal sealed class PartitionDispatcher(PartitionConsumer partition) : Supervi
             $"{partition.TopicPartition} does not exist (for {missing.TotalSeconds:0.#} s now); it is read once it is created."), cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// KIP-320: after a leader change, asks the new leader where the epoch of the last batch fetched ends before
+    /// fetching from it (one OffsetForLeaderEpoch per change), and handles a truncation under the position: the reset
+    /// policy moves the position to the divergence offset, or the application gets a <see cref="KafkaLogTruncationException"/>.
+    /// False when the dispatch must start over (the position moved meanwhile, or an offset reset is now pending).
+    /// </summary>
+    private async Task<bool> ValidateAsync(PartitionMetadata metadata, CancellationToken cancellationToken)
+    {
+        if (!partition.NeedsValidation(metadata.LeaderEpoch, out long fetchOffset, out int offsetEpoch, out int version)) return true;
+        (int Epoch, long EndOffset)? end = await EpochEndLookup.AskAsync(partition.Context, partition.TopicPartition, metadata.LeaderId, metadata.LeaderEpoch, offsetEpoch, cancellationToken).ConfigureAwait(false);
+        if (end is not var (epoch, endOffset)) return true;
+        return ApplyEpochEnd(_logger, partition, version, fetchOffset, epoch, endOffset);
+    }
+
+    /// <summary>
+    /// Acts on a leader's end offset for the partition's last fetched epoch (from OffsetForLeaderEpoch or a Fetch
+    /// response's DivergingEpoch); true when fetching may go on at once from the partition's (possibly new) position.
+    /// </summary>
+    /// <exception cref="KafkaLogTruncationException">The log was truncated under the position and the reset policy is Error.</exception>
+    internal static bool ApplyEpochEnd(ILogger logger, PartitionConsumer partition, int version, long fetchOffset, int epoch, long endOffset)
+    {
+        switch (partition.ApplyEpochEnd(version, fetchOffset, epoch, endOffset, out long position))
+        {
+            case ValidationOutcome.Consistent:
+                ConsumerLog.PositionValidated(logger, partition.TopicPartition, fetchOffset, epoch, endOffset);
+                return true;
+            case ValidationOutcome.Rewound:
+                ConsumerLog.PrefetchTruncated(logger, partition.TopicPartition, fetchOffset, endOffset, position);
+                return true;
+            case ValidationOutcome.Truncated:
+                ConsumerLog.LogTruncated(logger, partition.TopicPartition, position, endOffset);
+                return true;
+            case ValidationOutcome.ResetByPolicy:
+                ConsumerLog.EpochEndUnknown(logger, partition.TopicPartition, position, partition.Context.Options.AutoOffsetReset.ToString());
+                partition.Trigger();
+                return false;
+            case ValidationOutcome.Failed:
+                throw partition.TruncationError(position, endOffset);
+            default:
+                partition.Trigger();
+                return false;
+        }
+    }
+
     private async Task DispatchAsync(long reset, CancellationToken cancellationToken)
     {
         ConsumerContext context = partition.Context;
@@ -92,8 +136,8 @@ internal sealed class PartitionDispatcher(PartitionConsumer partition) : Supervi
         }
         if (reset != 0)
         {
-            long offset = await OffsetResolver.ResolveResetAsync(context, partition.TopicPartition, reset, cancellationToken).ConfigureAwait(false);
-            partition.CompleteReset(reset, offset);
+            (long offset, int epoch) = await OffsetResolver.ResolveResetAsync(context, partition.TopicPartition, reset, cancellationToken).ConfigureAwait(false);
+            partition.CompleteReset(reset, offset, epoch);
             if (partition.SubscribedTo is { } current)
             {
                 current.Wake();
@@ -112,6 +156,9 @@ internal sealed class PartitionDispatcher(PartitionConsumer partition) : Supervi
         BrokerConsumer broker = context.Registry.Acquire(metadata.LeaderId);
         if (partition.Broker is { } previous) context.Registry.Release(previous);
         partition.Broker = broker;
+        // After moving the reference, so the old leader's broker consumer (and its fetch session) goes without waiting for the validation.
+        if (!await ValidateAsync(metadata, cancellationToken).ConfigureAwait(false)) return;
+        partition.SetLeaderEpoch(metadata.LeaderEpoch);
         partition.MarkSubscribed(broker);
         partition.TryGetFetchPosition(out long position, out _);
         ConsumerLog.Subscribed(_logger, partition.TopicPartition, metadata.LeaderId, position);

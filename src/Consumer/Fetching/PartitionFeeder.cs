@@ -99,12 +99,18 @@ internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
         var data = fetched.Data;
         _partition.UpdateWatermarks(data.HighWatermark, data.LastStableOffset, data.LogStartOffset);
         var error = (ErrorCode)data.ErrorCode;
+        if (error == ErrorCode.None && data.DivergingEpoch is { EndOffset: >= 0 } diverging)
+        {
+            fetched.ReleaseBuffer();
+            await OnDivergingAsync(fetched, diverging.Epoch, diverging.EndOffset, cancellationToken).ConfigureAwait(false);
+            return;
+        }
         if (error == ErrorCode.None)
         {
-            long next = Decode(fetched);
-            if (next > fetched.FetchOffset) CarryEndOffset(fetched.Version, next);
+            long next = Decode(fetched, out int lastEpoch);
+            if (next > fetched.FetchOffset) CarryEndOffset(fetched.Version, next, lastEpoch);
             fetched.ReleaseBuffer();
-            if (!_partition.TryAdvanceFetchOffset(fetched.Version, next))
+            if (!_partition.TryAdvanceFetchOffset(fetched.Version, next, lastEpoch))
             {
                 Recycle();
                 fetched.Acknowledge(_partition, unsubscribe: false);
@@ -138,6 +144,26 @@ internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
         Unsubscribe(fetched, trigger: false);
         await _partition.ReportErrorAsync(new KafkaConsumeException(error, _partition.TopicPartition,
             $"Fetching {_partition.TopicPartition} failed: {error.Name()} ({(short)error}): {error.Message()}"), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// KIP-595: the leader says the epoch of our last fetched batch ends before the fetch offset on it (no records come
+    /// with that). Handled as a validation answer: the position moves back, or the application hears of the truncation.
+    /// </summary>
+    private async ValueTask OnDivergingAsync(FetchedPartition fetched, int epoch, long endOffset, CancellationToken cancellationToken)
+    {
+        try
+        {
+            PartitionDispatcher.ApplyEpochEnd(_logger, _partition, fetched.Version, fetched.FetchOffset, epoch, endOffset);
+        }
+        catch (KafkaLogTruncationException truncated)
+        {
+            Unsubscribe(fetched, trigger: false);
+            await _partition.ReportErrorAsync(truncated, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        // The next fetch goes from the new position (a pending reset holds it until the dispatcher resolves it).
+        fetched.Acknowledge(_partition, unsubscribe: false);
     }
 
     private void Unsubscribe(FetchedPartition fetched, bool trigger)
@@ -197,11 +223,15 @@ internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
         _decoded.Clear();
     }
 
-    /// <summary>Decodes the share into <see cref="_decoded"/>; returns the next offset to fetch.</summary>
-    private long Decode(FetchedPartition fetched)
+    /// <summary>
+    /// Decodes the share into <see cref="_decoded"/>; returns the next offset to fetch, and the leader epoch of the
+    /// last batch passed (-1 when none was), the fetch's LastFetchedEpoch from then on.
+    /// </summary>
+    private long Decode(FetchedPartition fetched, out int lastEpoch)
     {
         long fetchOffset = fetched.FetchOffset;
         long next = fetchOffset;
+        lastEpoch = -1;
         ReadOnlyMemory<byte> records = fetched.Data.Records ?? ReadOnlyMemory<byte>.Empty;
         if (records.IsEmpty) return next;
         if (_readCommitted) _aborted.Reset(fetched.Data.AbortedTransactions);
@@ -231,6 +261,7 @@ internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
             RecordBatchHeader header = batch.Header;
             bool magic2 = header.Magic >= 2;
             if (magic2 && header.NextOffset <= fetchOffset) continue;
+            if (magic2) lastEpoch = header.PartitionLeaderEpoch;
             if (header.IsControl)
             {
                 if (_readCommitted && batch.ControlType == ControlRecordType.Abort) _aborted.OnAbortMarker(header.ProducerId, header.BaseOffset);
@@ -273,7 +304,7 @@ internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
     /// aborted transactions): the last chunk carries where the fetch ended, or, when every record was
     /// skipped, an empty chunk does, so the position moves only once the messages before are consumed.
     /// </summary>
-    private void CarryEndOffset(int version, long next)
+    private void CarryEndOffset(int version, long next, int epoch)
     {
         MessageChunk<TKey, TValue> last;
         if (_decoded.Count > 0)
@@ -287,6 +318,7 @@ internal sealed class PartitionFeeder<TKey, TValue> : SupervisedLoop
             _decoded.Add(last);
         }
         last.EndOffset = next;
+        last.EndEpoch = epoch;
     }
 
     /// <summary>Puts a corrupt record's error at its place in the stream, or logs and skips it.</summary>

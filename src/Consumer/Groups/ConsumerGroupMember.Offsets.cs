@@ -11,7 +11,7 @@ internal sealed partial class ConsumerGroupMember
         _offsets.CommitAsync(offsets, Generation, MemberId, maxVersion: 8, cancellationToken);
 
     /// <summary>The group's committed offsets (-1 where there is none).</summary>
-    public Task<IReadOnlyList<TopicPartitionOffset>> FetchCommittedAsync(IReadOnlyCollection<TopicPartition> partitions, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<CommittedOffset>> FetchCommittedAsync(IReadOnlyCollection<TopicPartition> partitions, CancellationToken cancellationToken) =>
         _offsets.FetchCommittedAsync(partitions, cancellationToken);
 
     private void OnCommitRefused(ErrorCode error)

@@ -50,7 +50,7 @@ internal sealed partial class ConsumerGroupMember : SupervisedLoop, IGroupMember
         _logger = options.LoggerFactory.CreateLogger<ConsumerGroupMember>();
         _coordinator = new CoordinatorBroker(cluster, _groupId);
         _backoff = new RetryBackoff(options.RetryBackoff, options.RetryBackoffMax, options.Random);
-        _offsets = new GroupOffsets(_coordinator, _groupId, options, _backoff, OnCommitRefused);
+        _offsets = new GroupOffsets(_coordinator, _groupId, options, _backoff, OnCommitRefused, listener.LeaderEpochAt);
         _assignors = options.AssignmentStrategies.Distinct().Select(PartitionAssignors.Create).ToArray();
         _cooperative = _assignors.All(a => a.IsCooperative);
     }

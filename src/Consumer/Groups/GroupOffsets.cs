@@ -13,7 +13,9 @@ namespace KafkaNative.Consumer.Groups;
 /// <param name="options">The consumer's settings (isolation level, clock, static member id).</param>
 /// <param name="backoff">Spaces retries.</param>
 /// <param name="onMembershipError">Told of a commit refused because the membership moved on, so the member can rejoin or reconcile.</param>
-internal sealed class GroupOffsets(CoordinatorBroker coordinator, string groupId, ConsumerOptions options, RetryBackoff backoff, Action<ErrorCode> onMembershipError)
+/// <param name="leaderEpochAt">The leader epoch to commit with an offset (KIP-320: the next owner validates the offset with it), or -1.</param>
+internal sealed class GroupOffsets(CoordinatorBroker coordinator, string groupId, ConsumerOptions options, RetryBackoff backoff, Action<ErrorCode> onMembershipError,
+    Func<TopicPartitionOffset, int> leaderEpochAt)
 {
     /// <summary>
     /// Commits offsets as member <paramref name="memberId"/> of <paramref name="generationOrEpoch"/> (a classic
@@ -34,7 +36,15 @@ internal sealed class GroupOffsets(CoordinatorBroker coordinator, string groupId
         {
             var t = new OffsetCommitRequest.OffsetCommitRequestTopic { Name = topic.Key };
             foreach (TopicPartitionOffset offset in topic)
-                t.Partitions.Add(new OffsetCommitRequest.OffsetCommitRequestPartition { PartitionIndex = offset.Partition, CommittedOffset = offset.Offset, CommittedMetadata = "" });
+            {
+                t.Partitions.Add(new OffsetCommitRequest.OffsetCommitRequestPartition
+                {
+                    PartitionIndex = offset.Partition,
+                    CommittedOffset = offset.Offset,
+                    CommittedLeaderEpoch = leaderEpochAt(offset),
+                    CommittedMetadata = "",
+                });
+            }
             request.Topics.Add(t);
         }
         for (int attempt = 0; ; attempt++)
@@ -55,8 +65,8 @@ internal sealed class GroupOffsets(CoordinatorBroker coordinator, string groupId
             r.Topics.SelectMany(t => t.Partitions).Select(p => (ErrorCode)p.ErrorCode).FirstOrDefault(e => e != ErrorCode.None);
     }
 
-    /// <summary>The group's committed offsets (-1 where there is none).</summary>
-    public async Task<IReadOnlyList<TopicPartitionOffset>> FetchCommittedAsync(IReadOnlyCollection<TopicPartition> partitions, CancellationToken cancellationToken)
+    /// <summary>The group's committed offsets (-1 where there is none), with their leader epochs (-1 when unknown).</summary>
+    public async Task<IReadOnlyList<CommittedOffset>> FetchCommittedAsync(IReadOnlyCollection<TopicPartition> partitions, CancellationToken cancellationToken)
     {
         var request = new OffsetFetchRequest { GroupId = groupId, Topics = [] };
         foreach (IGrouping<string, TopicPartition> topic in partitions.GroupBy(p => p.Topic, StringComparer.Ordinal))
@@ -76,12 +86,13 @@ internal sealed class GroupOffsets(CoordinatorBroker coordinator, string groupId
             }
             if (error == ErrorCode.None)
             {
-                var result = new List<TopicPartitionOffset>();
+                var result = new List<CommittedOffset>();
                 foreach (TopicPartition partition in partitions)
                 {
-                    long offset = response.Topics.Where(t => t.Name == partition.Topic).SelectMany(t => t.Partitions)
-                        .Where(p => p.PartitionIndex == partition.Partition).Select(p => p.CommittedOffset).DefaultIfEmpty(Sentinels.NoOffset).First();
-                    result.Add(new TopicPartitionOffset(partition, offset));
+                    OffsetFetchResponse.OffsetFetchResponsePartition? found = response.Topics.Where(t => t.Name == partition.Topic).SelectMany(t => t.Partitions)
+                        .FirstOrDefault(p => p.PartitionIndex == partition.Partition);
+                    long offset = found?.CommittedOffset ?? Sentinels.NoOffset;
+                    result.Add(new CommittedOffset(new TopicPartitionOffset(partition, offset), offset >= 0 ? found!.CommittedLeaderEpoch : -1));
                 }
                 return result;
             }
@@ -95,3 +106,6 @@ internal sealed class GroupOffsets(CoordinatorBroker coordinator, string groupId
         }
     }
 }
+
+/// <summary>A committed offset and the leader epoch committed with it (-1 when unknown).</summary>
+internal readonly record struct CommittedOffset(TopicPartitionOffset Offset, int LeaderEpoch);

@@ -17,4 +17,7 @@ internal interface IGroupListener
 
     /// <summary>Something the application should hear of, once, while the member carries on (no broker reachable, a missing topic).</summary>
     void OnError(Exception error);
+
+    /// <summary>The leader epoch to commit with <paramref name="offset"/> (that of the last message before it), or -1 when unknown.</summary>
+    int LeaderEpochAt(TopicPartitionOffset offset);
 }

@@ -31,8 +31,8 @@ internal interface IGroupMember : IDisposable
     /// <summary>Commits offsets as this member.</summary>
     Task CommitAsync(IReadOnlyCollection<TopicPartitionOffset> offsets, CancellationToken cancellationToken);
 
-    /// <summary>The group's committed offsets (-1 where there is none).</summary>
-    Task<IReadOnlyList<TopicPartitionOffset>> FetchCommittedAsync(IReadOnlyCollection<TopicPartition> partitions, CancellationToken cancellationToken);
+    /// <summary>The group's committed offsets (-1 where there is none), each with its leader epoch (-1 when unknown).</summary>
+    Task<IReadOnlyList<CommittedOffset>> FetchCommittedAsync(IReadOnlyCollection<TopicPartition> partitions, CancellationToken cancellationToken);
 }
 
 /// <summary>Makes the member for the consumer's <see cref="ConsumerOptions.GroupProtocol"/>.</summary>

@@ -53,7 +53,7 @@ internal sealed partial class ServerAssignedMember : SupervisedLoop, IGroupMembe
         _logger = options.LoggerFactory.CreateLogger<ServerAssignedMember>();
         _coordinator = new CoordinatorBroker(cluster, _groupId);
         _backoff = new RetryBackoff(options.RetryBackoff, options.RetryBackoffMax, options.Random);
-        _offsets = new GroupOffsets(_coordinator, _groupId, options, _backoff, OnCommitRefused);
+        _offsets = new GroupOffsets(_coordinator, _groupId, options, _backoff, OnCommitRefused, listener.LeaderEpochAt);
         _interval = options.HeartbeatInterval;
     }
 
@@ -91,7 +91,7 @@ internal sealed partial class ServerAssignedMember : SupervisedLoop, IGroupMembe
         return _offsets.CommitAsync(offsets, epoch, memberId, maxVersion: 9, cancellationToken);
     }
 
-    public Task<IReadOnlyList<TopicPartitionOffset>> FetchCommittedAsync(IReadOnlyCollection<TopicPartition> partitions, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<CommittedOffset>> FetchCommittedAsync(IReadOnlyCollection<TopicPartition> partitions, CancellationToken cancellationToken) =>
         _offsets.FetchCommittedAsync(partitions, cancellationToken);
 
     protected override async Task RunAsync(CancellationToken stop)

@@ -7,7 +7,7 @@ namespace KafkaNative.Sim;
 /// Every API the brokers serve, at the versions they implement, as ApiVersions advertises them.
 /// Ranges start where Kafka 4.0 starts them (KIP-896 removed Produce v0-2, Fetch v0-3, ListOffsets v0,
 /// OffsetCommit v0-1, OffsetFetch v0, JoinGroup v0-1, CreateTopics v0-1, DeleteTopics v0,
-/// DescribeConfigs v0 and the ACL APIs' v0) and reach the newest versions, flexible ones included.
+/// DescribeConfigs v0, OffsetForLeaderEpoch v0-1 and the ACL APIs' v0) and reach the newest versions, flexible ones included.
 /// </summary>
 internal static class ApiTable
 {
@@ -25,6 +25,8 @@ internal static class ApiTable
             ApiDescriptor.Create<FetchRequest, FetchResponse>(4, 17, FetchHandler.Handle, FetchHandler.Error),
             ApiDescriptor.Create<ListOffsetsRequest, ListOffsetsResponse>(1, 10, ListOffsetsHandler.Handle, ListOffsetsHandler.Error),
             ApiDescriptor.Create<MetadataRequest, MetadataResponse>(0, 12, MetadataHandler.Handle, MetadataHandler.Error),
+            // KIP-320's position validation; Kafka 4.0 removed v0-1 (KIP-896).
+            ApiDescriptor.Create<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse>(2, 4, OffsetForLeaderEpochHandler.Handle, OffsetForLeaderEpochHandler.Error),
             ApiDescriptor.Create<OffsetCommitRequest, OffsetCommitResponse>(2, 9, OffsetCommitHandler.Handle, OffsetCommitHandler.Error),
             ApiDescriptor.Create<OffsetFetchRequest, OffsetFetchResponse>(1, 9, OffsetFetchHandler.Handle, OffsetFetchHandler.Error),
             ApiDescriptor.Create<FindCoordinatorRequest, FindCoordinatorResponse>(0, 6, FindCoordinatorHandler.Handle, FindCoordinatorHandler.Error),

@@ -303,6 +303,28 @@ internal sealed class ClusterController
     }
 
     /// <summary>
+    /// An unclean election (Kafka's unclean.leader.election, or ElectLeaders UNCLEAN): <paramref name="brokerId"/>,
+    /// a live replica in sync or not, leads at a new epoch with itself alone in the ISR. What the old leader wrote
+    /// past this broker's log end is lost: replicas ahead of it truncate when they follow it.
+    /// </summary>
+    public Task ElectUncleanLeader(TopicAndPartition tp, int brokerId)
+    {
+        lock (_lock)
+        {
+            SimulatedPartition partition = Find(tp) ?? throw new ArgumentException($"Unknown partition {tp}.");
+            if (!partition.Replicas.Contains(brokerId) || !_alive[brokerId])
+                throw new InvalidOperationException($"Broker {brokerId} is not a live replica of {tp} (replicas {string.Join(",", partition.Replicas)}).");
+            partition.Leader = brokerId;
+            partition.LeaderEpoch++;
+            partition.PartitionEpoch++;
+            partition.Isr.Clear();
+            partition.Isr.Add(brokerId);
+            _logger.LogWarning("{Partition}: unclean election made {Broker} leader at epoch {Epoch}; records it lacks are lost", tp, brokerId, partition.LeaderEpoch);
+            return Announce(_topics[tp.Topic], partition);
+        }
+    }
+
+    /// <summary>
     /// The leader reports that a follower caught up (Kafka's AlterPartition). Returns the new ISR and
     /// partition epoch, or null when the leader's view is stale.
     /// </summary>

@@ -21,6 +21,9 @@ internal sealed class SessionPartition(string topic, Guid topicId, int partition
 
     public int CurrentLeaderEpoch { get; set; } = -1;
 
+    /// <summary>The leader epoch of the fetcher's last fetched batch (v12+, KIP-595), or -1.</summary>
+    public int LastFetchedEpoch { get; set; } = -1;
+
     public long LogStartOffset { get; set; } = -1;
 
     /// <summary>The high watermark the client was last sent; -1 after an error, so the partition is sent again.</summary>
@@ -61,6 +64,7 @@ internal sealed class FetchSession(int id, bool usesTopicIds)
             known.FetchOffset = wanted.FetchOffset;
             known.MaxBytes = wanted.MaxBytes;
             known.CurrentLeaderEpoch = wanted.CurrentLeaderEpoch;
+            known.LastFetchedEpoch = wanted.LastFetchedEpoch;
             known.LogStartOffset = wanted.LogStartOffset;
             return;
         }

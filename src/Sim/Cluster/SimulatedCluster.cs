@@ -171,6 +171,27 @@ public sealed class SimulatedCluster : IAsyncDisposable
         _context.Controller.MoveLeader(new TopicAndPartition(topic, partition), brokerId);
 
     /// <summary>
+    /// Elects <paramref name="brokerId"/>, a live replica whether in sync or not, leader as an unclean election does
+    /// (Kafka's unclean.leader.election.enable, or ElectLeaders UNCLEAN): a new leader epoch, an ISR of that broker
+    /// alone. Records the old leader had past this broker's log end are lost, even below the old high watermark:
+    /// replicas ahead of it truncate to its log when they follow it, and consumers that read them see the log
+    /// truncated (KIP-320). Typically: stop the follower, write more, stop the leader, start the follower, elect it.
+    /// </summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="partition">The partition.</param>
+    /// <param name="brokerId">The new leader.</param>
+    /// <exception cref="InvalidOperationException">The broker is not a live replica of the partition.</exception>
+    public Task ElectUncleanLeaderAsync(string topic, int partition, int brokerId) =>
+        _context.Controller.ElectUncleanLeader(new TopicAndPartition(topic, partition), brokerId);
+
+    /// <summary>The leader-epoch history of a broker's replica (each epoch and the offset where it starts), or empty when it has none.</summary>
+    /// <param name="topic">The topic.</param>
+    /// <param name="partition">The partition.</param>
+    /// <param name="brokerId">The broker.</param>
+    public IReadOnlyList<(int Epoch, long StartOffset)> LeaderEpochHistory(string topic, int partition, int brokerId) =>
+        Broker(brokerId).Replicas.Get(new TopicAndPartition(topic, partition))?.Log.EpochHistory ?? [];
+
+    /// <summary>
     /// Moves a group's coordinator to <paramref name="brokerId"/>, as moving the leader of the group's
     /// __consumer_offsets partition does (every group of that partition moves with it). The new coordinator
     /// loads the group's generation, members, assignments and offsets; the old one answers NOT_COORDINATOR.

@@ -59,7 +59,7 @@ internal static class FetchHandler
         {
             string? topic = TopicName(broker, partition, version);
             PartitionReplica? replica = topic is null ? null : broker.Replicas.Get(new TopicAndPartition(topic, partition.Partition));
-            if (Check(replica, partition, topicKnown: true) != ErrorCode.None) return true;
+            if (Check(replica, partition, topicKnown: true) != ErrorCode.None || Diverges(replica!, partition) is not null) return true;
             available += replica!.Log.BytesAvailable(partition.FetchOffset, ReadableEnd(replica, fetch.Request), wanted - available);
             if (available >= wanted) return true;
         }
@@ -98,7 +98,12 @@ internal static class FetchHandler
                 data.HighWatermark = replica!.HighWatermark;
                 data.LastStableOffset = replica.LastStableOffset;
                 data.LogStartOffset = replica.Log.LogStartOffset;
-                if (remaining > 0)
+                if (version >= 12 && Diverges(replica, partition) is var (divergingEpoch, divergingEnd))
+                {
+                    // KIP-595: the fetcher's last epoch ends before its fetch offset here: no records, only where to truncate to.
+                    data.DivergingEpoch = new FetchResponse.EpochEndOffset { Epoch = divergingEpoch, EndOffset = divergingEnd };
+                }
+                else if (remaining > 0)
                 {
                     int limit = (int)Math.Min(partition.MaxBytes, remaining);
                     long end = ReadableEnd(replica, request);
@@ -132,16 +137,30 @@ internal static class FetchHandler
     private static long ReadableEnd(PartitionReplica replica, FetchRequest request) =>
         request.IsolationLevel == 1 ? replica.LastStableOffset : replica.HighWatermark;
 
+    /// <summary>
+    /// Kafka's divergence check for a fetch that names its last fetched epoch (v12+): the epoch and end offset
+    /// to truncate to when that epoch, here, ends before the fetch offset or is older than the epoch the
+    /// fetcher last saw; null when the fetch is consistent with this log.
+    /// </summary>
+    private static (int Epoch, long EndOffset)? Diverges(PartitionReplica replica, SessionPartition partition)
+    {
+        if (partition.LastFetchedEpoch < 0) return null;
+        (int epoch, long endOffset) = replica.Log.EndOffsetForEpoch(partition.LastFetchedEpoch);
+        if (epoch < 0 || endOffset < 0) return null;
+        return epoch < partition.LastFetchedEpoch || endOffset < partition.FetchOffset ? (epoch, endOffset) : null;
+    }
+
     private static ErrorCode Check(PartitionReplica? replica, SessionPartition partition, bool topicKnown)
     {
         if (replica is null) return topicKnown ? ErrorCode.NotLeaderOrFollower : ErrorCode.UnknownTopicOrPartition;
         if (!replica.IsLeader) return ErrorCode.NotLeaderOrFollower;
-        if (partition.CurrentLeaderEpoch >= 0)
-        {
-            if (partition.CurrentLeaderEpoch < replica.LeaderEpoch) return ErrorCode.FencedLeaderEpoch;
-            if (partition.CurrentLeaderEpoch > replica.LeaderEpoch) return ErrorCode.UnknownLeaderEpoch;
-        }
-        if (partition.FetchOffset < replica.Log.LogStartOffset || partition.FetchOffset > replica.Log.LogEndOffset) return ErrorCode.OffsetOutOfRange;
+        ErrorCode fenced = OffsetForLeaderEpochHandler.CheckCurrentLeaderEpoch(partition.CurrentLeaderEpoch, replica.LeaderEpoch);
+        if (fenced != ErrorCode.None) return fenced;
+        // Past the log end is out of range unless the fetcher's last epoch diverged here (then DivergingEpoch says where to go);
+        // so is a last fetched epoch this log has no end for, as Kafka answers.
+        if (partition.FetchOffset < replica.Log.LogStartOffset) return ErrorCode.OffsetOutOfRange;
+        if (partition.LastFetchedEpoch >= 0 && replica.Log.EndOffsetForEpoch(partition.LastFetchedEpoch).EndOffset < 0) return ErrorCode.OffsetOutOfRange;
+        if (partition.FetchOffset > replica.Log.LogEndOffset && Diverges(replica, partition) is null) return ErrorCode.OffsetOutOfRange;
         return ErrorCode.None;
     }
 }

@@ -83,7 +83,7 @@ internal sealed class FetchPlan(List<SessionPartition> partitions, FetchSession?
         bool changed = data.HighWatermark != partition.SentHighWatermark
             || data.LastStableOffset != partition.SentLastStableOffset
             || data.LogStartOffset != partition.SentLogStartOffset;
-        bool include = !Incremental || changed || data.ErrorCode != 0 || data.Records is { Length: > 0 };
+        bool include = !Incremental || changed || data.ErrorCode != 0 || data.Records is { Length: > 0 } || data.DivergingEpoch is { EndOffset: >= 0 };
         if (Session is null) return include;
         partition.SentHighWatermark = data.ErrorCode != 0 ? -1 : data.HighWatermark;
         partition.SentLastStableOffset = data.LastStableOffset;
@@ -104,6 +104,7 @@ internal sealed class FetchPlan(List<SessionPartition> partitions, FetchSession?
                     FetchOffset = partition.FetchOffset,
                     MaxBytes = partition.PartitionMaxBytes,
                     CurrentLeaderEpoch = partition.CurrentLeaderEpoch,
+                    LastFetchedEpoch = partition.LastFetchedEpoch,
                     LogStartOffset = partition.LogStartOffset,
                 };
             }

@@ -47,9 +47,7 @@ internal static class ListOffsetsHandler
         var result = new ListOffsetsResponse.ListOffsetsPartitionResponse { PartitionIndex = partition.PartitionIndex, Offset = -1, Timestamp = -1 };
         ErrorCode error = replica is null ? (topicKnown ? ErrorCode.NotLeaderOrFollower : ErrorCode.UnknownTopicOrPartition)
             : !replica.IsLeader ? ErrorCode.NotLeaderOrFollower
-            : partition.CurrentLeaderEpoch >= 0 && partition.CurrentLeaderEpoch < replica.LeaderEpoch ? ErrorCode.FencedLeaderEpoch
-            : partition.CurrentLeaderEpoch > replica.LeaderEpoch ? ErrorCode.UnknownLeaderEpoch
-            : ErrorCode.None;
+            : OffsetForLeaderEpochHandler.CheckCurrentLeaderEpoch(partition.CurrentLeaderEpoch, replica.LeaderEpoch);
         result.ErrorCode = (short)error;
         if (error != ErrorCode.None) return result;
 

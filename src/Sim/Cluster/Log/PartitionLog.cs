@@ -17,6 +17,7 @@ internal sealed class PartitionLog
 
     private readonly object _lock = new();
     private readonly List<StoredBatch> _batches = new();
+    private readonly LeaderEpochCache _epochs = new();
     private byte[] _segment = [];
     private int _segmentUsed;
     private long _logStartOffset;
@@ -31,6 +32,15 @@ internal sealed class PartitionLog
 
     public bool IsEmpty { get { lock (_lock) return _batches.Count == 0; } }
 
+    /// <summary>The leader-epoch history, oldest first: each epoch and the offset where it starts.</summary>
+    public IReadOnlyList<(int Epoch, long StartOffset)> EpochHistory { get { lock (_lock) return _epochs.Entries.ToList(); } }
+
+    /// <summary>A new leader's epoch starts at the log end (Kafka assigns it when the replica becomes leader).</summary>
+    public void AssignEpoch(int epoch)
+    {
+        lock (_lock) _epochs.Assign(epoch, _logEndOffset);
+    }
+
     /// <summary>Appends a batch received from a client, giving it the next offsets; returns where it was stored.</summary>
     public StoredBatch AppendAsLeader(ReadOnlySpan<byte> batch, in BatchHeader header, int leaderEpoch)
     {
@@ -41,6 +51,7 @@ internal sealed class PartitionLog
             batch.CopyTo(stored);
             BatchHeader.Stamp(stored, baseOffset, leaderEpoch);
             var entry = new StoredBatch(baseOffset, baseOffset + header.LastOffsetDelta, header.MaxTimestamp, leaderEpoch, segment, position, batch.Length);
+            _epochs.Assign(leaderEpoch, baseOffset);
             _batches.Add(entry);
             _logEndOffset = entry.NextOffset;
             return entry;
@@ -58,6 +69,7 @@ internal sealed class PartitionLog
             Span<byte> stored = Reserve(batch.Length, out byte[] segment, out int position);
             batch.CopyTo(stored);
             _batches.Add(new StoredBatch(header.BaseOffset, header.LastOffset, header.MaxTimestamp, header.PartitionLeaderEpoch, segment, position, batch.Length));
+            _epochs.Assign(header.PartitionLeaderEpoch, Math.Max(header.BaseOffset, _logStartOffset));
             _logEndOffset = header.LastOffset + 1;
         }
     }
@@ -130,21 +142,13 @@ internal sealed class PartitionLog
     }
 
     /// <summary>
-    /// The offset where <paramref name="epoch"/> ends in this log: the base offset of the first batch
-    /// of a later epoch, or the log end (Kafka's OffsetsForLeaderEpoch, used to find where a follower diverged).
+    /// Where <paramref name="epoch"/> ends in this log, as Kafka's OffsetsForLeaderEpoch answers: the largest epoch
+    /// at most the one asked for, and the start of the next larger epoch (the log end for the latest);
+    /// (-1, -1) for an epoch newer than any known. Used to find where a follower or a consumer diverged.
     /// </summary>
-    public long EndOffsetForEpoch(int epoch)
+    public (int Epoch, long EndOffset) EndOffsetForEpoch(int epoch)
     {
-        lock (_lock)
-        {
-            int low = 0, high = _batches.Count;
-            while (low < high)
-            {
-                int mid = (low + high) >>> 1;
-                if (_batches[mid].LeaderEpoch <= epoch) low = mid + 1; else high = mid;
-            }
-            return low < _batches.Count ? _batches[low].BaseOffset : _logEndOffset;
-        }
+        lock (_lock) return _epochs.EndOffsetFor(epoch, _logEndOffset);
     }
 
     /// <summary>Drops every batch at or after <paramref name="offset"/> (rounded down to a batch start).</summary>
@@ -161,6 +165,7 @@ internal sealed class PartitionLog
                 _batches.RemoveRange(index, _batches.Count - index);
             }
             _logEndOffset = Math.Max(_logEndOffset, _logStartOffset);
+            _epochs.TruncateFromEnd(_logEndOffset);
             // Later appends go to a fresh segment: slices already handed out keep their bytes.
             _segmentUsed = _segment.Length;
         }
@@ -173,6 +178,7 @@ internal sealed class PartitionLog
         {
             if (offset <= _logStartOffset) return;
             _logStartOffset = offset;
+            _epochs.TruncateFromStart(offset);
             int keepFrom = 0;
             while (keepFrom < _batches.Count && _batches[keepFrom].LastOffset < offset) keepFrom++;
             _batches.RemoveRange(0, keepFrom);

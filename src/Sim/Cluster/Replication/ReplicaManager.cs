@@ -107,7 +107,9 @@ internal sealed class ReplicaManager(int brokerId, ClusterContext cluster, ILogg
         if (replica is null || !replica.IsLeader || message.LeaderEpoch != replica.LeaderEpoch) return;
         if (!replica.Followers.TryGetValue(message.FollowerId, out FollowerProgress? progress)) return;
 
-        long divergence = message.LastBatchEpoch < 0 ? message.LogEndOffset : replica.Log.EndOffsetForEpoch(message.LastBatchEpoch);
+        // Where the follower's last epoch ends here; an epoch this log does not know (none, or newer) shows no divergence.
+        (_, long epochEnd) = replica.Log.EndOffsetForEpoch(message.LastBatchEpoch);
+        long divergence = epochEnd < 0 ? message.LogEndOffset : epochEnd;
         long from = Math.Min(Math.Min(message.LogEndOffset, divergence), replica.Log.LogEndOffset);
         var batches = replica.Log.BatchesFrom(Math.Max(from, replica.Log.LogStartOffset));
         var push = new ReplicaPush(replica.Partition, brokerId, replica.LeaderEpoch, from,
@@ -230,6 +232,7 @@ internal sealed class ReplicaManager(int brokerId, ClusterContext cluster, ILogg
         replica.LeaderId = brokerId;
         replica.LeaderEpoch = leaderEpoch;
         replica.EpochStartOffset = replica.Log.LogEndOffset;
+        replica.Log.AssignEpoch(leaderEpoch);
         replica.Followers.Clear();
         foreach (int follower in replica.Replicas)
         {
