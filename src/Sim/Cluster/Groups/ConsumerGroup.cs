@@ -20,7 +20,7 @@ internal enum GroupState
 /// out assignments, and members that stop heartbeating within their session timeout are removed.
 /// Static members (group.instance.id) keep their place across restarts and fence their old member id.
 /// </summary>
-internal sealed class ConsumerGroup(string groupId, int coordinatorEpoch, ClusterOptions options)
+internal sealed class ConsumerGroup(string groupId, int coordinatorEpoch, ClusterOptions options) : ICoordinatedGroup
 {
     private readonly List<GroupMember> _members = new();
     private readonly Dictionary<string, long> _pendingMembers = new(StringComparer.Ordinal);

@@ -11,7 +11,7 @@ namespace KafkaNative.Sim.Groups;
 /// Members expire after <c>group.consumer.session.timeout.ms</c> without a heartbeat, and are fenced when they do not
 /// revoke within their rebalance timeout. The heartbeat flow itself is in <c>ConsumerProtocolGroupHeartbeat.cs</c>.
 /// </summary>
-internal sealed partial class ConsumerProtocolGroup(string groupId, int coordinatorEpoch, ClusterOptions options)
+internal sealed partial class ConsumerProtocolGroup(string groupId, int coordinatorEpoch, ClusterOptions options) : ICoordinatedGroup
 {
     /// <summary>The member epoch with which a member leaves the group.</summary>
     public const int LeaveMemberEpoch = -1;

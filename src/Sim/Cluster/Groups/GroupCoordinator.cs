@@ -29,15 +29,7 @@ internal sealed class GroupCoordinator(SimulatedBroker broker)
         ConsumerGroup? group = create
             ? store.GetOrAdd(groupId, id => new ConsumerGroup(id, broker.Cluster.Controller.CoordinatorFor(id).Epoch, broker.Cluster.Options))
             : store.Get(groupId);
-        if (group is null) return action(null);
-        // The lock orders this broker's work with a new coordinator's load when the slot moves meanwhile.
-        lock (group)
-        {
-            (int coordinator, int epoch) = broker.Cluster.Controller.CoordinatorFor(groupId);
-            if (coordinator != broker.Id) return ErrorCode.NotCoordinator;
-            if (group.CoordinatorEpoch != epoch) group.Load(epoch, broker.Cluster.NowMs);
-            return action(group);
-        }
+        return UseLocked(groupId, group, action);
     }
 
     /// <summary>
@@ -51,7 +43,13 @@ internal sealed class GroupCoordinator(SimulatedBroker broker)
         ConsumerProtocolGroup? group = create
             ? store.GetOrAddConsumer(groupId, id => new ConsumerProtocolGroup(id, broker.Cluster.Controller.CoordinatorFor(id).Epoch, broker.Cluster.Options))
             : store.GetConsumer(groupId);
+        return UseLocked(groupId, group, action);
+    }
+
+    private ErrorCode UseLocked<TGroup>(string groupId, TGroup? group, Func<TGroup?, ErrorCode> action) where TGroup : class, ICoordinatedGroup
+    {
         if (group is null) return action(null);
+        // The lock orders this broker's work with a new coordinator's load when the slot moves meanwhile.
         lock (group)
         {
             (int coordinator, int epoch) = broker.Cluster.Controller.CoordinatorFor(groupId);
@@ -111,4 +109,12 @@ internal sealed class GroupCoordinator(SimulatedBroker broker)
             });
         }
     }
+}
+
+/// <summary>A group a coordinator serves: classic or consumer-protocol, loaded again when its coordinator slot moves.</summary>
+internal interface ICoordinatedGroup
+{
+    int CoordinatorEpoch { get; }
+
+    void Load(int coordinatorEpoch, long now);
 }
