@@ -70,6 +70,29 @@ public class ServerAssignedMemberTests
         Assert.Equal(before, member.Consumer.MemberId);
     }
 
+    [Fact]
+    public async Task AStaticMember_LeavesTemporarily_AndItsRestartTakesItsPartitionsBack()
+    {
+        await using SimulatedCluster sim = await StartAsync();
+        await sim.CreateTopicAsync(Topic, 4, 3);
+        const string group = "kip848-static";
+        var read = new ConcurrentDictionary<string, int>();
+        await using var other = new Member(sim, group, read);
+        var first = new Member(sim, group, read, instanceId: "static-1", rack: "rack-a");
+        await Eventually.TrueAsync(() => first.Consumer.Assignment.Count == 2 && other.Consumer.Assignment.Count == 2, "a 2/2 split");
+        IReadOnlyList<TopicPartition> held = [.. first.Consumer.Assignment.Order()];
+        int epochBefore = sim.ConsumerGroup(group)!.GroupEpoch;
+
+        // Closing a static member sends epoch -2: the coordinator keeps its partitions for its return.
+        await first.DisposeAsync();
+        await using var restarted = new Member(sim, group, read, instanceId: "static-1", rack: "rack-a");
+        await Eventually.TrueAsync(() => restarted.Consumer.Assignment.Count == 2, "the restarted static member to get its partitions");
+        Assert.Equal(held, restarted.Consumer.Assignment.Order());
+        Assert.Equal(2, other.Consumer.Assignment.Count);
+        Assert.Equal(epochBefore, sim.ConsumerGroup(group)!.GroupEpoch);
+        Assert.False(sim.ConsumerGroup(group)!.HasDoubleOwnership);
+    }
+
     private static string Describe(ConsumerGroupView? view) => view is null ? "no group"
         : $"state {view.State} epoch {view.GroupEpoch} members [{string.Join(", ", view.MemberEpochs.Select(m => $"{m.Key}@{m.Value}"))}] owners {view.Owners.Count} targets [{string.Join("; ", view.Targets.Select(t => $"{t.Key}: {t.Value.Count}"))}]";
 
@@ -80,10 +103,12 @@ public class ServerAssignedMemberTests
         private readonly Task _reading;
         private int _lost;
 
-        public Member(SimulatedCluster sim, string group, ConcurrentDictionary<string, int> read)
+        public Member(SimulatedCluster sim, string group, ConcurrentDictionary<string, int> read, string? instanceId = null, string? rack = null)
         {
             ConsumerOptions options = Options(sim, group);
             options.GroupProtocol = GroupProtocol.Consumer;
+            options.GroupInstanceId = instanceId;
+            options.ClientRack = rack;
             Consumer = new KafkaConsumer<string, string>(options)
             {
                 PartitionsLost = (partitions, _) =>

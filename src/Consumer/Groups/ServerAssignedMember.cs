@@ -178,6 +178,7 @@ internal sealed partial class ServerAssignedMember : SupervisedLoop, IGroupMembe
                 MemberId = _memberId,
                 MemberEpoch = _epoch,
                 InstanceId = _options.GroupInstanceId,
+                RackId = _options.ClientRack,
                 RebalanceTimeoutMs = (int)_options.RebalanceTimeout.TotalMilliseconds,
                 SubscribedTopicNames = [.. topics],
                 ServerAssignor = _options.GroupRemoteAssignor,
