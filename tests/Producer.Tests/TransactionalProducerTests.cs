@@ -81,6 +81,29 @@ public class TransactionalProducerTests
     }
 
     [Fact]
+    public async Task ACoordinatorUnreachablePastTheTransactionTimeout_FailsTheRecords_AndTheTransactionIsAborted()
+    {
+        await using SimulatedCluster cluster = await StartAsync();
+        ProducerOptions options = Options(cluster, "unreachable");
+        options.TransactionTimeout = TimeSpan.FromSeconds(1);
+        await using var producer = new KafkaProducer<string, string>(options);
+        await producer.InitTransactionsAsync();
+        cluster.InjectError(ApiKey.AddPartitionsToTxn, ErrorCode.CoordinatorNotAvailable, 1.0);
+        producer.BeginTransaction();
+        var failed = await Assert.ThrowsAsync<ProduceException>(async () => await producer.ProduceAsync(Topic, null, "never"));
+        Assert.IsType<KafkaTransactionException>(failed.InnerException);
+        cluster.ClearInjectedErrors();
+
+        Assert.True((await Assert.ThrowsAsync<KafkaTransactionException>(() => producer.CommitTransactionAsync())).RequiresAbort);
+        await producer.AbortTransactionAsync();
+        // The broker's flusher carried on: the next transaction goes through it.
+        producer.BeginTransaction();
+        await producer.ProduceAsync(Topic, null, "after");
+        await producer.CommitTransactionAsync();
+        Assert.Equal(["after"], await ReadCommittedThroughEndAsync(cluster, producer));
+    }
+
+    [Fact]
     public async Task AFailedRecord_RequiresAbort_AndTheNextTransactionCommitsUnderABumpedEpoch()
     {
         await using SimulatedCluster cluster = await StartAsync();

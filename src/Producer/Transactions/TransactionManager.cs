@@ -25,7 +25,9 @@ internal sealed class TransactionManager : IDisposable
     private int _phase = (int)TransactionPhase.Uninitialized;
     private KafkaTransactionException? _error;
     private int _serial;
+    // Partitions or offsets were asked to join the transaction, and (confirmed) the coordinator said they did.
     private bool _anythingAdded;
+    private bool _addConfirmed;
     private bool _bumpNeeded;
 
     public TransactionManager(ProducerContext context, string transactionalId)
@@ -65,6 +67,7 @@ internal sealed class TransactionManager : IDisposable
             if (Phase != TransactionPhase.Ready) throw Refusal("begin a transaction");
             _serial++;
             _anythingAdded = false;
+            _addConfirmed = false;
             _groups.Clear();
             SetPhase(TransactionPhase.InTransaction);
         }
@@ -103,7 +106,16 @@ internal sealed class TransactionManager : IDisposable
             {
                 return e;
             }
+            catch (KafkaErrorException e) when (e is KafkaTimeoutException or KafkaConnectionException)
+            {
+                // No coordinator answered within the transaction timeout: the batches fail (thrown, they would stop the
+                // broker's flusher with them in hand) and the transaction can only be aborted.
+                KafkaTransactionException abortable = Classify(e.ErrorCode, e.Message, e, fromProduce: false);
+                lock (_lock) Doom(abortable);
+                return abortable;
+            }
             foreach (PartitionState partition in missing) partition.TransactionSerial = serial;
+            lock (_lock) _addConfirmed = true;
             return null;
         }
         finally
@@ -135,6 +147,7 @@ internal sealed class TransactionManager : IDisposable
             _anythingAdded = true;
         }
         if (newGroup) await Guard(_coordinator.AddOffsetsAsync(_identity!, group.GroupId, cancellationToken)).ConfigureAwait(false);
+        lock (_lock) _addConfirmed = true;
         await Guard(_coordinator.CommitOffsetsAsync(_identity!, offsets, group, cancellationToken)).ConfigureAwait(false);
     }, cancellationToken);
 
@@ -213,6 +226,10 @@ internal sealed class TransactionManager : IDisposable
             // and the bump that follows asks for a fresh producer id.
             _bumpNeeded = true;
             _identity = null;
+        }
+        catch (KafkaErrorException e) when (e.ErrorCode == ErrorCode.InvalidTxnState && !_addConfirmed)
+        {
+            // Every add went unanswered (the coordinator was out of reach) and none had reached it: nothing was open.
         }
     }
 
