@@ -49,7 +49,18 @@ internal sealed class GroupOffsets(CoordinatorBroker coordinator, string groupId
         }
         for (int attempt = 0; ; attempt++)
         {
-            OffsetCommitResponse response = await coordinator.SendAsync<OffsetCommitRequest, OffsetCommitResponse>(request, FirstError, new SendOptions(MaxVersion: maxVersion), cancellationToken).ConfigureAwait(false);
+            OffsetCommitResponse response;
+            try
+            {
+                response = await coordinator.SendAsync<OffsetCommitRequest, OffsetCommitResponse>(request, FirstError, new SendOptions(MaxVersion: maxVersion), cancellationToken).ConfigureAwait(false);
+            }
+            catch (KafkaErrorException lost) when (lost is KafkaConnectionException or KafkaTimeoutException && attempt < 3)
+            {
+                // The coordinator is forgotten with its connection (or is still in reconnect backoff after a restart):
+                // the retry finds it again, as after a coordinator error.
+                await Task.Delay(backoff.Delay(attempt), options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
             ErrorCode error = FirstError(response);
             if (error == ErrorCode.None) return;
             if ((CoordinatorBroker.IsCoordinatorError(error) || error == ErrorCode.RequestTimedOut) && attempt < 3)
