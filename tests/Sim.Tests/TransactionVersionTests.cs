@@ -52,7 +52,10 @@ public sealed class TransactionVersionTests
         Assert.True(retry.ErrorCode is (short)ErrorCode.None or (short)ErrorCode.ConcurrentTransactions, $"retry answered {retry.ErrorCode}");
         await Eventually.TrueAsync(() => MarkerAt(cluster, "txn", 2) == ControlRecordType.Commit, "the commit marker");
         Assert.Equal(first.Epoch + 1, MarkerHeader(cluster, "txn", 2).ProducerEpoch);
-        Assert.Equal(((short)ErrorCode.None, (short)(first.Epoch + 1)), ((await EndV5Async(coordinator, first, commit: true)) is var again ? (again.ErrorCode, again.ProducerEpoch) : default));
+        // The marker is in the leader's log before the in-sync replicas have it; until then the retry hears CONCURRENT_TRANSACTIONS.
+        EndTxnResponse? again = null;
+        await Eventually.TrueAsync(async () => (again = await EndV5Async(coordinator, first, commit: true)).ErrorCode != (short)ErrorCode.ConcurrentTransactions, "the commit to complete");
+        Assert.Equal(((short)ErrorCode.None, (short)(first.Epoch + 1)), (again!.ErrorCode, again.ProducerEpoch));
 
         // The old epoch can no longer write; the new one starts its sequence over in the next transaction.
         Assert.Equal((short)ErrorCode.InvalidProducerEpoch, (await ProduceTxnAsync(leader, first, "txn", 2, "late")).ErrorCode);
